@@ -1,0 +1,15 @@
+import { Command } from 'commander';
+import { makeNewCommand } from '../commands/new.js';
+import { readOwnVersion } from '../util/package-info.js';
+import { runProgram } from './run-program.js';
+
+const program = new Command('asyncsrv')
+  .description('Build, run and measure async HTTP services made with create-async-server.')
+  .version(readOwnVersion(), '-v, --version', 'print the version')
+  .option('--debug', 'print stack traces for unexpected errors')
+  .showSuggestionAfterError()
+  .addHelpText('after', '\nRun `asyncsrv <command> --help` for the flags of one command.');
+
+program.addCommand(makeNewCommand('new'));
+
+await runProgram(program);

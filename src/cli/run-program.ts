@@ -1,0 +1,50 @@
+import chalk from 'chalk';
+import { CommanderError, type Command } from 'commander';
+import { ExitCode, isUserError } from '../util/errors.js';
+import { createLogger, isDebugEnabled } from '../util/logger.js';
+
+/**
+ * The one place that turns a command's outcome into an exit code (house rule 1):
+ * user mistakes print one or two lines, usage errors exit 2, Ctrl-C 130, bugs print a stack
+ * only with `--debug` or `DEBUG=asyncsrv`.
+ */
+export async function runProgram(program: Command, argv: readonly string[] = process.argv): Promise<void> {
+  if ('NO_COLOR' in process.env) chalk.level = 0;
+  const logger = createLogger();
+  program
+    .exitOverride()
+    .configureOutput({ outputError: (text, write) => write(chalk.red(text)) });
+  try {
+    await program.parseAsync([...argv]);
+  } catch (error) {
+    process.exitCode = exitCodeFor(error, logger, isDebugEnabled(argv));
+  }
+}
+
+function exitCodeFor(error: unknown, logger: ReturnType<typeof createLogger>, debug: boolean): number {
+  if (error instanceof CommanderError) {
+    // Commander has already printed its message; help and version are successes.
+    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') {
+      return ExitCode.ok;
+    }
+    return ExitCode.usage;
+  }
+  if (isUserError(error)) {
+    logger.error(error.message, error.hint);
+    if (debug && error.stack) process.stderr.write(`${chalk.dim(error.stack)}\n`);
+    return error.exitCode;
+  }
+  if (isPromptExit(error)) {
+    logger.error('Cancelled.');
+    return ExitCode.interrupted;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  logger.error(`Unexpected error: ${message}`, debug ? undefined : 'Run again with --debug (or DEBUG=asyncsrv) for the stack trace, and report it.');
+  if (debug && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+  return ExitCode.userError;
+}
+
+/** @inquirer/prompts rejects with ExitPromptError when the user presses Ctrl-C at a prompt. */
+function isPromptExit(error: unknown): boolean {
+  return error instanceof Error && error.name === 'ExitPromptError';
+}

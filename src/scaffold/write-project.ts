@@ -1,0 +1,86 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { CancelledError, UserError } from '../util/errors.js';
+
+export type TargetState = 'missing' | 'empty' | 'not-empty';
+
+/** What is at the target path now; a file there (not a folder) is a user mistake. */
+export async function inspectTarget(target: string): Promise<TargetState> {
+  let entries: string[];
+  try {
+    entries = await readdir(target);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return 'missing';
+    if (code === 'ENOTDIR') throw new UserError(`\`${target}\` exists and is a file, not a directory.`, 'Choose another project directory.');
+    throw fsError(error, target);
+  }
+  return entries.length === 0 ? 'empty' : 'not-empty';
+}
+
+/**
+ * Writes the files into a temporary folder beside `target`, then moves them into place, so an
+ * interruption or a failure never leaves a half-written project. With a non-empty target
+ * (`--force`) only the template's own files are replaced; other files stay.
+ */
+export async function writeProject(
+  target: string,
+  files: ReadonlyMap<string, Buffer>,
+  state: TargetState,
+  signal: AbortSignal,
+): Promise<void> {
+  const parent = dirname(target);
+  await ensureParent(parent);
+  const staging = join(parent, `.${basename(target)}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    await mkdir(staging).catch((error: unknown) => { throw fsError(error, parent); });
+    for (const [path, content] of files) {
+      if (signal.aborted) throw new CancelledError('Cancelled: no project was written.');
+      await mkdir(dirname(join(staging, path)), { recursive: true })
+        .then(() => writeFile(join(staging, path), content))
+        .catch((error: unknown) => { throw fsError(error, parent); });
+    }
+    if (signal.aborted) throw new CancelledError('Cancelled: no project was written.');
+    if (state === 'not-empty') {
+      for (const path of files.keys()) {
+        await mkdir(dirname(join(target, path)), { recursive: true });
+        await rename(join(staging, path), join(target, path));
+      }
+    } else {
+      if (state === 'empty') await rmdir(target);
+      await rename(staging, target);
+    }
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
+}
+
+async function ensureParent(parent: string): Promise<void> {
+  try {
+    const info = await stat(parent);
+    if (!info.isDirectory()) throw new UserError(`Cannot create the project in \`${parent}\`: it is not a directory.`);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw fsError(error, parent);
+    await mkdir(parent, { recursive: true }).catch((mkdirError: unknown) => { throw fsError(mkdirError, parent); });
+  }
+}
+
+/** Turns a file-system error into one line the user can act on. */
+export function fsError(error: unknown, path: string): Error {
+  if (error instanceof UserError) return error;
+  const code = (error as NodeJS.ErrnoException).code;
+  switch (code) {
+    case 'EACCES':
+    case 'EPERM':
+      return new UserError(`Cannot write to \`${path}\`: permission denied.`, 'Choose a directory you can write to.');
+    case 'EROFS':
+      return new UserError(`Cannot write to \`${path}\`: the file system is read-only.`, 'Choose a directory on a writable disk.');
+    case 'ENOSPC':
+      return new UserError(`Cannot write to \`${path}\`: no space left on the device.`, 'Free some space and run the command again.');
+    case 'ENOTDIR':
+      return new UserError(`Cannot write to \`${path}\`: part of the path is a file, not a directory.`);
+    default:
+      return error instanceof Error ? error : new Error(String(error));
+  }
+}
