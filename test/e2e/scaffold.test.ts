@@ -1,0 +1,185 @@
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listFiles, makeTempDir, runAsyncsrv, runCreate } from './helpers/cli.js';
+import { createBin, repoRoot, templatesRoot } from './helpers/paths.js';
+
+/** The files a project of these layers must have, computed from templates/ independently of the CLI. */
+async function expectedFiles(layers: string[]): Promise<string[]> {
+  const files = new Set<string>();
+  for (const layer of layers) {
+    for (const path of await listFiles(join(templatesRoot, layer))) {
+      if (path === 'README.section.md') continue;
+      files.add(path.split('/').map((part) => part.replace(/^_/, '.')).join('/'));
+    }
+  }
+  return [...files].sort();
+}
+
+let work: Awaited<ReturnType<typeof makeTempDir>>;
+beforeAll(async () => { work = await makeTempDir('cas-scaffold-'); });
+afterAll(async () => { await work.remove(); });
+
+describe('create-async-server --yes --no-install', () => {
+  it('writes the template of the defaults (base + embedded PGlite) with a rendered package.json', async () => {
+    const result = await runCreate(['my-app', '--yes', '--no-install', '--no-git'], { cwd: work.path });
+    expect(result.exitCode, result.stderr).toBe(0);
+    const dir = join(work.path, 'my-app');
+    expect(await listFiles(dir)).toEqual(await expectedFiles(['base', 'db-pglite']));
+    const manifest = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as Record<string, any>;
+    expect(manifest.name).toBe('my-app');
+    expect(manifest.type).toBe('module');
+    expect(manifest.devDependencies['create-async-server']).toBe(`file:${repoRoot}`);
+    expect(manifest.scripts).toMatchObject({ dev: 'asyncsrv dev', lint: 'asyncsrv lint', bench: 'asyncsrv bench' });
+    expect(manifest.devDependencies).toHaveProperty('@electric-sql/pglite-socket');
+    expect(await readFile(join(dir, '.gitignore'), 'utf8')).toMatch(/node_modules/);
+    const readme = await readFile(join(dir, 'README.md'), 'utf8');
+    expect(readme).toContain('my-app');
+    expect(readme).not.toMatch(/\{\{\w+\}\}/);
+    expect(result.stdout).toContain('cd my-app');
+    expect(result.stdout).toContain('npm run dev');
+    expect(existsSync(join(dir, 'node_modules'))).toBe(false);
+  });
+
+  it('adds the postgres and deploy layers, and uses the package manager chosen', async () => {
+    const result = await runCreate(['pg-app', '--yes', '--db', 'postgres', '--deploy', '--pm', 'pnpm', '--no-install', '--no-git'], {
+      cwd: work.path,
+      env: { ...process.env, NO_COLOR: '1', CREATE_ASYNC_SERVER_SPEC: 'file:/opt/cli.tgz' },
+    });
+    expect(result.exitCode, result.stderr).toBe(0);
+    const dir = join(work.path, 'pg-app');
+    expect(await listFiles(dir)).toEqual(await expectedFiles(['base', 'db-postgres', 'deploy']));
+    const manifest = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as Record<string, any>;
+    expect(manifest.devDependencies['create-async-server']).toBe('file:/opt/cli.tgz');
+    expect(manifest.devDependencies).not.toHaveProperty('@electric-sql/pglite-socket');
+    expect(result.stdout).toContain('pnpm install');
+    expect(result.stdout).toContain('pnpm dev');
+  });
+
+  it('asyncsrv new runs the same scaffolder', async () => {
+    const result = await runAsyncsrv(['new', 'via-new', '--yes', '--no-install', '--no-git'], { cwd: work.path });
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(await listFiles(join(work.path, 'via-new'))).toEqual(await expectedFiles(['base', 'db-pglite']));
+  });
+
+  it('without a TTY and without --yes it does not prompt: it says which defaults it took', async () => {
+    const result = await runCreate(['--no-install', '--no-git'], { cwd: work.path });
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/No interactive terminal: using directory my-async-server, db pglite, package manager npm/);
+    expect(existsSync(join(work.path, 'my-async-server', 'package.json'))).toBe(true);
+  });
+
+  it('initialises git with a first commit that leaves the tree clean', async () => {
+    const result = await runCreate(['with-git', '--yes', '--no-install'], { cwd: work.path });
+    expect(result.exitCode, result.stderr).toBe(0);
+    const dir = join(work.path, 'with-git');
+    const log = await execa('git', ['log', '--oneline'], { cwd: dir });
+    expect(log.stdout).toMatch(/Initial commit from create-async-server/);
+    expect((await execa('git', ['status', '--porcelain'], { cwd: dir })).stdout).toBe('');
+  });
+});
+
+describe('bad input: one clear line, the documented exit code, nothing written', () => {
+  const noStack = (text: string): void => expect(text).not.toMatch(/\n\s+at /);
+
+  it.each([
+    [['Bad_Name', '--yes'], 1, /Invalid project name `Bad_Name`: name can no longer contain capital letters/],
+    [['x', '--db', 'mysql'], 2, /argument 'mysql' is invalid\. Allowed choices are pglite, postgres/],
+    [['x', '--pm', 'npx'], 2, /Allowed choices are npm, pnpm, yarn, bun/],
+    [['x', '--colour'], 2, /unknown option '--colour'/],
+  ])('%j exits %i', async (args, code, message) => {
+    const before = await readdir(work.path);
+    const result = await runCreate([...args, '--no-install', '--no-git'], { cwd: work.path });
+    expect(result.exitCode).toBe(code);
+    expect(result.stderr).toMatch(message);
+    noStack(result.stderr);
+    expect(await readdir(work.path)).toEqual(before);
+  });
+
+  it('refuses a non-empty target without --force and leaves it untouched', async () => {
+    const dir = join(work.path, 'busy');
+    await mkdir(dir);
+    await writeFile(join(dir, 'notes.txt'), 'mine\n');
+    const result = await runCreate(['busy', '--yes', '--no-install', '--no-git'], { cwd: work.path });
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toMatch(/Target directory `busy` is not empty\.\n.*--force/);
+    noStack(result.stderr);
+    expect(await readdir(dir)).toEqual(['notes.txt']);
+  });
+
+  it('--force writes the template into a non-empty target and keeps the other files', async () => {
+    const dir = join(work.path, 'forced');
+    await mkdir(join(dir, 'src'), { recursive: true });
+    await writeFile(join(dir, 'notes.txt'), 'mine\n');
+    await writeFile(join(dir, 'package.json'), '{"name":"old"}\n');
+    const result = await runCreate(['forced', '--yes', '--force', '--no-install', '--no-git'], { cwd: work.path });
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(await readFile(join(dir, 'notes.txt'), 'utf8')).toBe('mine\n');
+    expect(JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')).name).toBe('forced');
+    expect(await listFiles(dir)).toEqual([...(await expectedFiles(['base', 'db-pglite'])), 'notes.txt'].sort());
+    expect((await readdir(work.path)).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('refuses a target that is a file', async () => {
+    await writeFile(join(work.path, 'a-file'), 'x');
+    const result = await runCreate(['a-file', '--yes', '--no-install', '--no-git'], { cwd: work.path });
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toMatch(/`.*a-file` exists and is a file, not a directory/);
+  });
+
+  it('reports a parent the user cannot write to (run as an unprivileged user)', async () => {
+    const parent = join(work.path, 'locked');
+    await mkdir(parent);
+    await chmod(parent, 0o555);
+    await chmod(work.path, 0o755);
+    const result = await execa('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', 'node', createBin, 'app', '--yes', '--no-install', '--no-git'], {
+      cwd: parent, reject: false, stdin: 'ignore', env: { ...process.env, NO_COLOR: '1', HOME: '/tmp' },
+    });
+    expect(result.exitCode, result.stderr).toBe(1);
+    expect(result.stderr).toMatch(/Cannot write to `.*locked`: permission denied\./);
+    noStack(result.stderr);
+    expect(await readdir(parent)).toEqual([]);
+  });
+
+  it('reports a read-only file system and a full disk, and leaves no staging folder', async () => {
+    const readOnly = join(work.path, 'ro');
+    const tiny = join(work.path, 'tiny');
+    await mkdir(readOnly);
+    await mkdir(tiny);
+    await execa('mount', ['-t', 'tmpfs', '-o', 'ro,size=1m', 'tmpfs', readOnly]);
+    await execa('mount', ['-t', 'tmpfs', '-o', 'size=16k', 'tmpfs', tiny]);
+    try {
+      const ro = await runCreate(['app', '--yes', '--no-install', '--no-git'], { cwd: readOnly });
+      expect(ro.exitCode).toBe(1);
+      expect(ro.stderr).toMatch(/the file system is read-only/);
+      const full = await runCreate(['app', '--yes', '--no-install', '--no-git'], { cwd: tiny });
+      expect(full.exitCode).toBe(1);
+      expect(full.stderr).toMatch(/no space left on the device/);
+      noStack(full.stderr);
+      expect(await readdir(tiny)).toEqual([]);
+    } finally {
+      await execa('umount', [readOnly], { reject: false });
+      await execa('umount', [tiny], { reject: false });
+    }
+  });
+});
+
+describe('help and version', () => {
+  it('create-async-server --help explains every flag and exits 0', async () => {
+    const result = await runCreate(['--help']);
+    expect(result.exitCode).toBe(0);
+    for (const flag of ['--yes', '--db <db>', '--pm <pm>', '--no-install', '--no-git', '--deploy', '--force', 'CREATE_ASYNC_SERVER_SPEC']) {
+      expect(result.stdout).toContain(flag);
+    }
+  });
+
+  it('asyncsrv --version prints the package version; an unknown command exits 2', async () => {
+    const manifest = JSON.parse(await readFile(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
+    expect((await runAsyncsrv(['--version'])).stdout.trim()).toBe(manifest.version);
+    const unknown = await runAsyncsrv(['serve']);
+    expect(unknown.exitCode).toBe(2);
+    expect(unknown.stderr).toMatch(/unknown command 'serve'/);
+  });
+});
