@@ -6,7 +6,8 @@ import { composeProject } from './compose-template.js';
 import { initGitRepository } from './git.js';
 import { installDependencies } from './install.js';
 import { formatNextSteps } from './next-steps.js';
-import { assertValidProjectName, defaultChoices, describeChoices, projectNameFor, runScriptCommand, type ScaffoldChoices, type ScaffoldFlags } from './options.js';
+import { defaultChoices, describeChoices, runScriptCommand, type ScaffoldChoices, type ScaffoldFlags } from './options.js';
+import { assertValidProjectName, projectNameFor } from './project-name.js';
 import { readTemplateLayers } from './template-layers.js';
 import { inspectTarget, writeProject } from './write-project.js';
 

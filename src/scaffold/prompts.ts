@@ -1,4 +1,5 @@
-import { DATABASES, PACKAGE_MANAGERS, detectPackageManager, invalidProjectNameReason, projectNameFor, type ScaffoldChoices, type ScaffoldFlags } from './options.js';
+import { DATABASES, PACKAGE_MANAGERS, detectPackageManager, type ScaffoldChoices, type ScaffoldFlags } from './options.js';
+import { invalidProjectNameReason, projectNameFor } from './project-name.js';
 
 const DATABASE_LABELS: Record<(typeof DATABASES)[number], string> = {
   pglite: 'Embedded PostgreSQL (PGlite, no setup)',

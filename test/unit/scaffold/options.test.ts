@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { assertValidProjectName, defaultChoices, detectPackageManager, invalidProjectNameReason, projectNameFor } from '../../../src/scaffold/options.js';
+import { defaultChoices, detectPackageManager } from '../../../src/scaffold/options.js';
+import { assertValidProjectName, invalidProjectNameReason, projectNameFor } from '../../../src/scaffold/project-name.js';
 import { UserError } from '../../../src/util/errors.js';
 
 describe('detectPackageManager', () => {
