@@ -70,7 +70,7 @@ describe.each(combinations)('generated project: db $db, deploy $deploy', ({ db, 
     let databaseUrl = database?.url;
     let embedded: ResultPromise | undefined;
     if (db === 'pglite') {
-      embedded = execa('npx', ['tsx', 'scripts/embedded-db.ts', '--port', '0', '--data', 'memory'], { cwd: dir, env: env(), reject: false, stdin: 'ignore' });
+      embedded = execa(join(dir, 'node_modules', '.bin', 'tsx'), ['scripts/embedded-db.ts', '--port', '0', '--data', 'memory'], { cwd: dir, env: env(), reject: false, stdin: 'ignore' });
       children.push(embedded);
       databaseUrl = (await waitForLine(embedded, /DATABASE_URL=(\S+)/))[1];
     }

@@ -1,0 +1,133 @@
+import { databaseUrlHint } from './database-hint.js';
+
+export type LogFormat = 'pretty' | 'json' | 'silent';
+
+export interface Config {
+  host: string;
+  port: number;
+  logFormat: LogFormat;
+  databaseUrl: string;
+  db: { poolMax: number; idleTimeoutMs: number; connectTimeoutMs: number; statementTimeoutMs: number };
+  upstream: { url: URL; connections: number; timeoutMs: number };
+  http: {
+    deadlineMs: number;
+    bodyLimitBytes: number;
+    keepAliveTimeoutMs: number;
+    headersTimeoutMs: number;
+    requestTimeoutMs: number;
+    shutdownTimeoutMs: number;
+  };
+}
+
+export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
+
+type Env = Record<string, string | undefined>;
+
+/** Every variable this server reads; `.env.example` documents each one. */
+export const configVariables = [
+  'NODE_ENV', 'HOST', 'PORT', 'LOG_FORMAT', 'DATABASE_URL', 'DB_POOL_MAX', 'DB_IDLE_TIMEOUT_MS',
+  'DB_CONNECT_TIMEOUT_MS', 'DB_STATEMENT_TIMEOUT_MS', 'UPSTREAM_URL', 'UPSTREAM_CONNECTIONS',
+  'UPSTREAM_TIMEOUT_MS', 'REQUEST_DEADLINE_MS', 'BODY_LIMIT_BYTES', 'KEEP_ALIVE_TIMEOUT_MS',
+  'HEADERS_TIMEOUT_MS', 'REQUEST_TIMEOUT_MS', 'SHUTDOWN_TIMEOUT_MS',
+] as const;
+
+/**
+ * Reads and validates the environment once, at start-up: one message per bad variable.
+ * @example
+ * const result = loadConfig(process.env);
+ * if (!result.ok) for (const line of result.problems) console.error(line);
+ */
+export function loadConfig(env: Env): ConfigResult {
+  const problems: string[] = [];
+  const int = (name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      problems.push(`Expected \`${name}\` to be ${describeRange(min, max)}, got \`${raw}\`.`);
+      return fallback;
+    }
+    return value;
+  };
+
+  const port = int('PORT', 3000, 0, 65535);
+  const host = env['HOST'] || '127.0.0.1';
+  const logFormat = readLogFormat(env, problems);
+  const databaseUrl = readDatabaseUrl(env, problems);
+  const keepAliveTimeoutMs = int('KEEP_ALIVE_TIMEOUT_MS', 65_000, 1);
+  const headersTimeoutMs = int('HEADERS_TIMEOUT_MS', keepAliveTimeoutMs + 1_000, 1);
+  const requestTimeoutMs = int('REQUEST_TIMEOUT_MS', Math.max(headersTimeoutMs, 70_000), 1);
+  if (headersTimeoutMs <= keepAliveTimeoutMs) {
+    problems.push(`Expected \`HEADERS_TIMEOUT_MS\` to be above \`KEEP_ALIVE_TIMEOUT_MS\` (${keepAliveTimeoutMs}), got \`${headersTimeoutMs}\`.`);
+  }
+  if (requestTimeoutMs < headersTimeoutMs) {
+    problems.push(`Expected \`REQUEST_TIMEOUT_MS\` to be at least \`HEADERS_TIMEOUT_MS\` (${headersTimeoutMs}), got \`${requestTimeoutMs}\`.`);
+  }
+
+  const config: Config = {
+    host,
+    port,
+    logFormat,
+    databaseUrl,
+    db: {
+      poolMax: int('DB_POOL_MAX', 10, 1, 1000),
+      idleTimeoutMs: int('DB_IDLE_TIMEOUT_MS', 10_000, 0),
+      connectTimeoutMs: int('DB_CONNECT_TIMEOUT_MS', 3_000, 1),
+      statementTimeoutMs: int('DB_STATEMENT_TIMEOUT_MS', 2_000, 1),
+    },
+    upstream: {
+      url: readUpstreamUrl(env, host, port, problems),
+      connections: int('UPSTREAM_CONNECTIONS', 10, 1, 10_000),
+      timeoutMs: int('UPSTREAM_TIMEOUT_MS', 2_000, 1),
+    },
+    http: {
+      deadlineMs: int('REQUEST_DEADLINE_MS', 5_000, 1),
+      bodyLimitBytes: int('BODY_LIMIT_BYTES', 100 * 1024, 0),
+      keepAliveTimeoutMs,
+      headersTimeoutMs,
+      requestTimeoutMs,
+      shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', 10_000, 0),
+    },
+  };
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, config };
+}
+
+function describeRange(min: number, max: number): string {
+  if (max < Number.MAX_SAFE_INTEGER) return `an integer from ${min} to ${max}`;
+  return min === 1 ? 'a positive integer' : min === 0 ? 'a non-negative integer' : `an integer of at least ${min}`;
+}
+
+function readLogFormat(env: Env, problems: string[]): LogFormat {
+  const raw = env['LOG_FORMAT'];
+  if (raw === undefined || raw === '') return env['NODE_ENV'] === 'production' ? 'json' : 'pretty';
+  if (raw === 'pretty' || raw === 'json' || raw === 'silent') return raw;
+  problems.push(`Expected \`LOG_FORMAT\` to be one of pretty, json, silent, got \`${raw}\`.`);
+  return 'pretty';
+}
+
+function readDatabaseUrl(env: Env, problems: string[]): string {
+  const raw = env['DATABASE_URL'];
+  if (raw === undefined || raw === '') {
+    problems.push(`\`DATABASE_URL\` is not set. ${databaseUrlHint}`);
+    return '';
+  }
+  if (!/^postgres(ql)?:\/\//.test(raw) || !URL.canParse(raw)) {
+    problems.push(`Expected \`DATABASE_URL\` to be a postgres:// URL, got \`${raw}\`.`);
+  }
+  return raw;
+}
+
+// The default upstream is this server's own /upstream echo route, so /external works with no setup.
+function readUpstreamUrl(env: Env, host: string, port: number, problems: string[]): URL {
+  const raw = env['UPSTREAM_URL'];
+  if (raw === undefined || raw === '') {
+    if (port === 0) problems.push('`UPSTREAM_URL` must be set when `PORT` is 0 (the default upstream is this server\'s own port).');
+    const selfHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+    return new URL(`http://${selfHost}:${port}/upstream`);
+  }
+  if (!/^https?:\/\//.test(raw) || !URL.canParse(raw)) {
+    problems.push(`Expected \`UPSTREAM_URL\` to be an http(s) URL, got \`${raw}\`.`);
+    return new URL('http://127.0.0.1/');
+  }
+  return new URL(raw);
+}

@@ -1,0 +1,75 @@
+import pg from 'pg';
+import type { Logger } from '../logger.js';
+import { DatabaseUnavailableError, DependencyTimeoutError } from '../errors.js';
+
+export interface DatabaseOptions {
+  url: string;
+  poolMax: number;
+  idleTimeoutMs: number;
+  connectTimeoutMs: number;
+  statementTimeoutMs: number;
+}
+
+export interface Database {
+  /** Runs one parameterised statement; the signal (the request's deadline) stops the wait. */
+  query<Row extends pg.QueryResultRow>(text: string, values: unknown[], signal: AbortSignal): Promise<Row[]>;
+  /** The pool itself, for migrations and transactions. */
+  pool: pg.Pool;
+  close(): Promise<void>;
+}
+
+/**
+ * One `pg.Pool` for the whole process (the talk's DB connection pool): bounded connections,
+ * idle and connect timeouts, and a server-side `statement_timeout` with a slightly longer
+ * client-side `query_timeout` in case the server never answers.
+ */
+export function createDatabase(options: DatabaseOptions, logger: Logger): Database {
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.poolMax,
+    idleTimeoutMillis: options.idleTimeoutMs,
+    connectionTimeoutMillis: options.connectTimeoutMs,
+    statement_timeout: options.statementTimeoutMs,
+    query_timeout: options.statementTimeoutMs + 500,
+  });
+  // An idle client losing its connection emits here; without a listener it would crash the process.
+  pool.on('error', (error) => logger.warn('idle database connection failed', { error: error.message }));
+
+  async function query<Row extends pg.QueryResultRow>(text: string, values: unknown[], signal: AbortSignal): Promise<Row[]> {
+    signal.throwIfAborted();
+    // pg cannot cancel a running query from a signal: stop waiting, the pool reclaims the client.
+    const pending = pool.query<Row>(text, values);
+    try {
+      const result = await raceSignal(pending, signal);
+      return result.rows;
+    } catch (error) {
+      if (signal.aborted) throw signal.reason;
+      throw classifyDatabaseError(error, options.statementTimeoutMs);
+    }
+  }
+
+  return { query, pool, close: () => pool.end() };
+}
+
+/** Connection failures become 503, timeouts 504; anything else (a bug) stays as it is. */
+export function classifyDatabaseError(error: unknown, timeoutMs: number): unknown {
+  if (!(error instanceof Error)) return error;
+  const code = (error as { code?: unknown }).code;
+  if (code === '57014' || error.message === 'Query read timeout') {
+    return new DependencyTimeoutError('The database', timeoutMs, { cause: error });
+  }
+  const connectionCodes = ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', 'EAI_AGAIN', '53300', '57P01', '57P03'];
+  const lostConnection = /timeout exceeded when trying to connect|Connection terminated|connection closed/i.test(error.message);
+  if ((typeof code === 'string' && (connectionCodes.includes(code) || code.startsWith('08'))) || lostConnection) {
+    return new DatabaseUnavailableError({ cause: error });
+  }
+  return error;
+}
+
+function raceSignal<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}

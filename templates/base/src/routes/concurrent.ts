@@ -1,0 +1,44 @@
+import { Hono } from 'hono';
+import { UpstreamError } from '../errors.js';
+import type { AppEnv } from '../types.js';
+
+const parts = ['a', 'b', 'c'] as const;
+
+/**
+ * GET /concurrent: three independent upstream calls started together with Promise.all, so the
+ * latency is the slowest call, not the sum; the first failure aborts the others and fails the
+ * request. GET /concurrent/settled: the same with Promise.allSettled, answering with what
+ * succeeded and listing what failed (graceful degradation).
+ */
+export function concurrentRoutes(): Hono<AppEnv> {
+  return new Hono<AppEnv>()
+    .get('/concurrent', async (c) => {
+      const siblings = new AbortController();
+      const signal = AbortSignal.any([c.var.signal, siblings.signal]);
+      const calls = parts.map((part) =>
+        c.var.upstream.getJson(`/data/${part}`, { signal, requestId: c.var.requestId }),
+      );
+      try {
+        const [a, b, cPart] = await Promise.all(calls);
+        return c.json({ a, b, c: cPart });
+      } catch (error) {
+        siblings.abort(error); // no point finishing the other calls
+        throw error;
+      }
+    })
+    .get('/concurrent/settled', async (c) => {
+      const results = await Promise.allSettled(
+        parts.map((part) => c.var.upstream.getJson(`/data/${part}`, { signal: c.var.signal, requestId: c.var.requestId })),
+      );
+      c.var.signal.throwIfAborted(); // past the deadline a partial answer is still a timeout
+      const failed = parts.filter((_, index) => results[index]?.status === 'rejected');
+      if (failed.length === parts.length) throw new UpstreamError('Every upstream call failed.');
+      const data = Object.fromEntries(
+        parts.map((part, index) => {
+          const result = results[index];
+          return [part, result?.status === 'fulfilled' ? result.value : null];
+        }),
+      );
+      return c.json({ ...data, failed });
+    });
+}

@@ -1,0 +1,37 @@
+import { Hono } from 'hono';
+import { WORLD_ROWS } from '../db/migrate.js';
+import type { Database } from '../resources/database.js';
+import type { AppEnv } from '../types.js';
+
+interface World {
+  id: number;
+  randomNumber: number;
+}
+
+const selectWorld = 'SELECT id, randomnumber AS "randomNumber" FROM world WHERE id = $1';
+
+/** GET /db: one random row. GET /queries?queries=N: N random rows (N clamped to 1..500). */
+export function dbRoutes(): Hono<AppEnv> {
+  return new Hono<AppEnv>()
+    .get('/db', async (c) => c.json(await randomWorld(c.var.db, c.var.signal)))
+    .get('/queries', async (c) => {
+      const count = parseQueriesCount(c.req.query('queries'));
+      // Independent queries run concurrently; the pool bounds how many reach the DB at once.
+      const rows = await Promise.all(Array.from({ length: count }, () => randomWorld(c.var.db, c.var.signal)));
+      return c.json(rows);
+    });
+}
+
+/** The TechEmpower rule: anything that is not a number counts as 1, then clamp to 1..500. */
+export function parseQueriesCount(raw: string | undefined): number {
+  const value = Number.parseInt(raw ?? '', 10);
+  if (Number.isNaN(value)) return 1;
+  return Math.min(500, Math.max(1, value));
+}
+
+async function randomWorld(db: Database, signal: AbortSignal): Promise<World> {
+  const id = 1 + Math.floor(Math.random() * WORLD_ROWS);
+  const [row] = await db.query<World>(selectWorld, [id], signal);
+  if (!row) throw new Error(`World row ${id} is missing: did the migration run?`);
+  return row;
+}

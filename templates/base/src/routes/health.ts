@@ -1,0 +1,23 @@
+import { Hono } from 'hono';
+import type { AppEnv } from '../types.js';
+
+export interface HealthOptions {
+  isDraining: () => boolean;
+  /** Bound of the readiness query, so a stuck DB cannot stall the probe. */
+  probeTimeoutMs?: number;
+}
+
+/** GET /healthz: the process is alive. GET /readyz: the DB answers and we are not shutting down. */
+export function healthRoutes({ isDraining, probeTimeoutMs = 1_000 }: HealthOptions): Hono<AppEnv> {
+  return new Hono<AppEnv>()
+    .get('/healthz', (c) => c.json({ status: 'ok' }))
+    .get('/readyz', async (c) => {
+      if (isDraining()) return c.json({ status: 'draining' }, 503);
+      try {
+        await c.var.db.query('SELECT 1', [], AbortSignal.any([c.var.signal, AbortSignal.timeout(probeTimeoutMs)]));
+        return c.json({ status: 'ready' });
+      } catch {
+        return c.json({ status: 'unavailable', reason: 'database' }, 503);
+      }
+    });
+}

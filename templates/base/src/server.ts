@@ -1,0 +1,87 @@
+import { createServer, type Server } from 'node:http';
+import { getRequestListener } from '@hono/node-server';
+import { createApp } from './app.js';
+import { loadConfig, type Config } from './config.js';
+import { databaseUrlHint } from './database-hint.js';
+import { migrate } from './db/migrate.js';
+import { closeServer, onShutdownSignal } from './lifecycle/graceful-shutdown.js';
+import { createLogger } from './logger.js';
+import { createDatabase } from './resources/database.js';
+import { createUpstreamClient } from './resources/upstream-client.js';
+
+// Entry point: config → resources → migrate → app → listen → shutdown.
+async function main(): Promise<void> {
+  const result = loadConfig(process.env);
+  if (!result.ok) {
+    for (const problem of result.problems) console.error(problem);
+    process.exitCode = 1;
+    return;
+  }
+  const { config } = result;
+  const logger = createLogger(config.logFormat);
+
+  const upstream = createUpstreamClient({ baseUrl: config.upstream.url, ...config.upstream });
+  const db = createDatabase({ url: config.databaseUrl, ...config.db }, logger);
+  try {
+    await migrate(db.pool);
+  } catch (error) {
+    logger.error('cannot prepare the database', { database: describeDatabase(config), error: describeError(error), hint: databaseUrlHint });
+    await Promise.allSettled([upstream.close(), db.close()]);
+    process.exitCode = 1;
+    return;
+  }
+
+  let draining = false;
+  const app = createApp({ upstream, db, logger, limits: config.http, isDraining: () => draining });
+  const server = createServer(getRequestListener(app.fetch));
+  // Our idle keep-alive must outlast the proxy's (nginx, load balancer: often 60 s), or we close a
+  // socket just as the proxy reuses it and it answers 502; headers timeout sits above that.
+  server.keepAliveTimeout = config.http.keepAliveTimeoutMs;
+  server.headersTimeout = config.http.headersTimeoutMs;
+  server.requestTimeout = config.http.requestTimeoutMs;
+
+  onShutdownSignal(async (signal) => {
+    draining = true;
+    logger.info('shutting down', { signal, graceMs: config.http.shutdownTimeoutMs });
+    const { forced } = await closeServer(server, config.http.shutdownTimeoutMs);
+    if (forced) logger.warn('in-flight requests outlived the grace period and were cut');
+    await Promise.allSettled([upstream.close(), db.close()]);
+    logger.info('stopped');
+    process.exit(0);
+  });
+
+  try {
+    await listen(server, config.port, config.host);
+  } catch (error) {
+    logger.error('cannot listen', { host: config.host, port: config.port, error: describeError(error) });
+    await Promise.allSettled([upstream.close(), db.close()]);
+    process.exitCode = 1;
+    return;
+  }
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  logger.info('listening', { url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`, upstream: config.upstream.url.href });
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+function describeDatabase(config: Config): string {
+  const url = new URL(config.databaseUrl);
+  return `${url.hostname}:${url.port || 5432}${url.pathname}`; // never log the password
+}
+
+function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && !error.message.includes(code) ? `${error.message} (${code})`.trim() : error.message;
+}
+
+await main();

@@ -1,0 +1,27 @@
+import type { HttpBindings } from '@hono/node-server';
+import type { RequestIdVariables } from 'hono/request-id';
+import type { Logger } from './logger.js';
+import type { Database } from './resources/database.js';
+import type { UpstreamClient } from './resources/upstream-client.js';
+
+/** What the app needs from the outside; tests pass their own. */
+export interface AppDeps {
+  upstream: UpstreamClient;
+  db: Database;
+  logger: Logger;
+  limits: { deadlineMs: number; bodyLimitBytes: number };
+  /** True once shutdown began: /readyz answers 503 so load balancers stop sending traffic. */
+  isDraining?: () => boolean;
+}
+
+/** Typed context variables: every handler reads its resources from `c.var`, never from globals. */
+export type AppVariables = RequestIdVariables & {
+  /** Aborted at the request's deadline or when the client disconnects. */
+  signal: AbortSignal;
+  upstream: UpstreamClient;
+  db: Database;
+  logger: Logger;
+};
+
+/** On Node the raw request and response are bindings; absent under `app.request()` in tests. */
+export type AppEnv = { Bindings: Partial<HttpBindings> | undefined; Variables: AppVariables };

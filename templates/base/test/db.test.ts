@@ -1,0 +1,86 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrate, WORLD_ROWS } from '../src/db/migrate.js';
+import { parseQueriesCount } from '../src/routes/db.js';
+import { testDatabaseUrl, unreachableDatabaseUrl } from './support/test-database.js';
+import { startTestApp, type TestApp } from './support/test-app.js';
+import { startTestUpstream, type TestUpstream } from './support/test-upstream.js';
+
+interface World {
+  id: number;
+  randomNumber: number;
+}
+
+let upstream: TestUpstream;
+let target: TestApp;
+let offline: TestApp;
+
+beforeAll(async () => {
+  upstream = await startTestUpstream();
+  target = await startTestApp({ databaseUrl: testDatabaseUrl(), upstreamUrl: upstream.url });
+  offline = await startTestApp({ databaseUrl: unreachableDatabaseUrl, upstreamUrl: upstream.url });
+  await migrate(target.db.pool);
+});
+
+afterAll(async () => {
+  await target?.close();
+  await offline?.close();
+  await upstream?.close();
+});
+
+function expectWorld(row: World): void {
+  expect(row.id).toBeGreaterThanOrEqual(1);
+  expect(row.id).toBeLessThanOrEqual(WORLD_ROWS);
+  expect(Number.isInteger(row.randomNumber)).toBe(true);
+}
+
+describe('the migration', () => {
+  it('is idempotent and seeds the World table once', async () => {
+    await migrate(target.db.pool);
+    const { rows } = await target.db.pool.query<{ count: string }>('SELECT count(*) AS count FROM world');
+    expect(Number(rows[0]?.count)).toBe(WORLD_ROWS);
+  });
+});
+
+describe('GET /db', () => {
+  it('answers one random row', async () => {
+    const response = await fetch(`${target.url}/db`);
+    expect(response.status).toBe(200);
+    expectWorld((await response.json()) as World);
+  });
+
+  it('answers 503 when the database is unreachable', async () => {
+    const response = await fetch(`${offline.url}/db`);
+    expect(response.status).toBe(503);
+    expect(await response.json()).toMatchObject({ error: 'database_unavailable' });
+  });
+
+  it('makes /readyz answer 503 when the database is unreachable', async () => {
+    const response = await fetch(`${offline.url}/readyz`);
+    expect(response.status).toBe(503);
+  });
+});
+
+describe('GET /queries', () => {
+  it('answers N rows', async () => {
+    const response = await fetch(`${target.url}/queries?queries=20`);
+    const rows = (await response.json()) as World[];
+    expect(response.status).toBe(200);
+    expect(rows).toHaveLength(20);
+    rows.forEach(expectWorld);
+  });
+
+  it.each([
+    ['0', 1],
+    ['abc', 1],
+    [undefined, 1],
+    ['501', 500],
+    ['7', 7],
+  ])('clamps queries=%s to %i', (raw, expected) => {
+    expect(parseQueriesCount(raw)).toBe(expected);
+  });
+
+  it('answers 500 rows at most', async () => {
+    const response = await fetch(`${target.url}/queries?queries=1000`);
+    expect(((await response.json()) as World[]).length).toBe(500);
+  });
+});
