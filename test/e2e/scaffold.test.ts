@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listFiles, makeTempDir, runAsyncsrv, runCreate } from './helpers/cli.js';
@@ -165,6 +165,33 @@ describe('bad input: one clear line, the documented exit code, nothing written',
     }
   });
 });
+
+describe('install failures keep the project and say how to finish', () => {
+  it('a package manager that is not installed: exit 1, the project stays, the command to run by hand', async () => {
+    const result = await runCreate(['needs-bun', '--yes', '--pm', 'bun', '--no-git'], { cwd: work.path, env: { ...process.env, NO_COLOR: '1', PATH: `${dirname(process.execPath)}:/usr/bin:/bin` } });
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toMatch(/Could not install dependencies: `bun` is not installed or not on PATH\.\nThe project was created\. Install bun, then run: cd needs-bun && bun install/);
+    expect(existsSync(join(work.path, 'needs-bun', 'package.json'))).toBe(true);
+  });
+
+  it('a failing install shows the package manager output and the command to retry', async () => {
+    const result = await runCreate(['bad-spec', '--yes', '--no-git'], {
+      cwd: work.path,
+      env: { ...process.env, NO_COLOR: '1', CREATE_ASYNC_SERVER_SPEC: `file:${join(work.path, 'missing.tgz')}` },
+      timeout: 120_000,
+    });
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain('missing.tgz');
+    expect(result.stderr).toMatch(/Could not install dependencies: `npm install` exited with code \d+\.\nThe project was created\. Fix the error above, then run: cd bad-spec && npm install/);
+    noStackOutside(result.stderr);
+    expect(existsSync(join(work.path, 'bad-spec', 'package.json'))).toBe(true);
+  }, 120_000);
+});
+
+/** Our own lines never carry a stack (npm's output above them is npm's). */
+function noStackOutside(text: string): void {
+  expect(text.split('Could not install dependencies')[1]).not.toMatch(/\n\s+at /);
+}
 
 describe('help and version', () => {
   it('create-async-server --help explains every flag and exits 0', async () => {
