@@ -1,6 +1,5 @@
 import { spawnSync } from 'node:child_process';
 import { accessSync, closeSync, constants, openSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { delimiter, join } from 'node:path';
 
 export const NGINX_INSTALL_HINT = 'apt-get update && apt-get install -y nginx-light';
@@ -100,21 +99,6 @@ export function findNginx(): string {
   throw new Error(
     `nginx is required to validate templates/deploy/nginx.conf but was not found. Install it with \`${NGINX_INSTALL_HINT}\` (or set NGINX_BIN).`,
   );
-}
-
-/** A currently free TCP port on 127.0.0.1. */
-export function getFreePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => {
-        if (address !== null && typeof address === 'object') resolve(address.port);
-        else reject(new Error('Could not read the port of a probe server.'));
-      });
-    });
-  });
 }
 
 export interface TestableNginxConfOptions {

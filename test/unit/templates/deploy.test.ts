@@ -6,7 +6,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import {
   findNginx,
-  getFreePort,
   interpolateComposeDefaults,
   makeTestableNginxConf,
   nginxBlock,
@@ -19,6 +18,7 @@ import {
   stripNginxComments,
   type DockerInstruction,
 } from './deploy-helpers.js';
+import { freePort } from '../../e2e/helpers/processes.js';
 
 const deployDir = fileURLToPath(new URL('../../../templates/deploy/', import.meta.url));
 const readTemplate = (name: string): string => readFileSync(join(deployDir, name), 'utf8');
@@ -131,7 +131,7 @@ describe('nginx.conf', () => {
   it('passes `nginx -t` (upstream host, port and temp paths moved to local ones)', async () => {
     const nginx = findNginx();
     const buildInfo = runCommand(nginx, ['-V']).output;
-    const testable = makeTestableNginxConf(conf, { tempDir, port: await getFreePort(), buildInfo });
+    const testable = makeTestableNginxConf(conf, { tempDir, port: await freePort(), buildInfo });
     const confFile = join(tempDir, 'nginx.conf');
     writeFileSync(confFile, testable);
     const args = ['-t', '-p', `${tempDir}/`, '-c', confFile, '-e', join(tempDir, 'error.log')];
