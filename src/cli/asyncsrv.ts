@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { makeDevCommand } from '../commands/dev.js';
 import { makeNewCommand } from '../commands/new.js';
 import { readOwnVersion } from '../util/package-info.js';
 import { runProgram } from './run-program.js';
@@ -11,5 +12,6 @@ const program = new Command('asyncsrv')
   .addHelpText('after', '\nRun `asyncsrv <command> --help` for the flags of one command.');
 
 program.addCommand(makeNewCommand('new'));
+program.addCommand(makeDevCommand());
 
 await runProgram(program);

@@ -60,7 +60,19 @@ async function main(): Promise<void> {
   }
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  logger.info('listening', { url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`, upstream: config.upstream.url.href });
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  logger.info('listening', { url, upstream: config.upstream.url.href });
+  // Tooling that started us with an IPC channel (asyncsrv dev) learns the URL and the route table.
+  process.send?.({ type: 'asyncsrv:listening', url, upstream: config.upstream.url.href, routes: routeTable(app) });
+}
+
+/** Method and path of every route (middleware, registered for ALL methods, left out). */
+function routeTable(app: ReturnType<typeof createApp>): Array<{ method: string; path: string }> {
+  const seen = new Set<string>();
+  return app.routes
+    .filter((route) => route.method !== 'ALL')
+    .filter((route) => !seen.has(`${route.method} ${route.path}`) && Boolean(seen.add(`${route.method} ${route.path}`)))
+    .map(({ method, path }) => ({ method, path }));
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { ResultPromise } from 'execa';
 
@@ -49,12 +50,24 @@ export async function waitForHttp(url: string, status = 200, timeoutMs = 30_000)
   throw new Error(`${url} did not answer ${status} within ${timeoutMs} ms (last: ${last})`);
 }
 
-/** True while a process with this pid exists. */
+/**
+ * True while a process with this pid runs. A zombie (exited, not yet reaped: orphans here are
+ * re-parented to a pid 1 that may never reap them) counts as gone.
+ */
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
+  }
+  const stat = readFileSafe(`/proc/${pid}/stat`);
+  return !/^\d+ \(.*\) Z /.test(stat);
+}
+
+function readFileSafe(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
   }
 }

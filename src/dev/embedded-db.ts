@@ -1,0 +1,56 @@
+import { execa, type ResultPromise } from 'execa';
+import { UserError } from '../util/errors.js';
+
+export interface EmbeddedDb {
+  url: string;
+  pid: number | undefined;
+  stop(): Promise<void>;
+}
+
+const READY_LINE = /^DATABASE_URL=(\S+)$/m;
+
+/**
+ * Starts the project's embedded PostgreSQL (scripts/embedded-db.ts, PGlite behind a socket
+ * server) as a sibling process on a free port, data under `.data/`, and waits for its URL line.
+ * It outlives app restarts; `stop` ends it.
+ */
+export async function startEmbeddedDb(root: string, script: string, env: NodeJS.ProcessEnv, signal: AbortSignal): Promise<EmbeddedDb> {
+  const child: ResultPromise = execa(process.execPath, ['--import', 'tsx', script, '--port', '0', '--data', '.data/pglite'], {
+    cwd: root, env, extendEnv: false, stdin: 'ignore', reject: false, buffer: false,
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let stdout = '';
+    let stderr = '';
+    const onAbort = (): void => { child.kill('SIGTERM'); reject(new UserError('Cancelled while the embedded database was starting.')); };
+    signal.addEventListener('abort', onAbort, { once: true });
+    child.stdout?.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const match = READY_LINE.exec(stdout);
+      if (match?.[1]) { signal.removeEventListener('abort', onAbort); resolve(match[1]); }
+    });
+    child.stderr?.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+    void child.then((result) => {
+      signal.removeEventListener('abort', onAbort);
+      reject(new UserError(`The embedded database did not start (exit code ${result.exitCode ?? result.signal}): ${lastLine(stderr) || 'no output'}`,
+        'Another `asyncsrv dev` or `npm run db` may be using .data/pglite; stop it, or set DATABASE_URL to use another PostgreSQL.'));
+    });
+  });
+  child.stderr?.resume();
+  child.stdout?.resume();
+  return {
+    url,
+    pid: child.pid,
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+        await child;
+        clearTimeout(timer);
+      }
+    },
+  };
+}
+
+function lastLine(text: string): string {
+  return text.trim().split('\n').at(-1)?.replace(/^embedded-db:\s*/, '') ?? '';
+}

@@ -1,0 +1,137 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import chalk from 'chalk';
+import { findProject, type Project } from '../project/index.js';
+import { UserError } from '../util/errors.js';
+import { createLogger } from '../util/logger.js';
+import { describePortHolder, isPortFree, nextFreePort } from '../util/ports.js';
+import { startProgress } from '../util/progress.js';
+import { startApp, type AppProcess } from './app-process.js';
+import { formatBanner, type DatabaseInUse } from './banner.js';
+import { startEmbeddedDb, type EmbeddedDb } from './embedded-db.js';
+import { parseEnvFile } from './env-file.js';
+import { watchFiles } from './watch-files.js';
+
+export interface DevOptions {
+  cwd: string;
+  port: number | undefined;
+  strictPort: boolean;
+  /** `true` for plain `--inspect`, a `host:port` string for `--inspect=host:port`. */
+  inspect: string | true | undefined;
+  clear: boolean;
+  quiet: boolean;
+}
+
+/** How long a stopping app may take to close before it is killed: dev restarts must be quick. */
+const STOP_GRACE_MS = 3000;
+const DEBOUNCE_MS = 60;
+
+/**
+ * `asyncsrv dev`: run the project's server with TypeScript, restart it gracefully on changes to
+ * src/ or .env, keep the embedded database running across restarts, until the signal aborts.
+ */
+export async function runDev(options: DevOptions, signal: AbortSignal): Promise<void> {
+  const logger = createLogger();
+  const project = findProject(options.cwd);
+  const envPath = join(project.root, '.env');
+  const env = (): NodeJS.ProcessEnv => ({ ...readEnvFile(envPath, logger.warn), ...process.env });
+  const initialEnv = env();
+  const host = initialEnv.HOST ?? '127.0.0.1';
+  const port = await choosePort(options.port ?? portFrom(initialEnv.PORT), host, options.strictPort, logger.info);
+
+  let database: DatabaseInUse;
+  let embedded: EmbeddedDb | undefined;
+  if (initialEnv.DATABASE_URL) {
+    database = { kind: 'external', url: initialEnv.DATABASE_URL };
+  } else if (project.embeddedDbScript) {
+    const progress = startProgress('Starting the embedded database…');
+    embedded = await startEmbeddedDb(project.root, project.embeddedDbScript, { ...initialEnv, NODE_ENV: 'development' }, signal)
+      .catch((error: unknown) => { progress.fail('The embedded database did not start.'); throw error; });
+    progress.succeed('Embedded database ready.');
+    database = { kind: 'embedded', dataDir: '.data/pglite', url: embedded.url };
+  } else {
+    throw new UserError('DATABASE_URL is not set and this project has no embedded database.', 'Set DATABASE_URL in .env (see .env.example) to your PostgreSQL.');
+  }
+
+  const nodeArgs = options.inspect === undefined ? [] : [options.inspect === true ? '--inspect' : `--inspect=${options.inspect}`];
+  const clearScreen = options.clear && Boolean(process.stdout.isTTY);
+  let app: AppProcess | undefined;
+  const stopping = new WeakSet<AppProcess>();
+  let queue = Promise.resolve();
+
+  const launch = async (changed: string[]): Promise<void> => {
+    const started = performance.now();
+    const childEnv: NodeJS.ProcessEnv = { ...env(), NODE_ENV: 'development', PORT: String(port), HOST: host };
+    if (embedded && !childEnv.DATABASE_URL) childEnv.DATABASE_URL = embedded.url;
+    const child = startApp({ root: project.root, entry: project.serverEntry, env: childEnv, nodeArgs });
+    app = child;
+    void child.exited.then((exit) => {
+      if (stopping.has(child) || signal.aborted) return;
+      const how = exit.signal ? `was killed by ${exit.signal}` : exit.code === 0 ? 'exited with code 0' : `crashed (exit code ${exit.code})`;
+      logger.error(`The app ${how}. Waiting for a change to restart…`);
+    });
+    try {
+      const listening = await child.listening;
+      if (clearScreen) process.stdout.write('\u001b[2J\u001b[3J\u001b[H');
+      if (changed.length === 0 || clearScreen) logger.info(formatBanner({ name: project.name, listening, database, quiet: options.quiet }));
+      if (changed.length > 0) logger.info(chalk.dim(`restarted in ${Math.round(performance.now() - started)} ms: ${changed.join(', ')}`));
+    } catch {
+      // it exited before listening: reported above
+    }
+  };
+
+  const restart = (changed: string[]): void => {
+    queue = queue.then(async () => {
+      if (signal.aborted) return;
+      if (app) {
+        stopping.add(app);
+        await app.stop(STOP_GRACE_MS); // the old process releases the port before the new one binds it
+      }
+      if (!signal.aborted) await launch(changed);
+    });
+  };
+
+  const watcher = watchFiles(project.root, [join(project.root, 'src'), envPath], DEBOUNCE_MS, restart);
+  try {
+    restart([]);
+    await new Promise<void>((resolve) => {
+      if (signal.aborted) resolve();
+      signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+  } finally {
+    await watcher.close();
+    await queue;
+    if (app) { stopping.add(app); await app.stop(STOP_GRACE_MS); }
+    await embedded?.stop();
+    logger.info(chalk.dim('dev stopped.'));
+  }
+}
+
+async function choosePort(wanted: number, host: string, strict: boolean, say: (line: string) => void): Promise<number> {
+  if (wanted === 0 || await isPortFree(wanted, host)) return wanted;
+  const holder = await describePortHolder(wanted);
+  const busy = `Port ${wanted} is in use${holder ? ` by ${holder}` : ''}`;
+  if (strict) throw new UserError(`${busy}.`, 'Stop that process, choose another with --port, or drop --strict-port to take the next free one.');
+  const next = await nextFreePort(wanted + 1, host);
+  if (next === undefined) throw new UserError(`${busy}, and so are the 50 ports after it.`, 'Choose a port with --port.');
+  say(chalk.yellow(`${busy}; using ${next} instead.`));
+  return next;
+}
+
+function portFrom(raw: string | undefined): number {
+  if (raw === undefined || raw === '') return 3000;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UserError(`Expected PORT to be a port number (0-65535), got \`${raw}\`.`, 'Fix PORT in .env or the environment.');
+  return port;
+}
+
+/** The project's `.env` (missing is fine); malformed lines are reported by number and skipped. */
+function readEnvFile(path: string, warn: (line: string) => void): Record<string, string> {
+  if (!existsSync(path)) return {};
+  const { values, problems } = parseEnvFile(readFileSync(path, 'utf8'));
+  for (const problem of problems) warn(`.env line ${problem.line}: ${problem.message} (line ignored)`);
+  return values;
+}
+
+export type { Project };

@@ -1,0 +1,1 @@
+export { findProject, type Project } from './find-project.js';
