@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
 
 /** What the generated server sends over IPC once it listens (see its src/server.ts). */
@@ -15,14 +16,20 @@ export interface AppExit {
 
 export interface AppProcess {
   pid: number | undefined;
+  /** Boots the server: imports the entry with this environment (a spare waits for this). */
+  start(env: NodeJS.ProcessEnv): void;
+  /** Resolves when the server has booted and waits for the cue to listen (dev hand-off). */
+  ready: Promise<void>;
   /** Resolves with the server's own description once it listens. */
   listening: Promise<ListeningMessage>;
+  /** Tells a ready server to bind its port now. */
+  cueListen(): void;
   exited: Promise<AppExit>;
   /** SIGTERM, wait up to `graceMs` for a clean exit, then SIGKILL; resolves once it is gone. */
   stop(graceMs: number): Promise<AppExit>;
 }
 
-export interface StartAppOptions {
+export interface SpawnAppOptions {
   root: string;
   entry: string;
   env: NodeJS.ProcessEnv;
@@ -30,9 +37,15 @@ export interface StartAppOptions {
   nodeArgs: string[];
 }
 
-/** Runs the app's TypeScript entry in a child node with the project's tsx loader and an IPC channel. */
-export function startApp({ root, entry, env, nodeArgs }: StartAppOptions): AppProcess {
-  const child: ResultPromise = execa(process.execPath, [...nodeArgs, '--import', 'tsx', entry], {
+const standbyScript = fileURLToPath(new URL('./standby.js', import.meta.url));
+
+/**
+ * Spawns a warm app process: node with the project's tsx loader and dependencies loaded, and an
+ * IPC channel; `start(env)` then imports the server entry in it.
+ */
+export function spawnApp({ root, entry, env, nodeArgs }: SpawnAppOptions): AppProcess {
+  const args = [...nodeArgs, '--experimental-import-meta-resolve', '--import', 'tsx', standbyScript];
+  const child: ResultPromise = execa(process.execPath, args, {
     cwd: root,
     env,
     extendEnv: false,
@@ -50,7 +63,15 @@ export function startApp({ root, entry, env, nodeArgs }: StartAppOptions): AppPr
     });
     void exited.then(() => reject(new Error('exited before listening')));
   });
-  listening.catch(() => undefined); // a crash is reported through `exited`
+  const ready = new Promise<void>((resolve, reject) => {
+    child.on('message', (message: unknown) => {
+      if ((message as { type?: unknown } | null)?.type === 'asyncsrv:ready') resolve();
+    });
+    void exited.then(() => reject(new Error('exited before it was ready')));
+  });
+  // A crash is reported through `exited`; these must not surface as unhandled rejections.
+  listening.catch(() => undefined);
+  ready.catch(() => undefined);
 
   async function stop(graceMs: number): Promise<AppExit> {
     if (child.exitCode === null && child.signalCode === null) {
@@ -65,7 +86,14 @@ export function startApp({ root, entry, env, nodeArgs }: StartAppOptions): AppPr
     return exited;
   }
 
-  return { pid: child.pid, listening, exited, stop };
+  const cueListen = (): void => {
+    if (child.connected) child.send({ type: 'asyncsrv:listen' });
+  };
+  const start = (startEnv: NodeJS.ProcessEnv): void => {
+    if (child.connected) child.send({ type: 'asyncsrv:start', entry, env: startEnv });
+  };
+
+  return { pid: child.pid, start, ready, listening, cueListen, exited, stop };
 }
 
 function isListening(message: unknown): message is ListeningMessage {

@@ -7,7 +7,7 @@ import { UserError } from '../util/errors.js';
 import { createLogger } from '../util/logger.js';
 import { describePortHolder, isPortFree, nextFreePort } from '../util/ports.js';
 import { startProgress } from '../util/progress.js';
-import { startApp, type AppProcess } from './app-process.js';
+import { spawnApp, type AppProcess } from './app-process.js';
 import { formatBanner, type DatabaseInUse } from './banner.js';
 import { startEmbeddedDb, type EmbeddedDb } from './embedded-db.js';
 import { parseEnvFile } from './env-file.js';
@@ -59,37 +59,69 @@ export async function runDev(options: DevOptions, signal: AbortSignal): Promise<
   let app: AppProcess | undefined;
   const stopping = new WeakSet<AppProcess>();
   let queue = Promise.resolve();
+  // Servers generated with the hand-off boot beside the running one and wait for a cue to listen.
+  let handoff = true;
 
-  const launch = async (changed: string[]): Promise<void> => {
-    const started = performance.now();
-    const childEnv: NodeJS.ProcessEnv = { ...env(), NODE_ENV: 'development', PORT: String(port), HOST: host };
-    if (embedded && !childEnv.DATABASE_URL) childEnv.DATABASE_URL = embedded.url;
-    const child = startApp({ root: project.root, entry: project.serverEntry, env: childEnv, nodeArgs });
-    app = child;
+  const childEnv = (): NodeJS.ProcessEnv => {
+    const values: NodeJS.ProcessEnv = { ...env(), NODE_ENV: 'development', PORT: String(port), HOST: host, ASYNCSRV_DEV_HANDOFF: '1' };
+    if (embedded && !values.DATABASE_URL) values.DATABASE_URL = embedded.url;
+    return values;
+  };
+  // A warm spare process waits with the dependencies loaded; not with --inspect (one inspector port).
+  const useSpares = options.inspect === undefined;
+  let spare: AppProcess | undefined;
+  const newProcess = (): AppProcess => spawnApp({ root: project.root, entry: project.serverEntry, env: childEnv(), nodeArgs });
+
+  const startNextApp = (): AppProcess => {
+    const child = spare ?? newProcess();
+    spare = undefined;
+    child.start(childEnv());
     void child.exited.then((exit) => {
       if (stopping.has(child) || signal.aborted) return;
       const how = exit.signal ? `was killed by ${exit.signal}` : exit.code === 0 ? 'exited with code 0' : `crashed (exit code ${exit.code})`;
       logger.error(`The app ${how}. Waiting for a change to restart…`);
     });
+    return child;
+  };
+
+  const retire = async (child: AppProcess): Promise<void> => {
+    stopping.add(child);
+    await child.stop(STOP_GRACE_MS); // the old process releases the port before the new one binds it
+  };
+
+  const replaceApp = async (changed: string[]): Promise<void> => {
+    const started = performance.now();
+    const previous = app;
+    if (previous && !handoff) await retire(previous);
+    const next = startNextApp();
+    app = next;
+    const first = await Promise.race([
+      next.ready.then(() => 'ready' as const),
+      next.listening.then(() => 'listening' as const),
+      next.exited.then(() => 'exited' as const),
+    ]);
+    if (first === 'listening') handoff = false; // an edited server.ts without the hand-off
+    // Also when the new version crashed: what is served is always what was saved.
+    if (previous && handoff) await retire(previous);
+    if (first === 'exited' || signal.aborted) return;
+    if (first === 'ready') next.cueListen();
     try {
-      const listening = await child.listening;
+      const listening = await next.listening;
       if (clearScreen) process.stdout.write('\u001b[2J\u001b[3J\u001b[H');
       if (changed.length === 0 || clearScreen) logger.info(formatBanner({ name: project.name, listening, database, quiet: options.quiet }));
       if (changed.length > 0) logger.info(chalk.dim(`restarted in ${Math.round(performance.now() - started)} ms: ${changed.join(', ')}`));
     } catch {
-      // it exited before listening: reported above
+      // it exited before listening: reported by startNextApp
+    }
+    if (useSpares && !signal.aborted) {
+      const fresh = newProcess();
+      spare = fresh;
+      void fresh.exited.then(() => { if (spare === fresh) spare = undefined; });
     }
   };
 
   const restart = (changed: string[]): void => {
-    queue = queue.then(async () => {
-      if (signal.aborted) return;
-      if (app) {
-        stopping.add(app);
-        await app.stop(STOP_GRACE_MS); // the old process releases the port before the new one binds it
-      }
-      if (!signal.aborted) await launch(changed);
-    });
+    queue = queue.then(() => (signal.aborted ? undefined : replaceApp(changed)));
   };
 
   const watcher = watchFiles(project.root, [join(project.root, 'src'), envPath], DEBOUNCE_MS, restart);
@@ -102,7 +134,7 @@ export async function runDev(options: DevOptions, signal: AbortSignal): Promise<
   } finally {
     await watcher.close();
     await queue;
-    if (app) { stopping.add(app); await app.stop(STOP_GRACE_MS); }
+    await Promise.all([app, spare].filter((child): child is AppProcess => child !== undefined).map(retire));
     await embedded?.stop();
     logger.info(chalk.dim('dev stopped.'));
   }

@@ -50,6 +50,9 @@ async function main(): Promise<void> {
     process.exit(0);
   });
 
+  // Under `asyncsrv dev` the next version boots and migrates while the old one still serves, and
+  // binds the port only once the old one has let go: a restart costs a listen, not a boot.
+  if (process.send && process.env.ASYNCSRV_DEV_HANDOFF === '1') await waitForListenCue();
   try {
     await listen(server, config.port, config.host);
   } catch (error) {
@@ -73,6 +76,18 @@ function routeTable(app: ReturnType<typeof createApp>): Array<{ method: string; 
     .filter((route) => route.method !== 'ALL')
     .filter((route) => !seen.has(`${route.method} ${route.path}`) && Boolean(seen.add(`${route.method} ${route.path}`)))
     .map(({ method, path }) => ({ method, path }));
+}
+
+function waitForListenCue(): Promise<void> {
+  return new Promise((resolve) => {
+    const onMessage = (message: unknown): void => {
+      if ((message as { type?: unknown } | null)?.type !== 'asyncsrv:listen') return;
+      process.off('message', onMessage);
+      resolve();
+    };
+    process.on('message', onMessage);
+    process.send?.({ type: 'asyncsrv:ready' });
+  });
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {
