@@ -137,6 +137,31 @@ describe('asyncsrv dev in a generated project', () => {
     }
   }, 120_000);
 
+  it('says when the app exits by itself, with its exit code, and passes --inspect through', async () => {
+    const entry = join(dir, 'src', 'server.ts');
+    const original = await readFile(entry, 'utf8');
+    const port = await freePort();
+    const inspectPort = await freePort();
+    const dev = startDev(['--port', String(port), `--inspect=127.0.0.1:${inspectPort}`]);
+    try {
+      await pollUntil('the banner', () => (dev.output().includes(`http://127.0.0.1:${port}`) ? true : undefined), 60_000);
+      const inspector = await pollUntil('the inspector', async () => {
+        const response = await fetch(`http://127.0.0.1:${inspectPort}/json/version`).catch(() => undefined);
+        return response?.ok ? ((await response.json()) as { Browser: string }) : undefined;
+      });
+      expect(inspector.Browser).toMatch(/^node\.js\/v/i);
+      await writeFile(entry, "console.log('leaving on purpose');\nprocess.exit(0);\n");
+      await pollUntil('the exit notice', () => (/The app exited with code 0\. Waiting for a change to restart/.test(dev.output()) ? true : undefined));
+      await writeFile(entry, "process.exit(3);\n");
+      await pollUntil('the crash notice', () => (/The app crashed \(exit code 3\)/.test(dev.output()) ? true : undefined));
+    } finally {
+      await writeFile(entry, original);
+    }
+    await pollUntil('recovery', async () => ((await body(`http://127.0.0.1:${port}/json`)) === '{"message":"Hello, World!"}' ? true : undefined));
+    dev.child.kill('SIGINT');
+    expect((await dev.child).exitCode).toBe(0);
+  }, 120_000);
+
   it('outside a project: one clear line, exit 1', async () => {
     const result = await runAsyncsrv(['dev'], { cwd: work.path });
     expect(result.exitCode).toBe(1);
