@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { cliEnv, makeTempDir, runAsyncsrv, runCreate } from './helpers/cli.js';
+import { createFreshDatabase } from './helpers/postgres.js';
 import { freePort, isAlive } from './helpers/processes.js';
 
 /** Pids of every process whose working directory is `dir` (the dev server, the app, the embedded DB). */
@@ -38,6 +39,12 @@ async function body(url: string): Promise<string | undefined> {
 }
 
 interface Dev { child: ResultPromise; output: () => string }
+
+/** The banner is complete once its upstream line follows the URL line of this port. */
+function waitForBanner(dev: Dev, port: number): Promise<true> {
+  const banner = new RegExp(`dev  http://127\\.0\\.0\\.1:${port}\\n  database .+\\n  upstream .+\\n`);
+  return pollUntil(`the banner for port ${port}`, () => (banner.test(dev.output()) ? true : undefined), 60_000);
+}
 
 let work: Awaited<ReturnType<typeof makeTempDir>>;
 let dir: string;
@@ -113,7 +120,7 @@ describe('asyncsrv dev in a generated project', () => {
       const dev = startDev(['--port', String(port), '--quiet']);
       const moved = await pollUntil('the port notice', () => new RegExp(`Port ${port} is in use by pid ${process.pid} \\(node.*\\); using (\\d+) instead`).exec(dev.output()) ?? undefined, 30_000);
       const next = Number(moved[1]);
-      await pollUntil('the banner', () => (dev.output().includes(`http://127.0.0.1:${next}`) ? true : undefined), 60_000);
+      await waitForBanner(dev, next);
       expect(await body(`http://127.0.0.1:${next}/json`)).toBe('{"message":"Hello, World!"}');
       expect(dev.output()).not.toMatch(/routes\n/); // --quiet
       dev.child.kill('SIGTERM');
@@ -128,7 +135,7 @@ describe('asyncsrv dev in a generated project', () => {
     try {
       const port = await freePort();
       const dev = startDev(['--port', String(port)]);
-      await pollUntil('the banner', () => (dev.output().includes(`http://127.0.0.1:${port}`) ? true : undefined), 60_000);
+      await waitForBanner(dev, port);
       expect(dev.output()).toMatch(/\.env line 3: expected KEY=value, got `this is not a variable`/);
       dev.child.kill('SIGINT');
       expect((await dev.child).exitCode).toBe(0);
@@ -144,7 +151,7 @@ describe('asyncsrv dev in a generated project', () => {
     const inspectPort = await freePort();
     const dev = startDev(['--port', String(port), `--inspect=127.0.0.1:${inspectPort}`]);
     try {
-      await pollUntil('the banner', () => (dev.output().includes(`http://127.0.0.1:${port}`) ? true : undefined), 60_000);
+      await waitForBanner(dev, port);
       const inspector = await pollUntil('the inspector', async () => {
         const response = await fetch(`http://127.0.0.1:${inspectPort}/json/version`).catch(() => undefined);
         return response?.ok ? ((await response.json()) as { Browser: string }) : undefined;
@@ -160,6 +167,24 @@ describe('asyncsrv dev in a generated project', () => {
     await pollUntil('recovery', async () => ((await body(`http://127.0.0.1:${port}/json`)) === '{"message":"Hello, World!"}' ? true : undefined));
     dev.child.kill('SIGINT');
     expect((await dev.child).exitCode).toBe(0);
+  }, 120_000);
+
+  it('uses DATABASE_URL from .env instead of the embedded database', async () => {
+    const database = await createFreshDatabase('cas_dev');
+    await writeFile(join(dir, '.env'), `DATABASE_URL=${database.url}\n`);
+    try {
+      const port = await freePort();
+      const dev = startDev(['--port', String(port)]);
+      await waitForBanner(dev, port);
+      expect(dev.output()).toContain(`database  PostgreSQL postgres@127.0.0.1:5432/${new URL(database.url).pathname.slice(1)}`);
+      expect(dev.output()).not.toContain('embedded');
+      expect(await body(`http://127.0.0.1:${port}/db`)).toMatch(/"randomNumber"/);
+      dev.child.kill('SIGINT');
+      expect((await dev.child).exitCode).toBe(0);
+    } finally {
+      await writeFile(join(dir, '.env'), '');
+      await database.drop();
+    }
   }, 120_000);
 
   it('outside a project: one clear line, exit 1', async () => {
