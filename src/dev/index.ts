@@ -1,16 +1,13 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import chalk from 'chalk';
-import { findProject, type Project } from '../project/index.js';
+import { findProject, loadEnvFile, startEmbeddedDb, type EmbeddedDb } from '../project/index.js';
 import { UserError } from '../util/errors.js';
 import { createLogger } from '../util/logger.js';
 import { describePortHolder, isPortFree, nextFreePort } from '../util/ports.js';
 import { startProgress } from '../util/progress.js';
 import { spawnApp, type AppProcess } from './app-process.js';
 import { formatBanner, type DatabaseInUse } from './banner.js';
-import { startEmbeddedDb, type EmbeddedDb } from './embedded-db.js';
-import { parseEnvFile } from './env-file.js';
 import { watchFiles } from './watch-files.js';
 
 export interface DevOptions {
@@ -35,7 +32,7 @@ export async function runDev(options: DevOptions, signal: AbortSignal): Promise<
   const logger = createLogger();
   const project = findProject(options.cwd);
   const envPath = join(project.root, '.env');
-  const env = (): NodeJS.ProcessEnv => ({ ...readEnvFile(envPath, logger.warn), ...process.env });
+  const env = (): NodeJS.ProcessEnv => ({ ...loadEnvFile(envPath, logger.warn), ...process.env });
   const initialEnv = env();
   const host = initialEnv.HOST ?? '127.0.0.1';
   const port = await choosePort(options.port ?? portFrom(initialEnv.PORT), host, options.strictPort, logger.info);
@@ -158,12 +155,3 @@ function portFrom(raw: string | undefined): number {
   return port;
 }
 
-/** The project's `.env` (missing is fine); malformed lines are reported by number and skipped. */
-function readEnvFile(path: string, warn: (line: string) => void): Record<string, string> {
-  if (!existsSync(path)) return {};
-  const { values, problems } = parseEnvFile(readFileSync(path, 'utf8'));
-  for (const problem of problems) warn(`.env line ${problem.line}: ${problem.message} (line ignored)`);
-  return values;
-}
-
-export type { Project };

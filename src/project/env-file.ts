@@ -1,3 +1,5 @@
+import { existsSync, readFileSync } from 'node:fs';
+
 export interface EnvFileProblem {
   line: number;
   message: string;
@@ -42,4 +44,12 @@ function unquote(raw: string): string | undefined {
     return quote === '"' ? inner.replace(/\\n/g, '\n') : inner;
   }
   return raw.replace(/\s+#.*$/, ''); // an unquoted value ends at an inline comment
+}
+
+/** A project's `.env` (missing is fine); malformed lines are reported by number and skipped. */
+export function loadEnvFile(path: string, warn: (line: string) => void): Record<string, string> {
+  if (!existsSync(path)) return {};
+  const { values, problems } = parseEnvFile(readFileSync(path, 'utf8'));
+  for (const problem of problems) warn(`.env line ${problem.line}: ${problem.message} (line ignored)`);
+  return values;
 }

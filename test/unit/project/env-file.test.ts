@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseEnvFile } from '../../../src/dev/env-file.js';
+import { parseEnvFile } from '../../../src/project/env-file.js';
 
 describe('parseEnvFile', () => {
   it('reads KEY=value lines, comments, export and quotes', () => {
