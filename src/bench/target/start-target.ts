@@ -1,0 +1,78 @@
+import { join } from 'node:path';
+import { execa, type ResultPromise } from 'execa';
+import type { Project } from '../../project/index.js';
+import { UserError } from '../../util/errors.js';
+import { nextFreePort } from '../../util/ports.js';
+
+export interface Target {
+  url: string;
+  pid: number | undefined;
+  /** SIGTERM (the server drains), SIGKILL after `graceMs`; resolves once it is gone. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+export interface StartTargetOptions {
+  env: NodeJS.ProcessEnv;
+  databaseUrl: string;
+  upstreamUrl: string;
+  /** How long the server may take to answer /readyz. */
+  readyTimeoutMs?: number;
+}
+
+/** Compiles the project (its own tsc), then runs `node dist/server.js` in production mode on a free port. */
+export async function buildProject(project: Project, signal: AbortSignal): Promise<void> {
+  const tsc = join(project.root, 'node_modules', '.bin', 'tsc');
+  const result = await execa(tsc, ['-p', 'tsconfig.build.json'], { cwd: project.root, reject: false, all: true, cancelSignal: signal, stdin: 'ignore' });
+  if (result.isCanceled) throw new UserError('Cancelled while building the project.');
+  if (result.failed) {
+    const firstErrors = (result.all ?? '').split('\n').filter((line) => /error TS\d+/.test(line)).slice(0, 5);
+    throw new UserError(`The project does not build:\n${firstErrors.join('\n') || result.all || `tsc exited with ${result.exitCode}`}`, 'Fix the type errors (npm run typecheck), then bench again.');
+  }
+}
+
+export async function startTarget(project: Project, options: StartTargetOptions, signal: AbortSignal): Promise<Target> {
+  const port = await nextFreePort(20_000 + Math.floor(Math.random() * 20_000));
+  if (port === undefined) throw new UserError('Found no free port on 127.0.0.1 for the server.');
+  const url = `http://127.0.0.1:${port}`;
+  const child: ResultPromise = execa(process.execPath, ['dist/server.js'], {
+    cwd: project.root,
+    env: { ...options.env, NODE_ENV: 'production', HOST: '127.0.0.1', PORT: String(port), DATABASE_URL: options.databaseUrl, UPSTREAM_URL: options.upstreamUrl },
+    extendEnv: false,
+    stdin: 'ignore',
+    stdout: 'ignore',
+    stderr: 'pipe',
+    reject: false,
+    buffer: false,
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => { stderr = (stderr + chunk.toString()).slice(-4000); });
+  const stop = async (graceMs = 10_000): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    await child;
+    clearTimeout(timer);
+  };
+  try {
+    await waitUntilReady(`${url}/readyz`, child, options.readyTimeoutMs ?? 30_000, signal);
+  } catch (error) {
+    await stop(1000);
+    if (error instanceof UserError) throw error;
+    throw new UserError(`The server did not start: ${(error as Error).message}${stderr ? `\n${stderr.trim().split('\n').slice(-8).join('\n')}` : ''}`);
+  }
+  return { url, pid: child.pid, stop };
+}
+
+async function waitUntilReady(readyUrl: string, child: ResultPromise, timeoutMs: number, signal: AbortSignal): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let exited = false;
+  void child.then(() => { exited = true; });
+  while (Date.now() < deadline) {
+    if (signal.aborted) throw new UserError('Cancelled while the server was starting.');
+    if (exited) throw new Error(`it exited with code ${child.exitCode ?? child.signalCode}`);
+    const status = await fetch(readyUrl).then(async (response) => { await response.arrayBuffer(); return response.status; }, () => 0);
+    if (status === 200) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`/readyz did not answer 200 within ${timeoutMs} ms`);
+}
