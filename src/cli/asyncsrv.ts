@@ -1,6 +1,8 @@
 import { Command } from 'commander';
+import { makeBuildCommand } from '../commands/build.js';
 import { makeDevCommand } from '../commands/dev.js';
 import { makeNewCommand } from '../commands/new.js';
+import { makeStartCommand } from '../commands/start.js';
 import { readOwnVersion } from '../util/package-info.js';
 import { runProgram } from './run-program.js';
 
@@ -13,5 +15,7 @@ const program = new Command('asyncsrv')
 
 program.addCommand(makeNewCommand('new'));
 program.addCommand(makeDevCommand());
+program.addCommand(makeBuildCommand());
+program.addCommand(makeStartCommand());
 
 await runProgram(program);

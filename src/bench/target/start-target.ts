@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import type { Project } from '../../project/index.js';
 import { UserError } from '../../util/errors.js';
@@ -17,17 +16,6 @@ export interface StartTargetOptions {
   upstreamUrl: string;
   /** How long the server may take to answer /readyz. */
   readyTimeoutMs?: number;
-}
-
-/** Compiles the project (its own tsc), then runs `node dist/server.js` in production mode on a free port. */
-export async function buildProject(project: Project, signal: AbortSignal): Promise<void> {
-  const tsc = join(project.root, 'node_modules', '.bin', 'tsc');
-  const result = await execa(tsc, ['-p', 'tsconfig.build.json'], { cwd: project.root, reject: false, all: true, cancelSignal: signal, stdin: 'ignore' });
-  if (result.isCanceled) throw new UserError('Cancelled while building the project.');
-  if (result.failed) {
-    const firstErrors = (result.all ?? '').split('\n').filter((line) => /error TS\d+/.test(line)).slice(0, 5);
-    throw new UserError(`The project does not build:\n${firstErrors.join('\n') || result.all || `tsc exited with ${result.exitCode}`}`, 'Fix the type errors (npm run typecheck), then bench again.');
-  }
 }
 
 export async function startTarget(project: Project, options: StartTargetOptions, signal: AbortSignal): Promise<Target> {

@@ -1,0 +1,25 @@
+import { Command } from 'commander';
+import { UsageError } from '../util/errors.js';
+import { withInterruptSignal } from '../util/signals.js';
+
+/** `asyncsrv start [--workers N|auto]`: production, optionally as a cluster. */
+export function makeStartCommand(): Command {
+  return new Command('start')
+    .description('Run dist/server.js in production mode: one process, or a cluster of workers sharing the port.')
+    .option('-w, --workers <n|auto>', 'worker processes (auto: one per CPU)', '1')
+    .addHelpText('after', `
+A worker that dies is restarted with back-off (100 ms doubling to 10 s) and logged. SIGTERM or
+Ctrl-C drains every worker (in-flight requests finish, bounded by SHUTDOWN_TIMEOUT_MS), then exits 0.
+Needs DATABASE_URL in the environment, like node dist/server.js.`)
+    .action(async (flags: { workers: string }) => {
+      const workers = parseWorkers(flags.workers);
+      const { runStart } = await import('../start/run-start.js');
+      await withInterruptSignal((signal) => runStart({ cwd: process.cwd(), workers }, signal));
+    });
+}
+
+export function parseWorkers(raw: string): number | 'auto' {
+  if (raw === 'auto') return 'auto';
+  if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > 256) throw new UsageError(`Expected \`--workers\` to be a count from 1 to 256 or \`auto\`, got \`${raw}\`.`);
+  return Number(raw);
+}

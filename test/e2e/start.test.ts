@@ -1,0 +1,110 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { execa, type ResultPromise } from 'execa';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { cliEnv, makeTempDir, runAsyncsrv, runCreate } from './helpers/cli.js';
+import { freePort, isAlive, waitForHttp, waitForLine } from './helpers/processes.js';
+
+let work: Awaited<ReturnType<typeof makeTempDir>>;
+let dir: string;
+let database: ResultPromise;
+let databaseUrl: string;
+let slowUpstream: Server;
+let slowUrl: string;
+const started: ResultPromise[] = [];
+
+/** Pids of the live children of `pid` (the cluster's workers). */
+async function childrenOf(pid: number): Promise<number[]> {
+  const { stdout } = await execa('ps', ['-o', 'pid=', '--ppid', String(pid)], { reject: false });
+  return stdout.split('\n').map((line) => Number(line.trim())).filter((child) => child > 0 && isAlive(child));
+}
+
+beforeAll(async () => {
+  work = await makeTempDir('cas-start-');
+  const result = await runCreate(['app', '--yes', '--no-git'], { cwd: work.path, env: cliEnv({ CREATE_ASYNC_SERVER_SPEC: `file:${inject('cliTarball')}` }), timeout: 300_000 });
+  expect(result.exitCode, result.stderr).toBe(0);
+  dir = join(work.path, 'app');
+  database = execa(join(dir, 'node_modules', '.bin', 'tsx'), ['scripts/embedded-db.ts', '--port', '0', '--data', 'memory', '--max-connections', '40'], { cwd: dir, reject: false, stdin: 'ignore' });
+  databaseUrl = (await waitForLine(database, /DATABASE_URL=(\S+)/))[1]!;
+  slowUpstream = createServer((_request, response) => { setTimeout(() => response.end('{"slow":true}'), 800); });
+  await new Promise<void>((resolve) => slowUpstream.listen(0, '127.0.0.1', resolve));
+  slowUrl = `http://127.0.0.1:${(slowUpstream.address() as AddressInfo).port}`;
+}, 300_000);
+
+afterAll(async () => {
+  for (const child of started) if (child.pid && isAlive(child.pid)) child.kill('SIGKILL');
+  database?.kill('SIGTERM');
+  await database;
+  slowUpstream?.close();
+  await work.remove();
+});
+
+describe('asyncsrv build', () => {
+  it('compiles to dist/, and lists type errors as file:line:column with exit 1', async () => {
+    const ok = await runAsyncsrv(['build'], { cwd: dir, timeout: 120_000 });
+    expect(ok.exitCode, ok.stderr).toBe(0);
+    expect((await readFile(join(dir, 'dist', 'server.js'), 'utf8')).length).toBeGreaterThan(0);
+
+    const route = join(dir, 'src', 'routes', 'json.ts');
+    const original = await readFile(route, 'utf8');
+    await writeFile(route, `${original}\nexport const broken: number = 'not a number';\n`);
+    try {
+      const failed = await runAsyncsrv(['build'], { cwd: dir, timeout: 120_000 });
+      expect(failed.exitCode).toBe(1);
+      const line = original.split('\n').length + 1;
+      expect(failed.stderr).toMatch(new RegExp(`The project does not compile \\(1 error\\):\\nsrc/routes/json\\.ts:${line}:14  TS2322 Type 'string' is not assignable to type 'number'\\.`));
+      expect(failed.stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      await writeFile(route, original);
+    }
+  }, 240_000);
+});
+
+describe('asyncsrv start --workers 2', () => {
+  it('serves from two workers, restarts one that dies, and drains in-flight requests on SIGTERM before exiting 0', async () => {
+    const build = await runAsyncsrv(['build'], { cwd: dir, timeout: 120_000 });
+    expect(build.exitCode, build.stderr).toBe(0);
+    const port = await freePort();
+    let output = '';
+    const primary = execa(join(dir, 'node_modules', '.bin', 'asyncsrv'), ['start', '--workers', '2'], {
+      cwd: dir, reject: false, stdin: 'ignore', all: true, buffer: false,
+      env: cliEnv({ PORT: String(port), DATABASE_URL: databaseUrl, UPSTREAM_URL: slowUrl, LOG_FORMAT: 'silent', DB_POOL_MAX: '10' }),
+    });
+    started.push(primary);
+    primary.all?.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+    const base = `http://127.0.0.1:${port}`;
+    await waitForHttp(`${base}/readyz`, 200, 60_000);
+    await expect.poll(() => childrenOf(primary.pid!), { timeout: 30_000 }).toHaveLength(2);
+    expect(await (await fetch(`${base}/json`)).json()).toEqual({ message: 'Hello, World!' });
+
+    const [victim] = await childrenOf(primary.pid!);
+    process.kill(victim!, 'SIGKILL');
+    await expect.poll(() => output, { timeout: 10_000 }).toMatch(new RegExp(`worker ${victim} died \\(signal SIGKILL\\); restarting in 100 ms`));
+    await expect.poll(async () => (await childrenOf(primary.pid!)).filter((pid) => pid !== victim), { timeout: 30_000 }).toHaveLength(2);
+    await waitForHttp(`${base}/readyz`, 200, 30_000);
+
+    // In flight: each waits 800 ms on the slow upstream when SIGTERM arrives.
+    const inFlight = Array.from({ length: 12 }, () => fetch(`${base}/external`).then((response) => response.status, () => -1));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const workers = await childrenOf(primary.pid!);
+    primary.kill('SIGTERM');
+    expect(await Promise.all(inFlight)).toEqual(Array.from({ length: 12 }, () => 200));
+    const exit = await primary;
+    expect(exit.exitCode, output).toBe(0);
+    for (const pid of workers) expect(isAlive(pid)).toBe(false);
+    await expect(fetch(`${base}/json`)).rejects.toThrow();
+  }, 240_000);
+
+  it('refuses a bad --workers value (exit 2) and an unbuilt project (exit 1)', async () => {
+    const bad = await runAsyncsrv(['start', '--workers', 'many'], { cwd: dir });
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr).toContain('Expected `--workers` to be a count from 1 to 256 or `auto`, got `many`.');
+    const { rm } = await import('node:fs/promises');
+    await rm(join(dir, 'dist'), { recursive: true, force: true });
+    const unbuilt = await runAsyncsrv(['start'], { cwd: dir });
+    expect(unbuilt.exitCode).toBe(1);
+    expect(unbuilt.stderr).toMatch(/dist\/server\.js does not exist: the project is not built\.\n.*asyncsrv build/);
+  });
+});
