@@ -11,11 +11,11 @@ const READY_LINE = /^DATABASE_URL=(\S+)$/m;
 
 /**
  * Starts the project's embedded PostgreSQL (scripts/embedded-db.ts, PGlite behind a socket
- * server) as a sibling process on a free port, data under `.data/`, and waits for its URL line.
+ * server) as a sibling process on a free port (data under `.data/`, or `memory`), and waits for its URL line.
  * It outlives app restarts; `stop` ends it.
  */
-export async function startEmbeddedDb(root: string, script: string, env: NodeJS.ProcessEnv, signal: AbortSignal): Promise<EmbeddedDb> {
-  const child: ResultPromise = execa(process.execPath, ['--import', 'tsx', script, '--port', '0', '--data', '.data/pglite'], {
+export async function startEmbeddedDb(root: string, script: string, env: NodeJS.ProcessEnv, signal: AbortSignal, dataDir = '.data/pglite'): Promise<EmbeddedDb> {
+  const child: ResultPromise = execa(process.execPath, ['--import', 'tsx', script, '--port', '0', '--data', dataDir], {
     cwd: root, env, extendEnv: false, stdin: 'ignore', reject: false, buffer: false,
   });
   const url = await new Promise<string>((resolve, reject) => {
