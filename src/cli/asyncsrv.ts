@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { makeBuildCommand } from '../commands/build.js';
 import { makeDevCommand } from '../commands/dev.js';
+import { makeLintCommand } from '../commands/lint.js';
 import { makeNewCommand } from '../commands/new.js';
 import { makeStartCommand } from '../commands/start.js';
 import { readOwnVersion } from '../util/package-info.js';
@@ -17,5 +18,6 @@ program.addCommand(makeNewCommand('new'));
 program.addCommand(makeDevCommand());
 program.addCommand(makeBuildCommand());
 program.addCommand(makeStartCommand());
+program.addCommand(makeLintCommand());
 
 await runProgram(program);

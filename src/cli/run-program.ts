@@ -11,9 +11,12 @@ import { createLogger, isDebugEnabled } from '../util/logger.js';
 export async function runProgram(program: Command, argv: readonly string[] = process.argv): Promise<void> {
   if ('NO_COLOR' in process.env) chalk.level = 0;
   const logger = createLogger();
-  program
-    .exitOverride()
-    .configureOutput({ outputError: (text, write) => write(chalk.red(text)) });
+  // addCommand() does not pass these settings down: apply them to every command of the tree.
+  const configure = (command: Command): void => {
+    command.exitOverride().configureOutput({ outputError: (text, write) => write(chalk.red(text)) });
+    command.commands.forEach(configure);
+  };
+  configure(program);
   try {
     await program.parseAsync([...argv]);
   } catch (error) {

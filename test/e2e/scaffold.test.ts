@@ -205,6 +205,9 @@ describe('help and version', () => {
   it('asyncsrv --version prints the package version; an unknown command exits 2', async () => {
     const manifest = JSON.parse(await readFile(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
     expect((await runAsyncsrv(['--version'])).stdout.trim()).toBe(manifest.version);
+    const badValue = await runAsyncsrv(['new', 'x', '--db', 'xyz']);
+    expect(badValue.exitCode).toBe(2); // subcommands report usage errors with exit 2 too
+    expect(badValue.stderr).toMatch(/argument 'xyz' is invalid/);
     const unknown = await runAsyncsrv(['serve']);
     expect(unknown.exitCode).toBe(2);
     expect(unknown.stderr).toMatch(/unknown command 'serve'/);

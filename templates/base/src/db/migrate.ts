@@ -23,6 +23,7 @@ export async function migrate(pool: pg.Pool): Promise<void> {
   try {
     await client.query('BEGIN');
     await client.query('SELECT pg_advisory_xact_lock($1)', [7_340_001]);
+    // eslint-disable-next-line no-await-in-loop -- in order, in one transaction: each statement needs the one before
     for (const statement of statements) await client.query(statement);
     await client.query('COMMIT');
   } catch (error) {

@@ -45,6 +45,7 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
     logger,
     limits: { deadlineMs: options.deadlineMs ?? 5_000, bodyLimitBytes: options.bodyLimitBytes ?? 1_024 },
   });
+  // eslint-disable-next-line @typescript-eslint/no-misused-promises -- the listener answers its own errors (500) and never rejects
   const server = createServer(getRequestListener(app.fetch));
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');

@@ -1,0 +1,91 @@
+import type { TSESTree } from '@typescript-eslint/utils';
+import { createRule } from '../create-rule.js';
+import { findRequestFunctions, isInside } from '../utils/handlers.js';
+import { calleeName, collectImports, resolveImported } from '../utils/imports.js';
+
+export interface NoBlockingInHandlerOptions {
+  /** Calls to allow in handlers, by name (e.g. `existsSync`). */
+  allow?: string[];
+  /** More calls that block, by name (e.g. a native addon's `renderSync`). */
+  blockers?: string[];
+}
+
+/** Node modules whose `*Sync` functions block the event loop. */
+const SYNC_MODULES = new Set(['fs', 'child_process', 'crypto', 'zlib']);
+/** Other blockers by module and export. */
+const KNOWN_BLOCKERS: Record<string, string[]> = {
+  bcrypt: ['hashSync', 'compareSync', 'genSaltSync'],
+  bcryptjs: ['hashSync', 'compareSync', 'genSaltSync'],
+  execa: ['execaSync', 'execaCommandSync', 'sync'],
+};
+
+function asyncAlternative(module: string, name: string): string {
+  const base = name.replace(/Sync$/, '');
+  if (module === 'fs') return `\`${base}\` from \`node:fs/promises\``;
+  if (module === 'child_process') return `\`${base}\` with \`util.promisify\`, or a worker`;
+  if (module === 'crypto' || module === 'zlib') return `the callback \`${base}\` (it runs on the libuv thread pool)`;
+  if (module === 'bcrypt' || module === 'bcryptjs') return `the async \`${base}\``;
+  return 'the async version';
+}
+
+export const noBlockingInHandler = createRule<[NoBlockingInHandlerOptions], 'blockingCall'>({
+  name: 'no-blocking-in-handler',
+  meta: {
+    type: 'problem',
+    docs: {
+      description: 'Disallow synchronous, event-loop-blocking calls inside request handlers',
+      recommended: true,
+    },
+    messages: {
+      blockingCall:
+        '`{{name}}` blocks the event loop inside a request handler. While it runs no other request is served, so every in-flight request waits for it. Use {{alternative}}, or do it once at start-up.',
+    },
+    schema: [
+      {
+        type: 'object',
+        properties: {
+          allow: { type: 'array', items: { type: 'string' }, uniqueItems: true },
+          blockers: { type: 'array', items: { type: 'string' }, uniqueItems: true },
+        },
+        additionalProperties: false,
+      },
+    ],
+  },
+  defaultOptions: [{ allow: [], blockers: [] }],
+  create(context, [options]) {
+    const sourceCode = context.sourceCode;
+    const imports = collectImports(sourceCode.ast);
+    const allow = new Set(options.allow ?? []);
+    const blockers = new Set(options.blockers ?? []);
+    const candidates: Array<{ node: TSESTree.CallExpression; name: string; alternative: string }> = [];
+
+    return {
+      CallExpression(node) {
+        const name = calleeName(node.callee);
+        if (!name || allow.has(name)) return;
+        const text = sourceCode.getText(node.callee);
+        if (blockers.has(name)) {
+          candidates.push({ node, name: text, alternative: 'an asynchronous alternative' });
+          return;
+        }
+        if (text === 'Atomics.wait') {
+          candidates.push({ node, name: text, alternative: '`Atomics.waitAsync`' });
+          return;
+        }
+        const imported = resolveImported(node.callee, imports);
+        if (!imported) return;
+        const blocks =
+          (SYNC_MODULES.has(imported.module) && imported.imported.endsWith('Sync')) ||
+          KNOWN_BLOCKERS[imported.module]?.includes(imported.imported) === true;
+        if (blocks) candidates.push({ node, name: text, alternative: asyncAlternative(imported.module, imported.imported) });
+      },
+      'Program:exit'(program) {
+        if (candidates.length === 0) return;
+        const handlers = findRequestFunctions(program, sourceCode);
+        for (const { node, name, alternative } of candidates) {
+          if (isInside(node, handlers)) context.report({ node, messageId: 'blockingCall', data: { name, alternative } });
+        }
+      },
+    };
+  },
+});

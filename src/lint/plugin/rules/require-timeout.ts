@@ -1,0 +1,151 @@
+import type { TSESTree } from '@typescript-eslint/utils';
+import { AST_NODE_TYPES, ASTUtils } from '@typescript-eslint/utils';
+import { createRule } from '../create-rule.js';
+import { isFunctionNode } from '../utils/handlers.js';
+import { calleeName, collectImports, resolveImported, type ImportBinding } from '../utils/imports.js';
+
+export interface RequireTimeoutOptions {
+  /** Functions known to put a timeout on the call they wrap, e.g. `pTimeout(fetch(url), 1000)`. */
+  wrappers?: string[];
+  /** Check that `pg` pools and clients are created with `statement_timeout` or `query_timeout`. */
+  checkPg?: boolean;
+}
+
+type MessageId = 'fetchWithoutSignal' | 'undiciWithoutTimeout' | 'pgWithoutTimeout';
+
+const UNDICI_TIMEOUT_KEYS = ['signal', 'headersTimeout', 'bodyTimeout'];
+const PG_TIMEOUT_KEYS = ['statement_timeout', 'query_timeout'];
+const FETCH_MODULES = new Set(['undici', 'node-fetch', 'cross-fetch']);
+const UNDICI_DISPATCHERS = new Set(['Agent', 'Pool', 'Client', 'BalancedPool', 'ProxyAgent', 'RetryAgent']);
+
+/** `yes`/`no` for an object literal; `unknown` when options are a variable or contain a spread (they may carry a signal). */
+function hasKey(node: TSESTree.Node | undefined, keys: readonly string[]): 'yes' | 'no' | 'unknown' {
+  if (node === undefined) return 'no';
+  if (node.type !== AST_NODE_TYPES.ObjectExpression) return 'unknown';
+  let sawSpread = false;
+  for (const property of node.properties) {
+    if (property.type === AST_NODE_TYPES.SpreadElement) {
+      sawSpread = true;
+      continue;
+    }
+    const key = property.computed ? undefined : property.key.type === AST_NODE_TYPES.Identifier ? property.key.name : property.key.type === AST_NODE_TYPES.Literal ? String(property.key.value) : undefined;
+    if (key !== undefined && keys.includes(key)) return 'yes';
+  }
+  return sawSpread ? 'unknown' : 'no';
+}
+
+export const requireTimeout = createRule<[RequireTimeoutOptions], MessageId>({
+  name: 'require-timeout',
+  meta: {
+    type: 'problem',
+    docs: {
+      description: 'Require a timeout or an AbortSignal on outbound HTTP calls and on pg pools and clients',
+      recommended: true,
+    },
+    messages: {
+      fetchWithoutSignal:
+        '`{{name}}` has no `signal`. A slow or silent server holds this call, its socket and the request waiting on it for minutes. Pass `signal: AbortSignal.timeout(ms)`, or the request\'s deadline signal combined with it (`AbortSignal.any([...])`).',
+      undiciWithoutTimeout:
+        '`{{name}}` has no `signal`, `headersTimeout` or `bodyTimeout`. undici waits 300 s by default, holding a pooled socket and the request meanwhile. Pass `signal` (the request\'s deadline) or set the timeouts on the call or its dispatcher.',
+      pgWithoutTimeout:
+        '`{{name}}` has no `statement_timeout` or `query_timeout`. One stuck query holds its connection until the pool runs dry and every request waits. Set `statement_timeout` (server side) and `query_timeout` (client side) in its config.',
+    },
+    schema: [
+      {
+        type: 'object',
+        properties: {
+          wrappers: { type: 'array', items: { type: 'string' }, uniqueItems: true },
+          checkPg: { type: 'boolean' },
+        },
+        additionalProperties: false,
+      },
+    ],
+  },
+  defaultOptions: [{ wrappers: ['pTimeout', 'withTimeout'], checkPg: true }],
+  create(context, [options]) {
+    const sourceCode = context.sourceCode;
+    const imports = collectImports(sourceCode.ast);
+    const wrappers = new Set(options.wrappers ?? []);
+
+    /** Inside `pTimeout(...)` or a configured wrapper, up to the enclosing function. */
+    const isWrapped = (node: TSESTree.Node): boolean => {
+      for (let current = node.parent; current && !isFunctionNode(current); current = current.parent) {
+        if (current.type === AST_NODE_TYPES.CallExpression) {
+          const name = calleeName(current.callee);
+          if (name && wrappers.has(name)) return true;
+        }
+      }
+      return false;
+    };
+
+    /** Global `fetch` (not shadowed), or `fetch` imported from undici or node-fetch. */
+    const isFetch = (callee: TSESTree.Node, imported: ImportBinding | undefined): boolean => {
+      if (imported) {
+        return FETCH_MODULES.has(imported.module) && (imported.imported === 'fetch' || imported.imported === 'default');
+      }
+      if (
+        callee.type === AST_NODE_TYPES.MemberExpression && calleeName(callee) === 'fetch' &&
+        callee.object.type === AST_NODE_TYPES.Identifier && callee.object.name === 'globalThis'
+      ) return true;
+      if (callee.type !== AST_NODE_TYPES.Identifier || callee.name !== 'fetch') return false;
+      const variable = ASTUtils.findVariable(sourceCode.getScope(callee), callee);
+      return !variable || variable.defs.length === 0;
+    };
+
+    /** `new Pool(...)` of undici bound to `name` in this file, with its options argument. */
+    const undiciDispatcher = (object: TSESTree.Node): TSESTree.NewExpression | undefined => {
+      if (object.type !== AST_NODE_TYPES.Identifier) return undefined;
+      const variable = ASTUtils.findVariable(sourceCode.getScope(object), object);
+      const definition = variable?.defs[0]?.node;
+      if (definition?.type !== AST_NODE_TYPES.VariableDeclarator || definition.init?.type !== AST_NODE_TYPES.NewExpression) return undefined;
+      const imported = resolveImported(definition.init.callee, imports);
+      return imported?.module === 'undici' && UNDICI_DISPATCHERS.has(imported.imported) ? definition.init : undefined;
+    };
+
+    const forwardsRequest = (node: TSESTree.Node | undefined): boolean =>
+      node !== undefined &&
+      (node.type === AST_NODE_TYPES.NewExpression ||
+        (node.type === AST_NODE_TYPES.Identifier && /^req(uest)?$/i.test(node.name)) ||
+        (node.type === AST_NODE_TYPES.MemberExpression && calleeName(node) === 'raw'));
+
+    return {
+      CallExpression(node) {
+        const { callee } = node;
+        const imported = resolveImported(callee, imports);
+        const name = sourceCode.getText(callee);
+        if (isFetch(callee, imported)) {
+          // A Request object (e.g. `c.req.raw` being proxied) carries its own signal.
+          if (node.arguments.length === 1 && forwardsRequest(node.arguments[0])) return;
+          if (hasKey(node.arguments[1], ['signal']) === 'no' && !isWrapped(node)) {
+            context.report({ node, messageId: 'fetchWithoutSignal', data: { name } });
+          }
+          return;
+        }
+        if (imported?.module === 'undici' && (imported.imported === 'request' || imported.imported === 'stream')) {
+          if (hasKey(node.arguments[1], UNDICI_TIMEOUT_KEYS) === 'no' && !isWrapped(node)) {
+            context.report({ node, messageId: 'undiciWithoutTimeout', data: { name } });
+          }
+          return;
+        }
+        if (callee.type === AST_NODE_TYPES.MemberExpression && calleeName(callee) === 'request') {
+          const dispatcher = undiciDispatcher(callee.object);
+          if (!dispatcher || hasKey(dispatcher.arguments[1], UNDICI_TIMEOUT_KEYS) !== 'no') return;
+          if (node.arguments.length > 0 && hasKey(node.arguments[0], UNDICI_TIMEOUT_KEYS) === 'no' && !isWrapped(node)) {
+            context.report({ node, messageId: 'undiciWithoutTimeout', data: { name } });
+          }
+        }
+      },
+      NewExpression(node) {
+        if (options.checkPg === false) return;
+        const imported = resolveImported(node.callee, imports);
+        if (imported?.module !== 'pg' || (imported.imported !== 'Pool' && imported.imported !== 'Client')) return;
+        const [config] = node.arguments;
+        // A connection string alone cannot carry query_timeout; a config variable might.
+        const literal = config === undefined || config.type === AST_NODE_TYPES.ObjectExpression;
+        if (literal && hasKey(config, PG_TIMEOUT_KEYS) === 'no') {
+          context.report({ node, messageId: 'pgWithoutTimeout', data: { name: `new ${sourceCode.getText(node.callee)}` } });
+        }
+      },
+    };
+  },
+});

@@ -1,0 +1,151 @@
+import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
+import { AST_NODE_TYPES, ASTUtils } from '@typescript-eslint/utils';
+
+export type FunctionNode =
+  | TSESTree.ArrowFunctionExpression
+  | TSESTree.FunctionDeclaration
+  | TSESTree.FunctionExpression;
+
+/** Route methods of Hono (and Express-like routers) whose function arguments run per request. */
+const ROUTE_METHODS = new Set(['get', 'post', 'put', 'delete', 'patch', 'all', 'options', 'head', 'use', 'on']);
+/** Hono types that describe a handler or middleware. */
+const HANDLER_TYPES = new Set(['Handler', 'MiddlewareHandler', 'ErrorHandler', 'NotFoundHandler', 'RequestHandler']);
+const FACTORY_CALLS = new Set(['createMiddleware', 'createHandlers']);
+
+export function isFunctionNode(node: TSESTree.Node): node is FunctionNode {
+  return (
+    node.type === AST_NODE_TYPES.ArrowFunctionExpression ||
+    node.type === AST_NODE_TYPES.FunctionDeclaration ||
+    node.type === AST_NODE_TYPES.FunctionExpression
+  );
+}
+
+/** A route path: `'/users/:id'`, `'*'`, a template starting with `/`, or a list of them (`cache.get('key', fn)` is not one). */
+const isPathLike = (node: TSESTree.Node | undefined): boolean => {
+  if (node === undefined) return false;
+  if (node.type === AST_NODE_TYPES.Literal) return typeof node.value === 'string' && /^[/*]/.test(node.value);
+  if (node.type === AST_NODE_TYPES.TemplateLiteral) return /^[/*]/.test(node.quasis[0]?.value.cooked ?? '');
+  return node.type === AST_NODE_TYPES.ArrayExpression;
+};
+const isMethodLike = (node: TSESTree.Node | undefined): boolean =>
+  node !== undefined &&
+  ((node.type === AST_NODE_TYPES.Literal && typeof node.value === 'string' && /^[A-Za-z]+$/.test(node.value)) ||
+    node.type === AST_NODE_TYPES.ArrayExpression);
+
+/** Which arguments of a call are handlers: `app.get('/x', fn)`, `app.use(fn)`, `app.on('GET', '/x', fn)`. */
+function handlerArguments(call: TSESTree.CallExpression): TSESTree.Node[] {
+  const { callee } = call;
+  if (callee.type === AST_NODE_TYPES.Identifier && FACTORY_CALLS.has(callee.name)) return call.arguments;
+  if (callee.type !== AST_NODE_TYPES.MemberExpression || callee.computed || callee.property.type !== AST_NODE_TYPES.Identifier) return [];
+  const method = callee.property.name;
+  if (FACTORY_CALLS.has(method)) return call.arguments;
+  if (!ROUTE_METHODS.has(method)) return [];
+  const [first, second] = call.arguments;
+  // `emitter.on('event', fn)` is not a route: Hono's `on` takes a method and a path first.
+  if (method === 'on') return isMethodLike(first) && isPathLike(second) ? call.arguments.slice(2) : [];
+  if (method === 'use') return isPathLike(first) ? call.arguments.slice(1) : call.arguments;
+  return isPathLike(first) ? call.arguments.slice(1) : [];
+}
+
+function typeName(annotation: TSESTree.TypeNode | undefined): string | undefined {
+  if (annotation?.type !== AST_NODE_TYPES.TSTypeReference) return undefined;
+  const name = annotation.typeName;
+  if (name.type === AST_NODE_TYPES.Identifier) return name.name;
+  if (name.type === AST_NODE_TYPES.TSQualifiedName) return name.right.name;
+  return undefined;
+}
+
+/** `(c: Context) => ...` (Hono) or `(req, res) => ...` (Node, Express). */
+function looksLikeHandler(fn: FunctionNode): boolean {
+  const [first, second] = fn.params;
+  if (first?.type === AST_NODE_TYPES.Identifier && typeName(first.typeAnnotation?.typeAnnotation) === 'Context') return true;
+  return first?.type === AST_NODE_TYPES.Identifier && second?.type === AST_NODE_TYPES.Identifier &&
+    /^req(uest)?$/.test(first.name) && /^res(ponse)?$/.test(second.name);
+}
+
+/** A function typed as a handler: `const h: MiddlewareHandler = ...` or returned from `(): MiddlewareHandler => ...`. */
+function isTypedAsHandler(fn: FunctionNode): boolean {
+  const parent = fn.parent;
+  if (parent?.type === AST_NODE_TYPES.VariableDeclarator && parent.id.type === AST_NODE_TYPES.Identifier) {
+    const name = typeName(parent.id.typeAnnotation?.typeAnnotation);
+    if (name && HANDLER_TYPES.has(name)) return true;
+  }
+  let returned: TSESTree.Node | undefined;
+  if (parent?.type === AST_NODE_TYPES.ReturnStatement) {
+    let node: TSESTree.Node | undefined = parent.parent;
+    while (node && !isFunctionNode(node)) node = node.parent;
+    returned = node;
+  } else if (parent?.type === AST_NODE_TYPES.ArrowFunctionExpression && parent.body === fn) {
+    returned = parent;
+  }
+  if (returned && isFunctionNode(returned)) {
+    const name = typeName(returned.returnType?.typeAnnotation);
+    return name !== undefined && HANDLER_TYPES.has(name);
+  }
+  return false;
+}
+
+/** The function a name refers to, when it is defined in this file (`function f` or `const f = () => ...`). */
+function functionOf(name: TSESTree.Identifier, sourceCode: TSESLint.SourceCode): FunctionNode | undefined {
+  const variable = ASTUtils.findVariable(sourceCode.getScope(name), name);
+  const definition = variable?.defs[0];
+  if (!definition) return undefined;
+  const node = definition.node;
+  if (node.type === AST_NODE_TYPES.FunctionDeclaration) return node;
+  if (node.type === AST_NODE_TYPES.VariableDeclarator && node.init && isFunctionNode(node.init)) return node.init;
+  return undefined;
+}
+
+function walk(node: TSESTree.Node, keys: TSESLint.SourceCode.VisitorKeys, visit: (node: TSESTree.Node) => void): void {
+  visit(node);
+  for (const key of keys[node.type] ?? []) {
+    const child = (node as unknown as Record<string, unknown>)[key];
+    if (Array.isArray(child)) {
+      for (const item of child) if (item && typeof item === 'object' && 'type' in item) walk(item as TSESTree.Node, keys, visit);
+    } else if (child && typeof child === 'object' && 'type' in child) {
+      walk(child as TSESTree.Node, keys, visit);
+    }
+  }
+}
+
+/**
+ * Every function of the file that runs per request: route handlers and middleware, functions
+ * typed as handlers, and the same-file functions they call (transitively).
+ */
+export function findRequestFunctions(program: TSESTree.Program, sourceCode: TSESLint.SourceCode): Set<FunctionNode> {
+  const handlers = new Set<FunctionNode>();
+  const queue: FunctionNode[] = [];
+  const add = (fn: FunctionNode | undefined): void => {
+    if (fn && !handlers.has(fn)) {
+      handlers.add(fn);
+      queue.push(fn);
+    }
+  };
+  walk(program, sourceCode.visitorKeys, (node) => {
+    if (node.type === AST_NODE_TYPES.CallExpression) {
+      for (const argument of handlerArguments(node)) {
+        if (isFunctionNode(argument)) add(argument);
+        else if (argument.type === AST_NODE_TYPES.Identifier) add(functionOf(argument, sourceCode));
+      }
+    } else if (isFunctionNode(node) && (looksLikeHandler(node) || isTypedAsHandler(node))) {
+      add(node);
+    }
+  });
+  while (queue.length > 0) {
+    const fn = queue.pop()!;
+    walk(fn.body, sourceCode.visitorKeys, (node) => {
+      if (node.type === AST_NODE_TYPES.CallExpression && node.callee.type === AST_NODE_TYPES.Identifier) {
+        add(functionOf(node.callee, sourceCode));
+      }
+    });
+  }
+  return handlers;
+}
+
+/** Whether `node` sits inside one of `functions` (at any depth: a callback in a handler runs per request too). */
+export function isInside(node: TSESTree.Node, functions: Set<FunctionNode>): boolean {
+  for (let current = node.parent; current; current = current.parent) {
+    if (isFunctionNode(current) && functions.has(current)) return true;
+  }
+  return false;
+}

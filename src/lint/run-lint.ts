@@ -1,0 +1,160 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import type { ESLint, Linter } from 'eslint';
+import { UsageError } from '../util/errors.js';
+import { readOwnVersion } from '../util/package-info.js';
+import { startProgress } from '../util/progress.js';
+import { LintCrashError, LintFindingsError } from './errors.js';
+import { formatReport } from './formatters/index.js';
+import { gitignoreToIgnorePatterns } from './gitignore.js';
+import { countFindings, type LintFileResult, type LintFormat, type LintReport } from './report.js';
+
+export interface LintOptions {
+  /** Files or directories to lint, relative to the working directory; `['.']` when none are given. */
+  paths: string[];
+  /** Type-aware rules; undefined means "when tsconfig.json exists". */
+  typed: boolean | undefined;
+  /** Apply rules' autofixes (never suggestions, which may change behaviour). */
+  fix: boolean;
+  format: LintFormat;
+  /** Warnings allowed before the exit code is 1; errors always fail. */
+  maxWarnings: number;
+}
+
+export interface LintContext {
+  cwd: string;
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  color: boolean;
+}
+
+/** Always skipped, whatever .gitignore says. */
+export const DEFAULT_IGNORES = ['**/node_modules/', '**/dist/', '**/.data/', '**/.git/', '**/coverage/'];
+
+/**
+ * `asyncsrv lint`: runs ESLint with our plugin's recommended config (typed when asked or when a
+ * tsconfig.json exists) over `paths`, prints the report and throws `LintFindingsError` when it
+ * found more than the allowed problems.
+ */
+export async function runLint(options: LintOptions, context: LintContext): Promise<LintReport> {
+  const { cwd } = context;
+  for (const path of options.paths) {
+    if (!existsSync(resolve(cwd, path))) throw new UsageError(`Path \`${path}\` does not exist.`, `Run \`asyncsrv lint\` in the project, or pass paths inside it (from ${cwd}).`);
+  }
+  const hasTsconfig = existsSync(join(cwd, 'tsconfig.json'));
+  if (options.typed === true && !hasTsconfig) {
+    throw new UsageError(`\`--typed\` needs a tsconfig.json in ${cwd}.`, 'Run from the project root, or pass --no-typed.');
+  }
+  const typed = options.typed ?? hasTsconfig;
+  const progress = context.stdout.isTTY && process.stderr.isTTY && options.format === 'stylish' ? startProgress(typed ? 'Linting (with types)…' : 'Linting…') : undefined;
+
+  let results: ESLint.LintResult[];
+  let rulesMeta: Record<string, { docs?: { description?: string; url?: string } }>;
+  try {
+    const eslint = await createEslint(cwd, typed, options.fix);
+    results = await eslint.lintFiles(options.paths);
+    rulesMeta = eslint.getRulesMetaForResults(results) as typeof rulesMeta;
+    // Files no tsconfig includes (scripts, stray tests) get the untyped rules instead of a parse error.
+    const outsideProject = results.filter((result) => result.messages.some(isOutsideTsconfig));
+    if (typed && outsideProject.length > 0) {
+      const untyped = await createEslint(cwd, false, options.fix);
+      const relinted = new Map((await untyped.lintFiles(outsideProject.map((result) => result.filePath))).map((result) => [result.filePath, result]));
+      results = results.map((result) => relinted.get(result.filePath) ?? result);
+      rulesMeta = { ...rulesMeta, ...(untyped.getRulesMetaForResults([...relinted.values()]) as typeof rulesMeta) };
+    }
+    if (options.fix) {
+      const { ESLint: ESLintClass } = await import('eslint');
+      await ESLintClass.outputFixes(results);
+    }
+  } catch (error) {
+    progress?.fail('Lint failed.');
+    throw new LintCrashError(`ESLint failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`, { cause: error });
+  }
+  const report = toReport(cwd, results, rulesMeta);
+  progress?.succeed(`Linted ${report.fileCount} files.`);
+  context.stdout.write(formatReport(report, options.format, { color: context.color, toolVersion: readOwnVersion() }));
+
+  if (report.errorCount > 0 || report.warningCount > options.maxWarnings) {
+    const total = report.errorCount + report.warningCount;
+    const allowance = options.maxWarnings > 0 ? ` (--max-warnings ${options.maxWarnings})` : '';
+    throw new LintFindingsError(
+      `Found ${total} problem${total === 1 ? '' : 's'}${allowance}.`,
+      'Each message says why it costs and how to fix it; docs: docs/rules/<rule>.md. Silence a line with `// eslint-disable-next-line <rule> -- reason`.',
+    );
+  }
+  return report;
+}
+
+async function createEslint(cwd: string, typed: boolean, fix: boolean): Promise<ESLint> {
+  const [{ ESLint }, { default: plugin, TYPESCRIPT_FILES }] = await Promise.all([import('eslint'), import('./plugin/index.js')]);
+  // A legacy .eslintignore has .gitignore syntax: honour both.
+  const ignores = [...DEFAULT_IGNORES];
+  for (const file of ['.gitignore', '.eslintignore']) {
+    if (existsSync(join(cwd, file))) ignores.push(...gitignoreToIgnorePatterns(readFileSync(join(cwd, file), 'utf8')));
+  }
+  const config = [
+    { name: 'asyncsrv/ignores', ignores },
+    // The project's disable comments name rules of its own config, which this run does not load.
+    { name: 'asyncsrv/directives', linterOptions: { reportUnusedDisableDirectives: 'off' } },
+    ...(typed ? plugin.configs['recommended-typed'] : plugin.configs.recommended),
+    ...(typed ? [{ name: 'asyncsrv/tsconfig-root', files: TYPESCRIPT_FILES, languageOptions: { parserOptions: { tsconfigRootDir: cwd } } }] : []),
+  ] as Linter.Config[];
+  // Untyped results depend on the file alone, so ESLint's cache is safe there; typed ones depend
+  // on other files' types, so a typed run always lints everything.
+  const cacheDir = join(cwd, 'node_modules', '.cache', 'asyncsrv-lint');
+  const cache = !typed && existsSync(join(cwd, 'node_modules'));
+  return withoutEslintIgnoreWarning(() => new ESLint({
+    cwd,
+    overrideConfigFile: true,
+    overrideConfig: config,
+    fix,
+    errorOnUnmatchedPattern: false,
+    warnIgnored: false,
+    ...(cache ? { cache: true, cacheLocation: `${cacheDir}${sep}`, cacheStrategy: 'content' as const } : {}),
+  }));
+}
+
+/** ESLint warns about a .eslintignore file when it is constructed; we read that file ourselves. */
+function withoutEslintIgnoreWarning<T>(create: () => T): T {
+  const emitWarning = process.emitWarning;
+  process.emitWarning = function filtered(this: NodeJS.Process, warning: string | Error, ...rest: unknown[]): void {
+    if (rest[0] === 'ESLintIgnoreWarning') return;
+    (emitWarning as (...args: unknown[]) => void).call(process, warning, ...rest);
+  } as typeof process.emitWarning;
+  try {
+    return create();
+  } finally {
+    process.emitWarning = emitWarning;
+  }
+}
+
+function toReport(root: string, results: ESLint.LintResult[], rulesMeta: Record<string, { docs?: { description?: string; url?: string } }>): LintReport {
+  const files: LintFileResult[] = results
+    .map((result) => ({
+      path: (isAbsolute(result.filePath) ? relative(root, result.filePath) : result.filePath).split(sep).join('/'),
+      messages: result.messages.filter((message) => !isUnknownRuleInDirective(message)).map((message) => ({
+        ruleId: message.ruleId,
+        severity: message.severity === 2 ? 2 as const : 1 as const,
+        message: message.message,
+        // Some fatal messages (a file ESLint could not parse at all) carry no position.
+        line: message.line ?? 1,
+        column: message.column ?? 1,
+        ...(message.endLine !== undefined ? { endLine: message.endLine } : {}),
+        ...(message.endColumn !== undefined ? { endColumn: message.endColumn } : {}),
+        ...(message.fatal ? { fatal: true } : {}),
+      })),
+    }))
+    .sort((a, b) => a.path.localeCompare(b.path));
+  const rules = Object.fromEntries(
+    Object.entries(rulesMeta).map(([id, meta]) => [id, { description: meta.docs?.description, url: meta.docs?.url }]),
+  );
+  return { root, fileCount: results.length, files, ...countFindings(files), rules };
+}
+
+/** `// eslint-disable-line some-plugin/rule` of a plugin we do not load: not a finding of ours. */
+function isUnknownRuleInDirective(message: Linter.LintMessage): boolean {
+  return message.ruleId !== null && message.message === `Definition for rule '${message.ruleId}' was not found.`;
+}
+
+function isOutsideTsconfig(message: Linter.LintMessage): boolean {
+  return message.fatal === true && /was not found by the project service/.test(message.message);
+}

@@ -1,0 +1,71 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import plugin from '../../../src/lint/plugin/index.js';
+import { repoRoot } from '../../e2e/helpers/paths.js';
+
+const ruleFiles = readdirSync(join(repoRoot, 'src/lint/plugin/rules'))
+  .filter((file) => file.endsWith('.ts') && file !== 'index.ts')
+  .map((file) => file.replace(/\.ts$/, ''));
+
+describe('eslint plugin', () => {
+  it('registers exactly one rule per file in rules/, under the file name', () => {
+    expect(Object.keys(plugin.rules).sort()).toEqual([...ruleFiles].sort());
+  });
+
+  describe.each(ruleFiles)('%s', (name) => {
+    const rule = plugin.rules[name as keyof typeof plugin.rules];
+
+    it('is named after its file and links to its doc', () => {
+      expect(rule.meta.docs?.url).toMatch(new RegExp(`/docs/rules/${name}\\.md$`));
+    });
+
+    it('has a doc that starts with its name and covers options', () => {
+      const doc = join(repoRoot, 'docs/rules', `${name}.md`);
+      expect(existsSync(doc), `docs/rules/${name}.md`).toBe(true);
+      const text = readFileSync(doc, 'utf8');
+      expect(text.startsWith(`# async-server/${name}\n`)).toBe(true);
+      expect(text).toContain('## Options');
+      expect(text).toContain(rule.meta.docs?.description ?? '<no description>');
+    });
+
+    it('is in recommended', () => {
+      const [recommended] = plugin.configs.recommended;
+      expect(recommended?.rules?.[`async-server/${name}`]).toBe('warn');
+      expect(rule.meta.docs?.recommended).toBe(true);
+    });
+
+    it('has a closed options schema and named messages that say why and how', () => {
+      const schema = rule.meta.schema as unknown as Array<{ additionalProperties?: boolean }>;
+      expect(schema.length).toBeGreaterThan(0);
+      for (const entry of schema) expect(entry.additionalProperties).toBe(false);
+      const messages = Object.entries(rule.meta.messages);
+      expect(messages.length).toBeGreaterThan(0);
+      for (const [, message] of messages.filter(([id]) => id !== 'useAll')) {
+        expect(message.split('. ').length, message).toBeGreaterThanOrEqual(3);
+      }
+    });
+  });
+
+  it('recommended adds core no-await-in-loop and turns the noisy rules off in tests', () => {
+    const [main, tests] = plugin.configs.recommended;
+    expect(main?.rules?.['no-await-in-loop']).toBe('warn');
+    expect(main?.plugins?.['async-server']).toBe(plugin);
+    expect(tests?.files).toContain('**/*.{test,spec}.{js,mjs,cjs,jsx,ts,mts,cts,tsx}');
+    for (const glob of tests?.files ?? []) expect(glob).toMatch(/\.\{js,mjs,cjs,jsx,ts,mts,cts,tsx\}$/);
+    expect(tests?.rules?.['async-server/require-timeout']).toBe('off');
+  });
+
+  it('recommended-typed adds the typescript-eslint promise rules with the project service', () => {
+    const typed = plugin.configs['recommended-typed'];
+    const last = typed[typed.length - 1];
+    expect(last?.rules).toEqual({ '@typescript-eslint/no-floating-promises': 'warn', '@typescript-eslint/no-misused-promises': 'warn' });
+    expect(last?.languageOptions?.parserOptions?.projectService).toBe(true);
+    expect(typed.length).toBe(plugin.configs.recommended.length + 1);
+  });
+
+  it('has meta with name and the package version', () => {
+    const manifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
+    expect(plugin.meta).toMatchObject({ name: 'create-async-server/eslint-plugin', version: manifest.version });
+  });
+});

@@ -1,0 +1,82 @@
+import { noBlockingInHandler } from '../../../../src/lint/plugin/rules/no-blocking-in-handler.js';
+import { runRuleTests } from '../rule-tester.js';
+
+
+runRuleTests('no-blocking-in-handler', noBlockingInHandler, {
+  valid: [
+    // at start-up or top level
+    "import { readFileSync } from 'node:fs';\nconst cert = readFileSync('cert.pem');\napp.get('/x', (c) => c.text(cert));",
+    "import fs from 'node:fs';\nfunction loadConfig() { return JSON.parse(fs.readFileSync('c.json', 'utf8')); }\nconst config = loadConfig();",
+    "import { execSync } from 'node:child_process';\nconst sha = execSync('git rev-parse HEAD').toString();",
+    "import { mkdirSync } from 'node:fs';\nexport function main() { mkdirSync('.data', { recursive: true }); }",
+    // async versions in handlers
+    "import { readFile } from 'node:fs/promises';\napp.get('/x', async (c) => c.text(await readFile('a', 'utf8')));",
+    "import { pbkdf2 } from 'node:crypto';\napp.post('/login', (c) => new Promise((resolve) => pbkdf2('p', 's', 1, 32, 'sha256', () => resolve(c.text('ok')))));",
+    // not a Node blocker, whatever its name
+    "app.get('/x', (c) => c.json(parseSync(c.req.query('q'))));",
+    "import { transformSync } from 'esbuild';\nfunction build() { return transformSync(code); }",
+    "app.get('/x', (c) => c.json(store.readSync()));",
+    // local function named like a blocker
+    "function readFileSync() { return ''; }\napp.get('/x', (c) => c.text(readFileSync()));",
+    // not a route: event listeners, Map#get
+    "import { writeFileSync } from 'node:fs';\nprocess.on('exit', () => writeFileSync('pid', ''));",
+    "import { readFileSync } from 'node:fs';\ncache.get('k', () => readFileSync('x'));",
+    // allowed by option
+    { code: "import { existsSync } from 'node:fs';\napp.get('/x', (c) => c.json(existsSync('x')));", options: [{ allow: ['existsSync'] }] },
+    // a function the handler does not call
+    "import { readFileSync } from 'node:fs';\nfunction unused() { return readFileSync('x'); }\napp.get('/x', (c) => c.text('ok'));",
+    // Atomics.waitAsync is fine
+    "app.get('/x', async (c) => { await Atomics.waitAsync(view, 0, 0).value; return c.text('ok'); });",
+  ],
+  invalid: [
+    {
+      code: "import { readFileSync } from 'node:fs';\napp.get('/x', (c) => c.text(readFileSync('a.txt', 'utf8')));",
+      errors: [{ messageId: 'blockingCall', line: 2, column: 29, data: { name: 'readFileSync', alternative: '`readFile` from `node:fs/promises`' } }],
+    },
+    {
+      code: "import fs from 'fs';\napp.post('/upload', async (c) => {\n  fs.writeFileSync('out', await c.req.text());\n  return c.text('ok');\n});",
+      errors: [{ messageId: 'blockingCall', line: 3, column: 3, data: { name: 'fs.writeFileSync', alternative: '`writeFile` from `node:fs/promises`' } }],
+    },
+    {
+      code: "import * as cp from 'node:child_process';\napp.get('/v', (c) => c.text(cp.execSync('git describe').toString()));",
+      errors: [{ messageId: 'blockingCall', line: 2, column: 29, data: { name: 'cp.execSync', alternative: '`exec` with `util.promisify`, or a worker' } }],
+    },
+    {
+      code: "import { pbkdf2Sync } from 'node:crypto';\napp.post('/login', async (c) => {\n  const hash = pbkdf2Sync('p', 's', 100000, 64, 'sha512');\n  return c.json({ ok: true });\n});",
+      errors: [{ messageId: 'blockingCall', line: 3, column: 16 }],
+    },
+    {
+      code: "import zlib from 'node:zlib';\napp.get('/z', (c) => c.body(zlib.gzipSync(big)));",
+      errors: [{ messageId: 'blockingCall', line: 2, column: 29, data: { name: 'zlib.gzipSync', alternative: 'the callback `gzip` (it runs on the libuv thread pool)' } }],
+    },
+    {
+      code: "const fs = require('fs');\nrouter.get('/x', (req, res) => res.send(fs.readFileSync('x')));",
+      errors: [{ messageId: 'blockingCall', line: 2, column: 41 }],
+    },
+    {
+      code: "import { spawnSync } from 'node:child_process';\nfunction run() { return spawnSync('ls'); }\napp.get('/ls', (c) => c.json(run()));",
+      errors: [{ messageId: 'blockingCall', line: 2, column: 25, data: { name: 'spawnSync', alternative: '`spawn` with `util.promisify`, or a worker' } }],
+    },
+    {
+      code: "import type { Context } from 'hono';\nimport { statSync } from 'node:fs';\nexport function size(c: Context) { return c.json(statSync('x').size); }",
+      errors: [{ messageId: 'blockingCall', line: 3, column: 50 }],
+    },
+    {
+      code: "import bcrypt from 'bcryptjs';\napp.post('/login', (c) => c.json(bcrypt.compareSync(p, h)));",
+      errors: [{ messageId: 'blockingCall', line: 2, column: 34, data: { name: 'bcrypt.compareSync', alternative: 'the async `compare`' } }],
+    },
+    {
+      code: "app.use(async (c, next) => { Atomics.wait(view, 0, 0, 10); await next(); });",
+      errors: [{ messageId: 'blockingCall', line: 1, column: 30, data: { name: 'Atomics.wait', alternative: '`Atomics.waitAsync`' } }],
+    },
+    {
+      code: "app.get('/r', (c) => c.html(renderSync(tpl)));",
+      options: [{ blockers: ['renderSync'] }],
+      errors: [{ messageId: 'blockingCall', line: 1, column: 29 }],
+    },
+    {
+      code: "import { readFileSync } from 'node:fs';\nexport function withTemplate(): MiddlewareHandler {\n  return async (c, next) => { c.set('tpl', readFileSync('t.html', 'utf8')); await next(); };\n}",
+      errors: [{ messageId: 'blockingCall', line: 3, column: 44 }],
+    },
+  ],
+});

@@ -1,0 +1,57 @@
+import { requireTimeout } from '../../../../src/lint/plugin/rules/require-timeout.js';
+import { runRuleTests } from '../rule-tester.js';
+
+
+runRuleTests('require-timeout', requireTimeout, {
+  valid: [
+    'await fetch(url, { signal: AbortSignal.timeout(2000) });',
+    'await fetch(url, { method: "POST", body, signal: c.var.signal });',
+    'await fetch(url, { signal });',
+    // opaque options may carry a signal
+    'await fetch(url, init);',
+    'await fetch(url, { ...init, method: "POST" });',
+    'await fetch(url, options());',
+    // a Request carries its own signal
+    'await fetch(c.req.raw);',
+    'await fetch(new Request(url, { signal }));',
+    'await fetch(request);',
+    // a local function named fetch is not the global one
+    'function fetch(x) { return x; }\nfetch(url);',
+    'const fetch = makeFetch();\nawait fetch(url);',
+    // wrappers known to apply a timeout
+    'await pTimeout(fetch(url), { milliseconds: 1000 });',
+    { code: 'await within(2000, fetch(url));', options: [{ wrappers: ['within'] }] },
+    // undici with a signal or timeouts
+    "import { request } from 'undici';\nawait request(url, { signal });",
+    "import { request } from 'undici';\nawait request(url, { headersTimeout: 1000, bodyTimeout: 1000 });",
+    "import { Pool } from 'undici';\nconst pool = new Pool(origin, { headersTimeout: 2000, bodyTimeout: 2000 });\nawait pool.request({ path: '/', method: 'GET' });",
+    "import { Pool } from 'undici';\nconst pool = new Pool(origin);\nawait pool.request({ path: '/', method: 'GET', signal });",
+    // pg with timeouts, or an opaque config
+    "import pg from 'pg';\nconst pool = new pg.Pool({ connectionString, statement_timeout: 2000, query_timeout: 2500 });",
+    "import { Client } from 'pg';\nconst client = new Client({ query_timeout: 1000 });",
+    "import pg from 'pg';\nconst pool = new pg.Pool(config);",
+    "import pg from 'pg';\nconst pool = new pg.Pool({ ...config });",
+    { code: "import pg from 'pg';\nconst pool = new pg.Pool();", options: [{ checkPg: false }] },
+    // not pg, not undici
+    "import { Pool } from 'generic-pool';\nconst pool = new Pool();",
+    'await other.request({ path: "/" });',
+    // a project's own fetch wrapper is not checked here (its body is)
+    "import { fetch } from './http.js';\nawait fetch(url);",
+  ],
+  invalid: [
+    { code: 'await fetch(url);', errors: [{ messageId: 'fetchWithoutSignal', line: 1, column: 7, data: { name: 'fetch' } }] },
+    { code: 'const res = await fetch(`${base}/users`);', errors: [{ messageId: 'fetchWithoutSignal', line: 1, column: 19 }] },
+    { code: 'await fetch(url, { method: "POST", body });', errors: [{ messageId: 'fetchWithoutSignal', line: 1, column: 7 }] },
+    { code: 'app.get("/", async (c) => {\n  const r = await fetch("https://api.example.com");\n  return c.json(await r.json());\n});', errors: [{ messageId: 'fetchWithoutSignal', line: 2, column: 19 }] },
+    { code: 'await globalThis.fetch(url);', errors: [{ messageId: 'fetchWithoutSignal', line: 1, column: 7, data: { name: 'globalThis.fetch' } }] },
+    { code: "import { fetch } from 'undici';\nawait fetch(url);", errors: [{ messageId: 'fetchWithoutSignal', line: 2, column: 7 }] },
+    { code: "import nodeFetch from 'node-fetch';\nawait nodeFetch(url, {});", errors: [{ messageId: 'fetchWithoutSignal', line: 2, column: 7, data: { name: 'nodeFetch' } }] },
+    { code: "import { request } from 'undici';\nawait request(url);", errors: [{ messageId: 'undiciWithoutTimeout', line: 2, column: 7, data: { name: 'request' } }] },
+    { code: "import * as undici from 'undici';\nawait undici.request(url, { method: 'GET' });", errors: [{ messageId: 'undiciWithoutTimeout', line: 2, column: 7, data: { name: 'undici.request' } }] },
+    { code: "import { Client } from 'undici';\nconst client = new Client(origin);\nawait client.request({ path: '/', method: 'GET' });", errors: [{ messageId: 'undiciWithoutTimeout', line: 3, column: 7, data: { name: 'client.request' } }] },
+    { code: "import pg from 'pg';\nconst pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 10 });", errors: [{ messageId: 'pgWithoutTimeout', line: 2, column: 14, data: { name: 'new pg.Pool' } }] },
+    { code: "import { Pool } from 'pg';\nconst pool = new Pool();", errors: [{ messageId: 'pgWithoutTimeout', line: 2, column: 14, data: { name: 'new Pool' } }] },
+    { code: "const { Client } = require('pg');\nconst client = new Client({ host });", errors: [{ messageId: 'pgWithoutTimeout', line: 2, column: 16 }] },
+    { code: 'await fetch(url, { signal: undefined, ...{} }.x);\nawait fetch(other);', errors: [{ messageId: 'fetchWithoutSignal', line: 2, column: 7 }] },
+  ],
+});
