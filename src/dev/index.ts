@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import chalk from 'chalk';
@@ -8,6 +9,7 @@ import { describePortHolder, isPortFree, nextFreePort } from '../util/ports.js';
 import { startProgress } from '../util/progress.js';
 import { spawnApp, type AppProcess } from './app-process.js';
 import { formatBanner, type DatabaseInUse } from './banner.js';
+import { formatLintSummary } from './lint-summary.js';
 import { watchFiles } from './watch-files.js';
 
 export interface DevOptions {
@@ -106,7 +108,10 @@ export async function runDev(options: DevOptions, signal: AbortSignal): Promise<
       const listening = await next.listening;
       if (clearScreen) process.stdout.write('\u001b[2J\u001b[3J\u001b[H');
       if (changed.length === 0 || clearScreen) logger.info(formatBanner({ name: project.name, listening, database, quiet: options.quiet }));
-      if (changed.length > 0) logger.info(chalk.dim(`restarted in ${Math.round(performance.now() - started)} ms: ${changed.join(', ')}`));
+      if (changed.length > 0) {
+        logger.info(chalk.dim(`restarted in ${Math.round(performance.now() - started)} ms: ${changed.join(', ')}`));
+        void lintChanged(changed, ++lintRound);
+      }
     } catch {
       // it exited before listening: reported by startNextApp
     }
@@ -114,6 +119,22 @@ export async function runDev(options: DevOptions, signal: AbortSignal): Promise<
       const fresh = newProcess();
       spare = fresh;
       void fresh.exited.then(() => { if (spare === fresh) spare = undefined; });
+    }
+  };
+
+  // The async lint runs on the changed files after each restart, off the restart path; a newer
+  // restart makes an older lint's findings stale, so only the latest round prints.
+  let lintRound = 0;
+  const lintChanged = async (changed: string[], round: number): Promise<void> => {
+    const files = changed.filter((file) => /\.(ts|mts|cts|js|mjs)$/.test(file) && existsSync(join(project.root, file)));
+    if (files.length === 0) return;
+    try {
+      const { collectLintReport } = await import('../lint/index.js');
+      const report = await collectLintReport(project.root, files, { typed: false, fix: false });
+      const summary = formatLintSummary(report);
+      if (summary && round === lintRound && !signal.aborted) logger.info(summary);
+    } catch (error) {
+      if (round === lintRound) logger.warn(`lint did not run: ${(error as Error).message}`);
     }
   };
 

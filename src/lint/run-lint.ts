@@ -46,30 +46,13 @@ export async function runLint(options: LintOptions, context: LintContext): Promi
   }
   const typed = options.typed ?? hasTsconfig;
   const progress = context.stdout.isTTY && process.stderr.isTTY && options.format === 'stylish' ? startProgress(typed ? 'Linting (with types)…' : 'Linting…') : undefined;
-
-  let results: ESLint.LintResult[];
-  let rulesMeta: Record<string, { docs?: { description?: string; url?: string } }>;
+  let report: LintReport;
   try {
-    const eslint = await createEslint(cwd, typed, options.fix);
-    results = await eslint.lintFiles(options.paths);
-    rulesMeta = eslint.getRulesMetaForResults(results) as typeof rulesMeta;
-    // Files no tsconfig includes (scripts, stray tests) get the untyped rules instead of a parse error.
-    const outsideProject = results.filter((result) => result.messages.some(isOutsideTsconfig));
-    if (typed && outsideProject.length > 0) {
-      const untyped = await createEslint(cwd, false, options.fix);
-      const relinted = new Map((await untyped.lintFiles(outsideProject.map((result) => result.filePath))).map((result) => [result.filePath, result]));
-      results = results.map((result) => relinted.get(result.filePath) ?? result);
-      rulesMeta = { ...rulesMeta, ...(untyped.getRulesMetaForResults([...relinted.values()]) as typeof rulesMeta) };
-    }
-    if (options.fix) {
-      const { ESLint: ESLintClass } = await import('eslint');
-      await ESLintClass.outputFixes(results);
-    }
+    report = await collectLintReport(cwd, options.paths, { typed, fix: options.fix });
   } catch (error) {
     progress?.fail('Lint failed.');
-    throw new LintCrashError(`ESLint failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`, { cause: error });
+    throw error;
   }
-  const report = toReport(cwd, results, rulesMeta);
   progress?.succeed(`Linted ${report.fileCount} files.`);
   context.stdout.write(formatReport(report, options.format, { color: context.color, toolVersion: readOwnVersion() }));
 
@@ -82,6 +65,35 @@ export async function runLint(options: LintOptions, context: LintContext): Promi
     );
   }
   return report;
+}
+
+/**
+ * Lints `paths` under `cwd` with our config and returns the findings, printing nothing: the core
+ * of `asyncsrv lint`, also used by `asyncsrv dev` on the files a change touched.
+ */
+export async function collectLintReport(cwd: string, paths: string[], { typed, fix }: { typed: boolean; fix: boolean }): Promise<LintReport> {
+  let results: ESLint.LintResult[];
+  let rulesMeta: Record<string, { docs?: { description?: string; url?: string } }>;
+  try {
+    const eslint = await createEslint(cwd, typed, fix);
+    results = await eslint.lintFiles(paths);
+    rulesMeta = eslint.getRulesMetaForResults(results) as typeof rulesMeta;
+    // Files no tsconfig includes (scripts, stray tests) get the untyped rules instead of a parse error.
+    const outsideProject = results.filter((result) => result.messages.some(isOutsideTsconfig));
+    if (typed && outsideProject.length > 0) {
+      const untyped = await createEslint(cwd, false, fix);
+      const relinted = new Map((await untyped.lintFiles(outsideProject.map((result) => result.filePath))).map((result) => [result.filePath, result]));
+      results = results.map((result) => relinted.get(result.filePath) ?? result);
+      rulesMeta = { ...rulesMeta, ...(untyped.getRulesMetaForResults([...relinted.values()]) as typeof rulesMeta) };
+    }
+    if (fix) {
+      const { ESLint: ESLintClass } = await import('eslint');
+      await ESLintClass.outputFixes(results);
+    }
+  } catch (error) {
+    throw new LintCrashError(`ESLint failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`, { cause: error });
+  }
+  return toReport(cwd, results, rulesMeta);
 }
 
 async function createEslint(cwd: string, typed: boolean, fix: boolean): Promise<ESLint> {

@@ -108,6 +108,31 @@ describe('asyncsrv dev in a generated project', () => {
     for (const pid of pids) expect(isAlive(pid), `pid ${pid} is still running`).toBe(false);
   }, 180_000);
 
+  it('lints the changed files after a restart and shows the findings compactly', async () => {
+    const port = await freePort();
+    const dev = startDev(['--port', String(port)]);
+    await waitForBanner(dev, port);
+    const route = join(dir, 'src', 'routes', 'json.ts');
+    const original = await readFile(route, 'utf8');
+    const lines = original.split('\n').length;
+    await writeFile(route, `${original}
+export async function twoCalls(): Promise<number> {
+  const a = await fetch('http://127.0.0.1:9/a', { signal: AbortSignal.timeout(1000) });
+  const b = await fetch('http://127.0.0.1:9/b', { signal: AbortSignal.timeout(1000) });
+  return a.status + b.status;
+}
+`);
+    try {
+      await pollUntil('the lint summary', () => (/lint: 1 finding in the changed files/.test(dev.output()) ? true : undefined), 60_000);
+      // reported on the second await, the one that waits needlessly
+      expect(dev.output()).toMatch(new RegExp(`src/routes/json\\.ts:${lines + 3}:\\d+ {2}async-server/no-sequential-await`));
+    } finally {
+      await writeFile(route, original);
+    }
+    dev.child.kill('SIGINT');
+    expect((await dev.child).exitCode).toBe(0);
+  }, 120_000);
+
   it('moves to the next free port when its port is taken, and says by whom', async () => {
     const blocker: Server = createServer();
     const port = await freePort();
