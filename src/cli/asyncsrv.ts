@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { makeBenchCommand } from '../commands/bench.js';
 import { makeBuildCommand } from '../commands/build.js';
 import { makeDevCommand } from '../commands/dev.js';
 import { makeLintCommand } from '../commands/lint.js';
@@ -16,6 +17,7 @@ const program = new Command('asyncsrv')
 
 program.addCommand(makeNewCommand('new'));
 program.addCommand(makeDevCommand());
+program.addCommand(makeBenchCommand());
 program.addCommand(makeBuildCommand());
 program.addCommand(makeStartCommand());
 program.addCommand(makeLintCommand());

@@ -1,0 +1,171 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { buildProject, findProject, loadEnvFile, startEmbeddedDb, type EmbeddedDb } from '../project/index.js';
+import { CancelledError, UserError } from '../util/errors.js';
+import { createLogger } from '../util/logger.js';
+import { startProgress } from '../util/progress.js';
+import { runLoad, type LoadOptions, type LoadProgress, type LoadRequest, type LoadResult } from './engine/index.js';
+import type { UpstreamFault } from './parse-flags.js';
+import { formatComparison } from './report/compare.js';
+import { exportK6Script } from './report/export-k6.js';
+import { renderHtmlReport } from './report/html-report.js';
+import { formatBenchReport, upstreamDelta, type BenchReport, type ScenarioReport } from './report/format-report.js';
+import { crossedThresholds, type Threshold } from './report/thresholds.js';
+import { DEFAULT_SCENARIOS, parseBenchConfig, selectScenarios, type Scenario } from './scenarios.js';
+import { startTarget, type Target } from './target/start-target.js';
+import { sampleProcessUsage, summariseUsage } from './target/process-usage.js';
+import { startMockUpstream, type MockUpstream } from './upstream/mock-upstream.js';
+
+export interface BenchOptions {
+  cwd: string;
+  scenarios: string[];
+  /** Bench this running server instead of the project's. */
+  url: string | undefined;
+  connections: number;
+  durationMs: number | undefined;
+  amount: number | undefined;
+  rate: number | undefined;
+  pipelining: number;
+  workers: number;
+  warmupMs: number;
+  upstream: { latencyMs: number; jitterMs: number; faults: UpstreamFault[]; spec: string };
+  jsonFile: string | undefined;
+  /** A previous `--json` report to compare with. */
+  baseline: BenchReport | undefined;
+  /** `--fail-on` conditions: crossing one fails the run (exit 1) after the report. */
+  thresholds: Threshold[];
+  /** Write a k6 script of the same scenarios and load model here. */
+  k6File: string | undefined;
+  /** Write a self-contained HTML page with the charts here. */
+  htmlFile: string | undefined;
+}
+
+/**
+ * `asyncsrv bench`: start the project's server (production build) beside a mock upstream and its
+ * database, warm up, load each scenario, sample the server, stop everything, print the report.
+ * Returns the report; a Ctrl-C prints the partial report and then ends with CancelledError.
+ */
+export async function runBench(options: BenchOptions, signal: AbortSignal): Promise<BenchReport> {
+  const started = new Date().toISOString();
+  const stack: Array<() => Promise<void>> = [];
+  try {
+    const { targetUrl, pid, upstream, scenarios } = options.url
+      ? { targetUrl: options.url, pid: undefined, upstream: undefined, scenarios: [urlScenario(options.url)] }
+      : await startProjectTarget(options, signal, stack);
+    const report: BenchReport = {
+      schema: 'asyncsrv-bench/1',
+      startedAt: started,
+      target: targetUrl,
+      load: {
+        connections: options.connections, pipelining: options.pipelining, workers: options.workers, warmupMs: options.warmupMs,
+        ...(options.durationMs !== undefined ? { durationMs: options.durationMs } : {}),
+        ...(options.amount !== undefined ? { amount: options.amount } : {}),
+        ...(options.rate !== undefined ? { rate: options.rate } : {}),
+      },
+      ...(upstream ? { upstream: { latencyMs: options.upstream.latencyMs, jitterMs: options.upstream.jitterMs, faults: options.upstream.spec } } : {}),
+      partial: false,
+      scenarios: [],
+    };
+    const origin = new URL(targetUrl).origin;
+    if (options.warmupMs > 0 && !signal.aborted) {
+      const warm = startProgress(`Warming up for ${options.warmupMs / 1000} s…`);
+      await runLoad(loadOptions(options, toRequests(origin, scenarios[0]!), { duration: options.warmupMs, amount: undefined }), signal);
+      warm.succeed('Warmed up.');
+    }
+    for (const scenario of scenarios) {
+      if (signal.aborted) break;
+      const progress = startProgress(`Scenario ${scenario.name}…`);
+      const sampler = pid === undefined ? undefined : sampleProcessUsage(pid);
+      const upstreamBefore = upstream?.stats();
+      const planned = options.amount !== undefined ? `${options.amount} requests` : `${(options.durationMs ?? 0) / 1000} s`;
+      const onProgress = (p: LoadProgress): void => progress.update(`Scenario ${scenario.name}: ${(p.elapsedMs / 1000).toFixed(0)} s of ${planned}, ${p.completed} responses, ${p.errors} errors`);
+      const result: LoadResult = await runLoad({ ...loadOptions(options, toRequests(origin, scenario)), onProgress }, signal);
+      const usage = sampler ? summariseUsage(sampler.stop()) : undefined;
+      const entry: ScenarioReport = { name: scenario.name, paths: scenario.requests.map((r) => r.path), result };
+      if (usage) entry.server = usage;
+      if (upstream && upstreamBefore) entry.upstream = upstreamDelta(upstreamBefore, upstream.stats());
+      report.scenarios.push(entry);
+      progress.succeed(`Scenario ${scenario.name}: ${Math.round(result.requestsPerSecond)} req/s.`);
+    }
+    report.partial = signal.aborted;
+    if (report.scenarios.length === 0 && signal.aborted) throw new CancelledError('Cancelled before any scenario ran.');
+    if (report.scenarios.every((s) => s.result.completed === 0)) {
+      throw new UserError(`No request to ${targetUrl} got an answer: ${describeErrors(report.scenarios[0]?.result)}.`, 'Is the server running and reachable at that address?');
+    }
+    const logger = createLogger();
+    logger.info(formatBenchReport(report));
+    if (options.baseline) logger.info(formatComparison(options.baseline, report));
+    if (options.jsonFile) await writeFile(options.jsonFile, `${JSON.stringify(report, null, 2)}\n`);
+    if (options.htmlFile) await writeFile(options.htmlFile, renderHtmlReport(report));
+    if (options.k6File) await writeFile(options.k6File, exportK6Script(scenarios, options, options.url ? new URL(targetUrl).origin : 'http://127.0.0.1:3000'));
+    if (report.partial) throw new CancelledError('Interrupted: the results above are partial.');
+    const crossed = crossedThresholds(report.scenarios, options.thresholds);
+    if (crossed.length > 0) throw new UserError(`Thresholds crossed:\n  ${crossed.join('\n  ')}`);
+    return report;
+  } finally {
+    for (const stop of stack.reverse()) await stop().catch(() => undefined);
+  }
+}
+
+async function startProjectTarget(options: BenchOptions, signal: AbortSignal, stack: Array<() => Promise<void>>):
+Promise<{ targetUrl: string; pid: number | undefined; upstream: MockUpstream; scenarios: Scenario[] }> {
+  const project = findProject(options.cwd);
+  const scenarios = selectScenarios(options.scenarios, await projectScenarios(project.root));
+  const logger = createLogger();
+  const env = { ...loadEnvFile(join(project.root, '.env'), logger.warn), ...process.env };
+  const building = startProgress('Building the project…');
+  await buildProject(project, signal).catch((error: unknown) => { building.fail('Build failed.'); throw error; });
+  building.succeed('Built.');
+  const upstream = await startMockUpstream({ latencyMs: options.upstream.latencyMs, jitterMs: options.upstream.jitterMs, faults: options.upstream.faults });
+  stack.push(() => upstream.close());
+  let databaseUrl = env.DATABASE_URL;
+  if (!databaseUrl) {
+    if (!project.embeddedDbScript) throw new UserError('DATABASE_URL is not set and this project has no embedded database.', 'Set DATABASE_URL (in .env or the environment) to a PostgreSQL to bench against.');
+    const starting = startProgress('Starting the embedded database…');
+    const db: EmbeddedDb = await startEmbeddedDb(project.root, project.embeddedDbScript, env, signal, 'memory');
+    stack.push(() => db.stop());
+    starting.succeed('Embedded database ready.');
+    databaseUrl = db.url;
+  }
+  const booting = startProgress('Starting the server…');
+  const target: Target = await startTarget(project, { env, databaseUrl, upstreamUrl: upstream.url }, signal);
+  stack.push(() => target.stop());
+  booting.succeed(`Server ready at ${target.url}.`);
+  return { targetUrl: target.url, pid: target.pid, upstream, scenarios };
+}
+
+/** The project's own `bench.json` scenarios when it has one, else the defaults. */
+async function projectScenarios(root: string): Promise<readonly Scenario[]> {
+  const file = join(root, 'bench.json');
+  const text = await readFile(file, 'utf8').catch(() => undefined);
+  return text === undefined ? DEFAULT_SCENARIOS : parseBenchConfig(text, 'bench.json');
+}
+
+function urlScenario(url: string): Scenario {
+  const parsed = new URL(url);
+  return { name: 'url', requests: [{ path: `${parsed.pathname}${parsed.search}`, weight: 1 }], about: url };
+}
+
+function toRequests(origin: string, scenario: Scenario): LoadRequest[] {
+  return scenario.requests.map(({ path, weight }) => ({ url: `${origin}${path}`, weight }));
+}
+
+function loadOptions(options: BenchOptions, target: LoadRequest[], length?: { duration: number | undefined; amount: number | undefined }): LoadOptions {
+  const duration = length ? length.duration : options.durationMs;
+  const amount = length ? length.amount : options.amount;
+  return {
+    target,
+    connections: options.connections,
+    pipelining: options.pipelining,
+    workers: length ? 1 : options.workers,
+    ...(duration !== undefined ? { duration } : {}),
+    ...(amount !== undefined ? { amount } : {}),
+    ...(options.rate !== undefined && !length ? { rate: options.rate } : {}),
+  };
+}
+
+function describeErrors(result: LoadResult | undefined): string {
+  if (!result) return 'no result';
+  const kinds = Object.entries(result.errors).filter(([, n]) => n > 0).map(([kind, n]) => `${n} ${kind}`);
+  return kinds.length > 0 ? kinds.join(', ') : 'no response';
+}

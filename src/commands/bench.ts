@@ -1,0 +1,122 @@
+import { Command } from 'commander';
+import type { BenchReport } from '../bench/index.js';
+import { UsageError } from '../util/errors.js';
+import { withInterruptSignal } from '../util/signals.js';
+
+interface RawBenchFlags {
+  connections: string;
+  duration?: string;
+  amount?: string;
+  rate?: string;
+  pipelining: string;
+  workers: string;
+  warmup: string;
+  upstreamLatency: string;
+  upstreamJitter: string;
+  upstreamFault?: string;
+  url?: string;
+  json?: string;
+  compare?: string;
+  failOn?: string;
+  exportK6?: string;
+  html?: string;
+}
+
+/** `asyncsrv bench [scenario...]`: load-test the project's scenarios, or any URL. */
+export function makeBenchCommand(): Command {
+  return new Command('bench')
+    .description("Load-test the project's scenarios (json, db, queries, external, concurrent) against its production build, or any running server with --url.")
+    .argument('[scenario...]', 'scenarios to run (default: all)')
+    .option('-c, --connections <n>', 'keep-alive connections (closed model: each loops)', '50')
+    .option('-d, --duration <time>', 'length of each scenario, e.g. 10s (default 10s unless --amount)')
+    .option('-a, --amount <n>', 'requests per scenario instead of a duration')
+    .option('-r, --rate <n>', 'open model: requests/s on a fixed schedule, latency corrected for coordinated omission')
+    .option('-p, --pipelining <n>', 'requests in flight per connection', '1')
+    .option('-w, --workers <n>', 'worker threads generating load', '1')
+    .option('--warmup <time>', 'warm-up before the first scenario, not counted', '2s')
+    .option('--upstream-latency <time>', "mock upstream's latency (the talk's external resource)", '100ms')
+    .option('--upstream-jitter <time>', "mock upstream's latency varies by up to ± this", '0ms')
+    .option('--upstream-fault <spec>', 'faults on a share of upstream calls, e.g. slow:3s@5%,error:500@1%,reset@1%')
+    .option('--url <url>', 'bench this running server (any http:// URL) instead of the project')
+    .option('--json <file>', 'also write the report as JSON (schema asyncsrv-bench/1)')
+    .option('--html <file>', 'also write a self-contained HTML page: latency percentile curve and requests/s over time per scenario')
+    .option('--compare <baseline.json>', 'compare with a report written earlier by --json (deltas, regressions in red)')
+    .option('--fail-on <conditions>', 'exit 1 when a condition holds for a scenario, e.g. "p99>200ms,errors>0.1%,rps<1000"')
+    .option('--export-k6 <file>', 'write a k6 script of the same scenarios and load model')
+    .addHelpText('after', `
+Without --url it builds the project, starts node dist/server.js in production mode on a free
+127.0.0.1 port with the embedded database (or DATABASE_URL) and a mock upstream, waits for
+/readyz, warms up, runs each scenario, samples the server's RSS and CPU and the upstream's TCP
+connections, stops everything and prints the results. Ctrl-C prints the partial results.`)
+    .action(async (scenarios: string[], raw: RawBenchFlags) => {
+      const { parseDuration, parseFaultSpec } = await import('../bench/parse-flags.js');
+      const { parseThresholds } = await import('../bench/report/thresholds.js');
+      const thresholds = raw.failOn === undefined ? [] : parseThresholds(raw.failOn);
+      const baseline = raw.compare === undefined ? undefined : await readBaseline(raw.compare);
+      const amount = raw.amount === undefined ? undefined : positiveInteger(raw.amount, '--amount');
+      if (amount !== undefined && raw.duration !== undefined) throw new UsageError('Give either `--duration` or `--amount`, not both.');
+      const durationMs = amount === undefined ? parseDuration(raw.duration ?? '10s', '--duration') : undefined;
+      if (durationMs !== undefined && durationMs < 100) throw new UsageError(`Expected \`--duration\` to be at least 100ms, got \`${raw.duration}\`.`);
+      const url = raw.url === undefined ? undefined : parseUrl(raw.url);
+      if (url && scenarios.length > 0) throw new UsageError('Scenarios and `--url` exclude each other: --url benches that one URL.');
+      const options = {
+        cwd: process.cwd(),
+        scenarios,
+        url,
+        connections: positiveInteger(raw.connections, '--connections'),
+        durationMs,
+        amount,
+        rate: raw.rate === undefined ? undefined : positiveInteger(raw.rate, '--rate'),
+        pipelining: positiveInteger(raw.pipelining, '--pipelining'),
+        workers: positiveInteger(raw.workers, '--workers'),
+        warmupMs: parseDuration(raw.warmup, '--warmup'),
+        upstream: {
+          latencyMs: parseDuration(raw.upstreamLatency, '--upstream-latency'),
+          jitterMs: parseDuration(raw.upstreamJitter, '--upstream-jitter'),
+          faults: raw.upstreamFault ? parseFaultSpec(raw.upstreamFault) : [],
+          spec: raw.upstreamFault ?? '',
+        },
+        jsonFile: raw.json,
+        baseline,
+        thresholds,
+        k6File: raw.exportK6,
+        htmlFile: raw.html,
+      };
+      const { runBench } = await import('../bench/index.js');
+      await withInterruptSignal((signal) => runBench(options, signal));
+    });
+}
+
+export function positiveInteger(raw: string, flag: string): number {
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < 1) throw new UsageError(`Expected \`${flag}\` to be a positive integer, got \`${raw}\`.`);
+  return value;
+}
+
+async function readBaseline(file: string): Promise<BenchReport> {
+  const { readFile } = await import('node:fs/promises');
+  const text = await readFile(file, 'utf8').catch(() => {
+    throw new UsageError(`Cannot read the baseline \`${file}\`.`, 'Write one with `asyncsrv bench --json baseline.json`.');
+  });
+  let report: Partial<BenchReport>;
+  try {
+    report = JSON.parse(text) as Partial<BenchReport>;
+  } catch {
+    throw new UsageError(`The baseline \`${file}\` is not valid JSON.`);
+  }
+  if (report.schema !== 'asyncsrv-bench/1' || !Array.isArray(report.scenarios)) {
+    throw new UsageError(`The baseline \`${file}\` is not an asyncsrv bench report (schema asyncsrv-bench/1).`);
+  }
+  return report as BenchReport;
+}
+
+function parseUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new UsageError(`Expected \`--url\` to be an http:// URL, got \`${raw}\`.`);
+  }
+  if (url.protocol !== 'http:') throw new UsageError(`Expected \`--url\` to be an http:// URL, got \`${raw}\`.`);
+  return url.href;
+}

@@ -1,0 +1,151 @@
+import { readFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { LatencyHistogram } from '../../src/bench/engine/index.js';
+import type { BenchReport } from '../../src/bench/index.js';
+import { cliEnv, makeTempDir, runAsyncsrv, runCreate } from './helpers/cli.js';
+import { freePort, isAlive } from './helpers/processes.js';
+
+let work: Awaited<ReturnType<typeof makeTempDir>>;
+let dir: string;
+let counted: Server;
+let countedUrl: string;
+let served = 0;
+
+beforeAll(async () => {
+  work = await makeTempDir('cas-bench-');
+  const result = await runCreate(['app', '--yes', '--no-git'], { cwd: work.path, env: cliEnv({ CREATE_ASYNC_SERVER_SPEC: `file:${inject('cliTarball')}` }), timeout: 300_000 });
+  expect(result.exitCode, result.stderr).toBe(0);
+  dir = join(work.path, 'app');
+  counted = createServer((_request, response) => {
+    served++;
+    response.statusCode = served % 10 === 0 ? 500 : 200; // every tenth request fails
+    response.end('ok');
+  });
+  await new Promise<void>((resolve) => counted.listen(0, '127.0.0.1', resolve));
+  countedUrl = `http://127.0.0.1:${(counted.address() as AddressInfo).port}/hello`;
+}, 300_000);
+
+afterAll(async () => {
+  counted.close();
+  await work.remove();
+});
+
+/** Pids of processes whose command line mentions `dir` or whose cwd is `dir`. */
+async function processesOf(target: string): Promise<number[]> {
+  const { readdir, readlink } = await import('node:fs/promises');
+  const pids: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    const cwd = await readlink(`/proc/${entry}/cwd`).catch(() => '');
+    if (cwd === target && isAlive(Number(entry))) pids.push(Number(entry));
+  }
+  return pids;
+}
+
+describe('asyncsrv bench in a generated project', () => {
+  it('runs the scenarios against the production build with a mock upstream, reports them, and leaves nothing running', async () => {
+    const jsonFile = join(work.path, 'report.json');
+    const result = await runAsyncsrv(['bench', 'json', 'external', 'db', '--duration', '2s', '--warmup', '500ms', '-c', '8', '--upstream-latency', '20ms', '--json', jsonFile], { cwd: dir, timeout: 120_000 });
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/scenario\s+req\/s\s+p50\s+p90\s+p99\s+p99\.9\s+max/);
+    for (const name of ['json', 'external', 'db']) expect(result.stdout).toMatch(new RegExp(`^${name}\\s+[\\d,]+\\s`, 'm'));
+
+    const report = JSON.parse(await readFile(jsonFile, 'utf8')) as BenchReport;
+    expect(report.schema).toBe('asyncsrv-bench/1');
+    expect(report.scenarios.map((s) => s.name)).toEqual(['json', 'external', 'db']);
+    for (const scenario of report.scenarios) {
+      expect(scenario.result.completed).toBeGreaterThan(0);
+      expect(scenario.result.statusCounts['200']).toBe(scenario.result.completed);
+      expect(scenario.server?.rssPeakBytes).toBeGreaterThan(10_000_000);
+    }
+    const external = report.scenarios.find((s) => s.name === 'external')!;
+    // Keep-alive evidence: the shared client opens at most its pool (UPSTREAM_CONNECTIONS=10), not one per call.
+    expect(external.upstream!.requests).toBeGreaterThanOrEqual(external.result.completed);
+    expect(external.upstream!.connectionsOpened).toBeLessThanOrEqual(10);
+    // Every /external answer waits on the 20 ms upstream: no latency below it.
+    expect(LatencyHistogram.fromData(external.result.latency).summary().p50).toBeGreaterThanOrEqual(20_000);
+    expect(await processesOf(dir)).toEqual([]);
+  }, 180_000);
+
+  it('Ctrl-C prints the partial results, exits 130 and leaves no process', async () => {
+    let output = '';
+    const child = execa(join(dir, 'node_modules', '.bin', 'asyncsrv'), ['bench', 'json', '--duration', '60s', '--warmup', '0ms', '-c', '4'], { cwd: dir, env: cliEnv(), reject: false, stdin: 'ignore', all: true, buffer: false });
+    child.all?.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+    await expect.poll(() => /Scenario json/.test(output), { timeout: 90_000, interval: 100 }).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    child.kill('SIGINT');
+    const exit = await child;
+    expect(exit.exitCode, output).toBe(130);
+    expect(output).toMatch(/^json\*\s+[\d,]+\s/m);
+    expect(output).toContain('Interrupted: these are partial results.');
+    await expect.poll(() => processesOf(dir), { timeout: 10_000 }).toEqual([]);
+  }, 120_000);
+
+  it('benches any URL: the request count equals what the server counted, and statuses are tallied', async () => {
+    served = 0;
+    const result = await runAsyncsrv(['bench', '--url', countedUrl, '--amount', '500', '--warmup', '0ms', '-c', '5', '--json', join(work.path, 'url.json')], { cwd: work.path });
+    expect(result.exitCode, result.stderr).toBe(0);
+    const report = JSON.parse(await readFile(join(work.path, 'url.json'), 'utf8')) as BenchReport;
+    expect(report.scenarios[0]!.result.completed).toBe(500);
+    expect(served).toBe(500);
+    expect(report.scenarios[0]!.result.statusCounts).toEqual({ 200: 450, 500: 50 });
+    expect(result.stdout).toMatch(/^url\s+[\d,]+\s.*\s50\s+/m); // the non-2xx column
+  });
+});
+
+describe('asyncsrv bench: CI gates, comparison and k6 export (against a URL)', () => {
+  it('--fail-on exits 1 after the report when a threshold is crossed; --compare shows deltas; --export-k6 writes a script', async () => {
+    const baselineFile = join(work.path, 'baseline.json');
+    const first = await runAsyncsrv(['bench', '--url', countedUrl, '--amount', '200', '--warmup', '0ms', '-c', '4', '--json', baselineFile], { cwd: work.path });
+    expect(first.exitCode, first.stderr).toBe(0);
+
+    const k6File = join(work.path, 'load.js');
+    const gated = await runAsyncsrv(['bench', '--url', countedUrl, '--amount', '200', '--warmup', '0ms', '-c', '4', '--compare', baselineFile, '--fail-on', 'non2xx>1%,p99>10s', '--export-k6', k6File], { cwd: work.path });
+    expect(gated.exitCode).toBe(1);
+    expect(gated.stdout).toMatch(/^url\s+[\d,]+\s/m); // the report is printed first
+    expect(gated.stdout).toMatch(/compared with the baseline of .*\n.*\nurl\s+req\/s\s+\d+\s+\d+\s+[+-]\d+\.\d%/);
+    expect(gated.stderr).toMatch(/Thresholds crossed:\n {2}url: non2xx 10\.00% \(fail on non2xx>1%\)$/m);
+    expect(gated.stderr).not.toMatch(/p99>10s/);
+    const script = await readFile(k6File, 'utf8');
+    expect(script).toContain("import http from 'k6/http';");
+    expect(script).toContain("url: { executor: 'shared-iterations', vus: 4, iterations: 200");
+    expect(script).toContain('pick([["/hello",1]])');
+
+    const missing = await runAsyncsrv(['bench', '--url', countedUrl, '--compare', join(work.path, 'nope.json')], { cwd: work.path });
+    expect(missing.exitCode).toBe(2);
+    expect(missing.stderr).toMatch(/Cannot read the baseline `.*nope\.json`\./);
+  });
+});
+
+describe('asyncsrv bench: bad input', () => {
+  it.each([
+    [['bench', 'jsn'], 2, /Unknown scenario `jsn`\. Valid scenarios: json, db, queries, external, concurrent\./],
+    [['bench', '--duration', 'forever'], 2, /Expected `--duration` to be a duration like 100ms, 3s or 1m, got `forever`\./],
+    [['bench', '-c', '0'], 2, /Expected `--connections` to be a positive integer, got `0`\./],
+    [['bench', '--upstream-fault', 'error:200@1%'], 2, /error:<4xx\|5xx>@<percent>/],
+    [['bench', '--url', 'ftp://x'], 2, /Expected `--url` to be an http:\/\/ URL, got `ftp:\/\/x`\./],
+    [['bench', '--duration', '1s', '--amount', '5'], 2, /either `--duration` or `--amount`/],
+  ])('%j exits %i with one clear line', async (args, code, message) => {
+    const result = await runAsyncsrv(args, { cwd: dir });
+    expect(result.exitCode).toBe(code);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('an unreachable URL: exit 1, says nothing answered', async () => {
+    const port = await freePort();
+    const result = await runAsyncsrv(['bench', '--url', `http://127.0.0.1:${port}/`, '--amount', '20', '--warmup', '0ms', '-c', '2'], { cwd: work.path });
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toMatch(/No request to http:\/\/127\.0\.0\.1:\d+\/ got an answer: \d+ refused\./);
+  });
+
+  it('outside a project without --url: exit 1 with how to create one', async () => {
+    const result = await runAsyncsrv(['bench'], { cwd: work.path });
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toMatch(/Not inside a create-async-server project/);
+  });
+});
