@@ -128,7 +128,8 @@ Promise<{ targetUrl: string; pid: number | undefined; upstream: MockUpstream; sc
     databaseUrl = db.url;
   }
   const booting = startProgress('Starting the server…');
-  const target: Target = await startTarget(project, { env, databaseUrl, upstreamUrl: upstream.url }, signal);
+  const target: Target = await startTarget(project, { env, databaseUrl, upstreamUrl: upstream.url }, signal)
+    .catch((error: unknown) => { booting.fail('Server failed.'); throw error; });
   stack.push(() => target.stop());
   booting.succeed(`Server ready at ${target.url}.`);
   return { targetUrl: target.url, pid: target.pid, upstream, scenarios };

@@ -6,6 +6,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { LatencyHistogram } from '../../src/bench/engine/index.js';
 import type { BenchReport } from '../../src/bench/index.js';
+import { benchReportErrors } from './helpers/bench-schema.js';
 import { cliEnv, makeTempDir, runAsyncsrv, runCreate } from './helpers/cli.js';
 import { freePort, isAlive } from './helpers/processes.js';
 
@@ -56,6 +57,8 @@ describe('asyncsrv bench in a generated project', () => {
 
     const report = JSON.parse(await readFile(jsonFile, 'utf8')) as BenchReport;
     expect(report.schema).toBe('asyncsrv-bench/1');
+    expect(benchReportErrors(report)).toEqual([]);
+    expect(benchReportErrors({ ...report, scenarios: [{ ...report.scenarios[0], result: { ...report.scenarios[0]!.result, errors: { timeout: -1 } } }] }).length).toBeGreaterThan(0);
     expect(report.scenarios.map((s) => s.name)).toEqual(['json', 'external', 'db']);
     for (const scenario of report.scenarios) {
       expect(scenario.result.completed).toBeGreaterThan(0);
@@ -90,6 +93,7 @@ describe('asyncsrv bench in a generated project', () => {
     const result = await runAsyncsrv(['bench', '--url', countedUrl, '--amount', '500', '--warmup', '0ms', '-c', '5', '--json', join(work.path, 'url.json')], { cwd: work.path });
     expect(result.exitCode, result.stderr).toBe(0);
     const report = JSON.parse(await readFile(join(work.path, 'url.json'), 'utf8')) as BenchReport;
+    expect(benchReportErrors(report)).toEqual([]);
     expect(report.scenarios[0]!.result.completed).toBe(500);
     expect(served).toBe(500);
     expect(report.scenarios[0]!.result.statusCounts).toEqual({ 200: 450, 500: 50 });
@@ -135,6 +139,20 @@ describe('asyncsrv bench: bad input', () => {
     expect(result.stderr).toMatch(message);
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
+
+  it('a server that fails to start: exit 1 with its stderr, nothing left running', async () => {
+    const { writeFile, rm } = await import('node:fs/promises');
+    await writeFile(join(dir, '.env'), 'REQUEST_DEADLINE_MS=soon\n');
+    try {
+      const result = await runAsyncsrv(['bench', 'json', '--duration', '1s'], { cwd: dir, timeout: 120_000 });
+      expect(result.exitCode).toBe(1);
+      expect(result.stderr).toMatch(/The server did not start: it exited with code 1\n.*REQUEST_DEADLINE_MS/);
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+      expect(await processesOf(dir)).toEqual([]);
+    } finally {
+      await rm(join(dir, '.env'), { force: true });
+    }
+  }, 120_000);
 
   it('an unreachable URL: exit 1, says nothing answered', async () => {
     const port = await freePort();
