@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
+import { stopChild } from '../util/processes.js';
 
 /** What the generated server sends over IPC once it listens (see its src/server.ts). */
 export interface ListeningMessage {
@@ -73,18 +74,10 @@ export function spawnApp({ root, entry, env, nodeArgs }: SpawnAppOptions): AppPr
   listening.catch(() => undefined);
   ready.catch(() => undefined);
 
-  async function stop(graceMs: number): Promise<AppExit> {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-      try {
-        return await exited;
-      } finally {
-        clearTimeout(timer);
-      }
-    }
+  const stop = async (graceMs: number): Promise<AppExit> => {
+    await stopChild(child, graceMs);
     return exited;
-  }
+  };
 
   const cueListen = (): void => {
     if (child.connected) child.send({ type: 'asyncsrv:listen' });

@@ -1,5 +1,6 @@
 import { execa, type ResultPromise } from 'execa';
 import { UserError } from '../util/errors.js';
+import { stopChild } from '../util/processes.js';
 
 export interface EmbeddedDb {
   url: string;
@@ -40,14 +41,7 @@ export async function startEmbeddedDb(root: string, script: string, env: NodeJS.
   return {
     url,
     pid: child.pid,
-    stop: async () => {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-        await child;
-        clearTimeout(timer);
-      }
-    },
+    stop: () => stopChild(child, 5000),
   };
 }
 

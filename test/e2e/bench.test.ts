@@ -130,6 +130,7 @@ describe('asyncsrv bench: bad input', () => {
     [['bench', 'jsn'], 2, /Unknown scenario `jsn`\. Valid scenarios: json, db, queries, external, concurrent\./],
     [['bench', '--duration', 'forever'], 2, /Expected `--duration` to be a duration like 100ms, 3s or 1m, got `forever`\./],
     [['bench', '-c', '0'], 2, /Expected `--connections` to be a positive integer, got `0`\./],
+    [['bench', '--rate', 'fast'], 2, /Expected `--rate` to be a positive integer, got `fast`\./],
     [['bench', '--upstream-fault', 'error:200@1%'], 2, /error:<4xx\|5xx>@<percent>/],
     [['bench', '--url', 'ftp://x'], 2, /Expected `--url` to be an http:\/\/ URL, got `ftp:\/\/x`\./],
     [['bench', '--duration', '1s', '--amount', '5'], 2, /either `--duration` or `--amount`/],

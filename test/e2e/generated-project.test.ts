@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { cliEnv, makeTempDir, runCreate } from './helpers/cli.js';
+import { cliEnv, makeTempDir, PROJECT_VARIANTS, runCreate } from './helpers/cli.js';
 import { createFreshDatabase } from './helpers/postgres.js';
 import { freePort, isAlive, waitForHttp, waitForLine } from './helpers/processes.js';
 
@@ -12,14 +12,7 @@ import { freePort, isAlive, waitForHttp, waitForLine } from './helpers/processes
  * install (create-async-server from the packed tarball), typecheck, run the project's own tests,
  * build, start the built server, hit every route over HTTP, SIGTERM → exit 0, nothing left running.
  */
-const combinations = [
-  { db: 'pglite', deploy: false },
-  { db: 'pglite', deploy: true },
-  { db: 'postgres', deploy: false },
-  { db: 'postgres', deploy: true },
-] as const;
-
-describe.each(combinations)('generated project: db $db, deploy $deploy', ({ db, deploy }) => {
+describe.each(PROJECT_VARIANTS)('generated project: db $db, deploy $deploy', ({ db, deploy }) => {
   let work: Awaited<ReturnType<typeof makeTempDir>>;
   let dir: string;
   let database: { url: string; drop: () => Promise<void> } | undefined;

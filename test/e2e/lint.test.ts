@@ -2,7 +2,7 @@ import { cp, mkdir, readdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cliEnv, makeTempDir, runAsyncsrv, runCreate } from './helpers/cli.js';
+import { cliEnv, makeTempDir, PROJECT_VARIANTS, runAsyncsrv, runCreate } from './helpers/cli.js';
 import { repoRoot } from './helpers/paths.js';
 
 /**
@@ -108,14 +108,7 @@ describe('asyncsrv lint on a fixture with one of each anti-pattern', () => {
   });
 });
 
-const variants = [
-  { db: 'pglite', deploy: false },
-  { db: 'pglite', deploy: true },
-  { db: 'postgres', deploy: false },
-  { db: 'postgres', deploy: true },
-] as const;
-
-describe.each(variants)('asyncsrv lint on a generated project: db $db, deploy $deploy', ({ db, deploy }) => {
+describe.each(PROJECT_VARIANTS)('asyncsrv lint on a generated project: db $db, deploy $deploy', ({ db, deploy }) => {
   let dir: string;
   beforeAll(async () => {
     const name = `app-${db}-${deploy ? 'deploy' : 'plain'}`;

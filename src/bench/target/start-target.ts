@@ -2,6 +2,7 @@ import { execa, type ResultPromise } from 'execa';
 import type { Project } from '../../project/index.js';
 import { UserError } from '../../util/errors.js';
 import { nextFreePort } from '../../util/ports.js';
+import { stopChild } from '../../util/processes.js';
 
 export interface Target {
   url: string;
@@ -34,13 +35,7 @@ export async function startTarget(project: Project, options: StartTargetOptions,
   });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => { stderr = (stderr + chunk.toString()).slice(-4000); });
-  const stop = async (graceMs = 10_000): Promise<void> => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-    await child;
-    clearTimeout(timer);
-  };
+  const stop = (graceMs = 10_000): Promise<void> => stopChild(child, graceMs);
   try {
     await waitUntilReady(`${url}/readyz`, child, options.readyTimeoutMs ?? 30_000, signal);
   } catch (error) {

@@ -47,3 +47,11 @@ export async function listFiles(dir: string): Promise<string[]> {
     .filter((path) => !/^(node_modules|\.git)\//.test(path))
     .sort();
 }
+
+/** Every kind of project the scaffolder makes: database × deployment files. */
+export const PROJECT_VARIANTS = [
+  { db: 'pglite', deploy: false },
+  { db: 'pglite', deploy: true },
+  { db: 'postgres', deploy: false },
+  { db: 'postgres', deploy: true },
+] as const;
