@@ -76,7 +76,10 @@ describe('asyncsrv bench in a generated project', () => {
 
   it('Ctrl-C prints the partial results, exits 130 and leaves no process', async () => {
     let output = '';
-    const child = execa(join(dir, 'node_modules', '.bin', 'asyncsrv'), ['bench', 'json', '--duration', '60s', '--warmup', '0ms', '-c', '4'], { cwd: dir, env: cliEnv(), reject: false, stdin: 'ignore', all: true, buffer: false });
+    // Progress lines are silent in CI; this test waits for one, so it runs as a user's terminal would.
+    const env = cliEnv();
+    delete env.CI;
+    const child = execa(join(dir, 'node_modules', '.bin', 'asyncsrv'), ['bench', 'json', '--duration', '60s', '--warmup', '0ms', '-c', '4'], { cwd: dir, env, extendEnv: false, reject: false, stdin: 'ignore', all: true, buffer: false });
     child.all?.on('data', (chunk: Buffer) => { output += chunk.toString(); });
     await expect.poll(() => /Scenario json/.test(output), { timeout: 90_000, interval: 100 }).toBe(true);
     await new Promise((resolve) => setTimeout(resolve, 1500));

@@ -16,7 +16,7 @@ function runInTerminal(steps: Array<{ expect: string; send: string }>, cwd: stri
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', TERM: 'xterm' };
   delete env.CI;
   delete env.npm_config_user_agent;
-  return execa('python3', [ptySession, JSON.stringify(steps), '--', 'node', createBin], { cwd, env, reject: false, stdin: 'ignore', timeout: 90_000 });
+  return execa('python3', [ptySession, JSON.stringify(steps), '--', 'node', createBin], { cwd, env, extendEnv: false, reject: false, stdin: 'ignore', timeout: 90_000 });
 }
 
 let work: Awaited<ReturnType<typeof makeTempDir>>;

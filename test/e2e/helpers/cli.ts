@@ -4,7 +4,7 @@ import { join, relative, sep } from 'node:path';
 import { execa } from 'execa';
 import { asyncsrvBin, createBin } from './paths.js';
 
-/** Environment for a CLI run as CI would see it: no colours, no TTY, no inherited package-manager agent. */
+/** Environment for a CLI run: no colours, no inherited package-manager agent. Pass it with `extendEnv: false`, or execa adds the deleted variables back. */
 export function cliEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', ...extra };
   delete env.npm_config_user_agent;
@@ -26,7 +26,7 @@ export interface CliOptions {
 
 /** Runs one of our binaries as a user would, without a TTY; never throws on a non-zero exit. */
 async function runBin(bin: string, args: string[], options: CliOptions): Promise<CliResult> {
-  const result = await execa('node', [bin, ...args], { reject: false, stdin: 'ignore', env: options.env ?? cliEnv(), ...(options.cwd ? { cwd: options.cwd } : {}), ...(options.timeout ? { timeout: options.timeout } : {}) });
+  const result = await execa('node', [bin, ...args], { reject: false, stdin: 'ignore', env: options.env ?? cliEnv(), extendEnv: false, ...(options.cwd ? { cwd: options.cwd } : {}), ...(options.timeout ? { timeout: options.timeout } : {}) });
   return { exitCode: result.exitCode ?? -1, stdout: result.stdout, stderr: result.stderr };
 }
 
