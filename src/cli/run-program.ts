@@ -10,6 +10,11 @@ import { createLogger, isDebugEnabled } from '../util/logger.js';
  */
 export async function runProgram(program: Command, argv: readonly string[] = process.argv): Promise<void> {
   if ('NO_COLOR' in process.env) chalk.level = 0;
+  // `asyncsrv --help | head` closes the pipe early: that is the reader's choice, not an error.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
   const logger = createLogger();
   // addCommand() does not pass these settings down: apply them to every command of the tree.
   const configure = (command: Command): void => {

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listFiles, makeTempDir, runAsyncsrv, runCreate } from './helpers/cli.js';
-import { createBin, repoRoot, templatesRoot } from './helpers/paths.js';
+import { asyncsrvBin, createBin, repoRoot, templatesRoot } from './helpers/paths.js';
 
 /** The files a project of these layers must have, computed from templates/ independently of the CLI. */
 async function expectedFiles(layers: string[]): Promise<string[]> {
@@ -200,6 +200,14 @@ describe('help and version', () => {
     for (const flag of ['--yes', '--db <db>', '--pm <pm>', '--no-install', '--no-git', '--deploy', '--force', 'CREATE_ASYNC_SERVER_SPEC']) {
       expect(result.stdout).toContain(flag);
     }
+  });
+
+  it('a reader that closes the pipe early (`--help | true`) gets no stack trace', async () => {
+    const { execa } = await import('execa');
+    // `true` exits before node has started, so every write of the help text meets a closed pipe.
+    const result = await execa('bash', ['-c', `node ${JSON.stringify(asyncsrvBin)} bench --help | true; exit \${PIPESTATUS[0]}`], { reject: false });
+    expect(result.stderr).toBe('');
+    expect(result.exitCode).toBe(0);
   });
 
   it('asyncsrv --version prints the package version; an unknown command exits 2', async () => {
