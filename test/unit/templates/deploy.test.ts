@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import {
   findNginx,
   interpolateComposeDefaults,
@@ -26,6 +26,9 @@ const readTemplate = (name: string): string => readFileSync(join(deployDir, name
 /** The generated app's keepAliveTimeout default (KEEP_ALIVE_TIMEOUT_MS) and request deadline. */
 const APP_KEEP_ALIVE_SECONDS = 65;
 const APP_DEADLINE_SECONDS = 5;
+/** The generated app's drain bound (SHUTDOWN_TIMEOUT_MS) and PostgreSQL's default connection cap. */
+const APP_SHUTDOWN_SECONDS = 10;
+const POSTGRES_DEFAULT_MAX_CONNECTIONS = 100;
 
 describe('templates/deploy', () => {
   it('holds exactly the overlay files', () => {
@@ -34,8 +37,10 @@ describe('templates/deploy', () => {
       'README.section.md',
       '_dockerignore',
       'compose.yaml',
+      'k8s',
       'nginx.conf',
     ]);
+    expect(readdirSync(join(deployDir, 'k8s'))).toEqual(['app.yaml']);
   });
 });
 
@@ -112,6 +117,91 @@ describe('compose.yaml', () => {
 
   it('does not publish the app port past nginx', () => {
     expect(service('app')).not.toHaveProperty('ports');
+  });
+
+  it('runs several app replicas whose pools together fit PostgreSQL\'s default max_connections', () => {
+    const app = service('app');
+    const replicas = (app.deploy as { replicas?: unknown } | undefined)?.replicas;
+    expect(replicas).toBeTypeOf('number');
+    expect(replicas as number).toBeGreaterThanOrEqual(2);
+    // A fixed container name or a published port would make `--scale app=N` fail.
+    expect(app).not.toHaveProperty('container_name');
+    const poolMax = Number(environment(app).DB_POOL_MAX);
+    expect(poolMax).toBeGreaterThan(0);
+    expect((replicas as number) * poolMax).toBeLessThan(POSTGRES_DEFAULT_MAX_CONNECTIONS);
+  });
+});
+
+describe('k8s/app.yaml', () => {
+  interface Probe { httpGet?: { path?: string; port?: string | number }; periodSeconds?: number; failureThreshold?: number }
+  interface Container {
+    image?: string;
+    ports?: Array<{ name?: string; containerPort?: number }>;
+    env?: Array<{ name: string; value?: string; valueFrom?: { secretKeyRef?: { name?: string; key?: string } } }>;
+    readinessProbe?: Probe; livenessProbe?: Probe; startupProbe?: Probe;
+    lifecycle?: { preStop?: { exec?: { command?: string[] } } };
+    resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+  }
+  interface Manifest { apiVersion?: string; kind?: string; metadata?: { name?: string; labels?: Record<string, string> }; spec?: Record<string, unknown> }
+  const documents = parseAllDocuments(readTemplate('k8s/app.yaml'));
+  const manifests = documents.map((doc) => doc.toJS() as Manifest);
+  const byKind = (kind: string): Manifest => {
+    const found = manifests.find((manifest) => manifest.kind === kind);
+    if (!found) throw new Error(`k8s/app.yaml has no ${kind}`);
+    return found;
+  };
+  const deployment = byKind('Deployment');
+  const podSpec = (deployment.spec?.template as { spec: { containers: Container[]; terminationGracePeriodSeconds?: number; securityContext?: Record<string, unknown> } }).spec;
+  const container = podSpec.containers[0]!;
+  const env = (name: string) => container.env?.find((entry) => entry.name === name);
+
+  it('parses as a Deployment and a Service of the stable APIs, without YAML errors', () => {
+    for (const doc of documents) expect(doc.errors).toEqual([]);
+    expect(manifests.map((manifest) => `${manifest.apiVersion}/${manifest.kind}`)).toEqual(['apps/v1/Deployment', 'v1/Service']);
+  });
+
+  it('selects its own pods, and the Service routes to the container port the Dockerfile exposes', () => {
+    const podLabels = (deployment.spec?.template as { metadata: { labels: Record<string, string> } }).metadata.labels;
+    const selector = (deployment.spec?.selector as { matchLabels: Record<string, string> }).matchLabels;
+    expect(podLabels).toMatchObject(selector);
+    const service = byKind('Service');
+    expect(podLabels).toMatchObject(service.spec?.selector as Record<string, string>);
+    const exposed = Number(/^EXPOSE\s+(\d+)/m.exec(readTemplate('Dockerfile'))?.[1]);
+    const port = container.ports?.find((entry) => entry.name === 'http');
+    expect(port?.containerPort).toBe(exposed);
+    expect(env('PORT')?.value).toBe(String(exposed));
+    expect(env('HOST')?.value).toBe('0.0.0.0');
+    const servicePorts = service.spec?.ports as Array<{ targetPort?: string | number }>;
+    expect(servicePorts.map((entry) => entry.targetPort)).toEqual(['http']);
+  });
+
+  it('probes readiness on /readyz, liveness on /healthz, and gives the migration a startup window', () => {
+    expect(container.readinessProbe?.httpGet).toEqual({ path: '/readyz', port: 'http' });
+    expect(container.livenessProbe?.httpGet).toEqual({ path: '/healthz', port: 'http' });
+    expect(container.startupProbe?.httpGet?.path).toBe('/healthz');
+    const startupWindow = (container.startupProbe?.periodSeconds ?? 10) * (container.startupProbe?.failureThreshold ?? 3);
+    expect(startupWindow).toBeGreaterThanOrEqual(30);
+  });
+
+  it('drains within the grace period: preStop plus the app\'s shutdown bound fit before SIGKILL', () => {
+    const command = container.lifecycle?.preStop?.exec?.command ?? [];
+    expect(command[0]).toBe('sleep');
+    const preStopSeconds = Number(command[1]);
+    expect(preStopSeconds).toBeGreaterThan(0);
+    expect(podSpec.terminationGracePeriodSeconds).toBeGreaterThan(preStopSeconds + APP_SHUTDOWN_SECONDS);
+  });
+
+  it('reads DATABASE_URL from a Secret, never a literal, and keeps replicas × pool below max_connections', () => {
+    expect(env('DATABASE_URL')?.value).toBeUndefined();
+    expect(env('DATABASE_URL')?.valueFrom?.secretKeyRef).toMatchObject({ key: 'DATABASE_URL', name: expect.any(String) });
+    const replicas = deployment.spec?.replicas as number;
+    expect(replicas).toBeGreaterThanOrEqual(2);
+    expect(replicas * Number(env('DB_POOL_MAX')?.value)).toBeLessThan(POSTGRES_DEFAULT_MAX_CONNECTIONS);
+  });
+
+  it('runs as non-root with a memory limit', () => {
+    expect(podSpec.securityContext?.runAsNonRoot).toBe(true);
+    expect(container.resources?.limits?.memory).toMatch(/^\d+(Mi|Gi)$/);
   });
 });
 
@@ -258,8 +348,8 @@ describe('README.section.md', () => {
     expect(outsideFences.match(/^## /gm)).toHaveLength(1);
   });
 
-  it('explains the three files and how to run them', () => {
-    for (const name of ['Dockerfile', 'compose.yaml', 'nginx.conf', 'docker compose up']) {
+  it('explains the files, how to run them and how to scale out', () => {
+    for (const name of ['Dockerfile', 'compose.yaml', 'nginx.conf', 'docker compose up', 'k8s/app.yaml', '--scale app=', 'max_connections', 'PgBouncer', '--export-k6']) {
       expect(section).toContain(name);
     }
   });
