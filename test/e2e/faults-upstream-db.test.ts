@@ -1,0 +1,163 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { startBuiltServer, type BuiltServer } from './helpers/built-server.js';
+import { cliEnv, makeTempDir, runAsyncsrv, runCreate } from './helpers/cli.js';
+import { percentile, sendConcurrent, type TimedResponse } from './helpers/concurrent-requests.js';
+import { startFaultUpstream, type FaultUpstream } from './helpers/fault-upstream.js';
+import { startPrivatePostgres, type PrivatePostgres } from './helpers/private-postgres.js';
+import { isAlive, waitForHttp } from './helpers/processes.js';
+
+/**
+ * Faults of the dependencies, against a generated project built and started for real
+ * (`node dist/server.js`): a slow, dead or resetting upstream, a PostgreSQL that goes away and
+ * comes back, a pool far smaller than the load. The app must answer fast with the right JSON
+ * error, cancel what it abandons and recover without a restart.
+ */
+let work: Awaited<ReturnType<typeof makeTempDir>>;
+let dir: string;
+let postgres: PrivatePostgres;
+let upstream: FaultUpstream;
+const servers: BuiltServer[] = [];
+const table: Array<{ fault: string; sent: number; failures: number; maxMs: number; p99Ms: number; result: string }> = [];
+
+beforeAll(async () => {
+  work = await makeTempDir('cas-faults-');
+  const created = await runCreate(['app', '--yes', '--no-git'], { cwd: work.path, env: cliEnv({ CREATE_ASYNC_SERVER_SPEC: `file:${inject('cliTarball')}` }), timeout: 300_000 });
+  expect(created.exitCode, created.stderr).toBe(0);
+  dir = join(work.path, 'app');
+  const build = await runAsyncsrv(['build'], { cwd: dir, timeout: 120_000 });
+  expect(build.exitCode, build.stderr).toBe(0);
+  postgres = await startPrivatePostgres();
+  upstream = await startFaultUpstream();
+}, 400_000);
+
+afterAll(async () => {
+  for (const server of servers) await server.stop();
+  await upstream?.close();
+  const postmaster = postgres?.pid();
+  await postgres?.remove();
+  if (postmaster !== undefined) expect(isAlive(postmaster)).toBe(false);
+  for (const server of servers) expect(isAlive(server.pid)).toBe(false);
+  await work?.remove();
+  console.log(`fault table:\n${formatTable()}`);
+}, 120_000);
+
+async function startApp(env: Record<string, string>): Promise<BuiltServer> {
+  const server = await startBuiltServer(dir, env);
+  servers.push(server);
+  return server;
+}
+
+/** Records one row of the fault table and returns the unexpected outcomes, for the test to assert on. */
+function record(fault: string, results: TimedResponse[], isExpected: (result: TimedResponse) => boolean): TimedResponse[] {
+  const unexpected = results.filter((result) => !isExpected(result));
+  const times = results.map((result) => result.ms);
+  table.push({ fault, sent: results.length, failures: unexpected.length, maxMs: Math.round(Math.max(...times)), p99Ms: Math.round(percentile(times, 99)), result: unexpected.length === 0 ? 'pass' : 'FAIL' });
+  return unexpected.slice(0, 5);
+}
+
+function formatTable(): string {
+  const header = '| fault | requests | failures | max ms | p99 ms | result |\n|---|---|---|---|---|---|';
+  return [header, ...table.map((row) => `| ${row.fault} | ${row.sent} | ${row.failures} | ${row.maxMs} | ${row.p99Ms} | ${row.result} |`)].join('\n');
+}
+
+const errorCode = (result: TimedResponse): unknown => (result.json as { error?: unknown } | undefined)?.error;
+
+async function expectAliveAndHealthy(app: BuiltServer): Promise<void> {
+  expect(isAlive(app.pid), app.output()).toBe(true);
+  const health = await fetch(`${app.base}/healthz`);
+  expect(health.status).toBe(200);
+  expect(await health.json()).toEqual({ status: 'ok' });
+}
+
+describe('upstream faults', () => {
+  let app: BuiltServer;
+  beforeAll(async () => {
+    // Enough pooled connections that many calls are really in flight at the upstream when the deadline fires.
+    app = await startApp({ DATABASE_URL: postgres.url('faults-upstream'), UPSTREAM_URL: upstream.url, REQUEST_DEADLINE_MS: '1000', UPSTREAM_TIMEOUT_MS: '5000', UPSTREAM_CONNECTIONS: '50' });
+  }, 120_000);
+
+  it('a 3 s upstream under 200 concurrent requests: every one answers 504 at the 1 s deadline, and every upstream call is aborted', async () => {
+    upstream.setFault({ kind: 'slow', delayMs: 3_000 });
+    upstream.resetCounts();
+    const results = await sendConcurrent(`${app.base}/external`, 200);
+    const unexpected = record('upstream slow 3 s, deadline 1 s, 200 concurrent', results, (result) =>
+      result.status === 504 && errorCode(result) === 'deadline_exceeded' && result.ms < 2_500);
+    expect(unexpected).toEqual([]);
+    expect(Math.max(...results.map((result) => result.ms))).toBeLessThan(2_500);
+
+    // Nothing left running at the upstream: each call it received was cancelled, none answered.
+    await expect.poll(() => upstream.counts().inFlight, { timeout: 10_000 }).toBe(0);
+    const counts = upstream.counts();
+    expect(counts.received).toBeGreaterThanOrEqual(50);
+    expect(counts).toEqual({ received: counts.received, answered: 0, aborted: counts.received, inFlight: 0 });
+    await expectAliveAndHealthy(app);
+  }, 60_000);
+
+  it('an upstream that is down, then one that resets connections: 502 fast; once it is back, 200 without a restart', async () => {
+    upstream.setFault({ kind: 'answer' });
+    await upstream.goDown();
+    const refused = await sendConcurrent(`${app.base}/external`, 50);
+    const refusedUnexpected = record('upstream down (port closed), 50 concurrent', refused, (result) =>
+      result.status === 502 && errorCode(result) === 'bad_gateway' && result.ms < 800);
+    expect(refusedUnexpected).toEqual([]);
+    await expectAliveAndHealthy(app);
+
+    await upstream.comeBack();
+    upstream.setFault({ kind: 'reset' });
+    upstream.resetCounts();
+    const reset = await sendConcurrent(`${app.base}/external`, 50);
+    const resetUnexpected = record('upstream resets connections, 50 concurrent', reset, (result) =>
+      result.status === 502 && errorCode(result) === 'bad_gateway' && result.ms < 800);
+    expect(resetUnexpected).toEqual([]);
+    expect(upstream.counts().received).toBeGreaterThanOrEqual(50);
+    await expectAliveAndHealthy(app);
+
+    upstream.setFault({ kind: 'answer' });
+    await waitForHttp(`${app.base}/external`, 200, 10_000);
+    const recovered = await sendConcurrent(`${app.base}/external`, 50);
+    const recoveredUnexpected = record('upstream back on the same port, 50 concurrent', recovered, (result) =>
+      result.status === 200 && (result.json as { upstream?: unknown }).upstream !== undefined);
+    expect(recoveredUnexpected).toEqual([]);
+  }, 60_000);
+});
+
+describe('database faults', () => {
+  it('PostgreSQL down: /db 503 and /readyz not ready; back on the same port: both recover, no leaked connections', async () => {
+    const poolMax = 5;
+    const app = await startApp({ DATABASE_URL: postgres.url('faults-db-down'), UPSTREAM_URL: upstream.url, DB_POOL_MAX: String(poolMax) });
+    const warm = await sendConcurrent(`${app.base}/db`, 20);
+    expect(warm.map((result) => result.status)).toEqual(warm.map(() => 200));
+
+    await postgres.stop();
+    const down = await sendConcurrent(`${app.base}/db`, 20);
+    const downUnexpected = record('PostgreSQL stopped, /db 20 concurrent', down, (result) =>
+      result.status === 503 && errorCode(result) === 'database_unavailable' && result.ms < 3_000);
+    expect(downUnexpected).toEqual([]);
+    const ready = await fetch(`${app.base}/readyz`);
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toEqual({ status: 'unavailable', reason: 'database' });
+    await expectAliveAndHealthy(app);
+
+    await postgres.start();
+    await waitForHttp(`${app.base}/readyz`, 200, 15_000);
+    const back = await sendConcurrent(`${app.base}/db`, 20);
+    const backUnexpected = record('PostgreSQL back, /db 20 concurrent', back, (result) =>
+      result.status === 200 && typeof (result.json as { id?: unknown }).id === 'number');
+    expect(backUnexpected).toEqual([]);
+    await expect.poll(() => postgres.countConnections('faults-db-down'), { timeout: 10_000 }).toBeLessThanOrEqual(poolMax);
+    expect(await postgres.countConnections('faults-db-down')).toBeGreaterThan(0);
+  }, 90_000);
+
+  it('pool exhaustion: 40 concurrent /queries?queries=500 on a pool of 4 queue, and each answers 200, 503 or 504 within the deadline', async () => {
+    const poolMax = 4;
+    const app = await startApp({ DATABASE_URL: postgres.url('faults-pool'), UPSTREAM_URL: upstream.url, DB_POOL_MAX: String(poolMax), REQUEST_DEADLINE_MS: '1500' });
+    const results = await sendConcurrent(`${app.base}/queries?queries=500`, 40);
+    const unexpected = record('pool of 4, deadline 1.5 s, 40 concurrent /queries?queries=500', results, (result) =>
+      result.ms < 3_000 && (result.status === 200 ? Array.isArray(result.json) && result.json.length === 500
+        : (result.status === 503 || result.status === 504) && typeof errorCode(result) === 'string'));
+    expect(unexpected).toEqual([]);
+    await expectAliveAndHealthy(app);
+    await expect.poll(() => postgres.countConnections('faults-pool'), { timeout: 10_000 }).toBeLessThanOrEqual(poolMax);
+  }, 90_000);
+});
