@@ -20,6 +20,8 @@ export const TEST_FILES = [
   `**/tests/**/*.${SOURCE_EXTENSIONS}`,
   `**/__tests__/**/*.${SOURCE_EXTENSIONS}`,
 ];
+/** One-off tools (build, seed, fetch-data scripts): no request waits on them and their steps run in order on purpose. */
+export const SCRIPT_FILES = [`**/script/**/*.${SOURCE_EXTENSIONS}`, `**/scripts/**/*.${SOURCE_EXTENSIONS}`];
 
 // The parser and typescript-eslint's own rules are dependencies of `typescript-eslint` (ours):
 // resolve them from there so they load only when a config uses them.
@@ -90,8 +92,8 @@ function recommendedConfig(): FlatConfig[] {
       rules: { ...ruleLevels, 'no-await-in-loop': 'warn' },
     },
     {
-      name: 'async-server/recommended/tests',
-      files: TEST_FILES,
+      name: 'async-server/recommended/tests-and-scripts',
+      files: [...TEST_FILES, ...SCRIPT_FILES],
       rules: {
         [`${PLUGIN_NAMESPACE}/require-timeout`]: 'off',
         [`${PLUGIN_NAMESPACE}/no-sequential-await`]: 'off',

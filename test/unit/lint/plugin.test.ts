@@ -47,11 +47,12 @@ describe('eslint plugin', () => {
     });
   });
 
-  it('recommended adds core no-await-in-loop and turns the noisy rules off in tests', () => {
+  it('recommended adds core no-await-in-loop and turns the noisy rules off in tests and scripts', () => {
     const [main, tests] = plugin.configs.recommended;
     expect(main?.rules?.['no-await-in-loop']).toBe('warn');
     expect(main?.plugins?.['async-server']).toBe(plugin);
     expect(tests?.files).toContain('**/*.{test,spec}.{js,mjs,cjs,jsx,ts,mts,cts,tsx}');
+    expect(tests?.files).toContain('**/scripts/**/*.{js,mjs,cjs,jsx,ts,mts,cts,tsx}');
     for (const glob of tests?.files ?? []) expect(glob).toMatch(/\.\{js,mjs,cjs,jsx,ts,mts,cts,tsx\}$/);
     expect(tests?.rules?.['async-server/require-timeout']).toBe('off');
   });

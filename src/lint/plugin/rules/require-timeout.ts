@@ -1,4 +1,4 @@
-import type { TSESTree } from '@typescript-eslint/utils';
+import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
 import { AST_NODE_TYPES, ASTUtils } from '@typescript-eslint/utils';
 import { createRule } from '../create-rule.js';
 import { isFunctionNode } from '../utils/handlers.js';
@@ -17,6 +17,18 @@ const UNDICI_TIMEOUT_KEYS = ['signal', 'headersTimeout', 'bodyTimeout'];
 const PG_TIMEOUT_KEYS = ['statement_timeout', 'query_timeout'];
 const FETCH_MODULES = new Set(['undici', 'node-fetch', 'cross-fetch']);
 const UNDICI_DISPATCHERS = new Set(['Agent', 'Pool', 'Client', 'BalancedPool', 'ProxyAgent', 'RetryAgent']);
+
+/** Globals only a browser has: a file that uses them is front-end code, where no server request waits on the call. */
+const BROWSER_GLOBALS = ['window', 'document'];
+
+function usesBrowserGlobals(globalScope: TSESLint.Scope.Scope | null): boolean {
+  if (!globalScope) return false;
+  return BROWSER_GLOBALS.some((name) => {
+    const declared = globalScope.set.get(name);
+    if (declared && declared.defs.length === 0 && declared.references.length > 0) return true;
+    return globalScope.through.some((reference) => reference.identifier.name === name);
+  });
+}
 
 /** `yes`/`no` for an object literal; `unknown` when options are a variable or contain a spread (they may carry a signal). */
 function hasKey(node: TSESTree.Node | undefined, keys: readonly string[]): 'yes' | 'no' | 'unknown' {
@@ -66,6 +78,7 @@ export const requireTimeout = createRule<[RequireTimeoutOptions], MessageId>({
     const sourceCode = context.sourceCode;
     const imports = collectImports(sourceCode.ast);
     const wrappers = new Set(options.wrappers ?? []);
+    const inBrowser = usesBrowserGlobals(sourceCode.scopeManager?.globalScope ?? null);
 
     /** Inside `pTimeout(...)` or a configured wrapper, up to the enclosing function. */
     const isWrapped = (node: TSESTree.Node): boolean => {
@@ -114,6 +127,7 @@ export const requireTimeout = createRule<[RequireTimeoutOptions], MessageId>({
         const imported = resolveImported(callee, imports);
         const name = sourceCode.getText(callee);
         if (isFetch(callee, imported)) {
+          if (inBrowser) return;
           // A Request object (e.g. `c.req.raw` being proxied) carries its own signal.
           if (node.arguments.length === 1 && forwardsRequest(node.arguments[0])) return;
           if (hasKey(node.arguments[1], ['signal']) === 'no' && !isWrapped(node)) {

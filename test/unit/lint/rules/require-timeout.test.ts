@@ -37,6 +37,9 @@ runRuleTests('require-timeout', requireTimeout, {
     'await other.request({ path: "/" });',
     // a project's own fetch wrapper is not checked here (its body is)
     "import { fetch } from './http.js';\nawait fetch(url);",
+    // front-end code (it touches the DOM): no server request waits on these calls
+    "async function saveDraft(text) {\n  const res = await fetch('/api/drafts', { method: 'PUT', body: text });\n  document.title = res.ok ? 'Saved' : 'Not saved';\n}",
+    "export const reload = async () => {\n  await fetch(`${base}/session`);\n  window.location.assign('/');\n};",
   ],
   invalid: [
     { code: 'await fetch(url);', errors: [{ messageId: 'fetchWithoutSignal', line: 1, column: 7, data: { name: 'fetch' } }] },
@@ -52,6 +55,8 @@ runRuleTests('require-timeout', requireTimeout, {
     { code: "import pg from 'pg';\nconst pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 10 });", errors: [{ messageId: 'pgWithoutTimeout', line: 2, column: 14, data: { name: 'new pg.Pool' } }] },
     { code: "import { Pool } from 'pg';\nconst pool = new Pool();", errors: [{ messageId: 'pgWithoutTimeout', line: 2, column: 14, data: { name: 'new Pool' } }] },
     { code: "const { Client } = require('pg');\nconst client = new Client({ host });", errors: [{ messageId: 'pgWithoutTimeout', line: 2, column: 16 }] },
+    // a local binding named like a browser global does not make the file front-end code
+    { code: "const document = await loadTemplate('page');\nawait fetch(url, { method: 'POST', body: document });", errors: [{ messageId: 'fetchWithoutSignal', line: 2, column: 7 }] },
     { code: 'await fetch(url, { signal: undefined, ...{} }.x);\nawait fetch(other);', errors: [{ messageId: 'fetchWithoutSignal', line: 2, column: 7 }] },
   ],
 });
