@@ -7,6 +7,7 @@ import { handleError, handleNotFound, payloadTooLarge } from './middleware/error
 import { requestLog } from './middleware/request-log.js';
 import { concurrentRoutes } from './routes/concurrent.js';
 import { dbRoutes } from './routes/db.js';
+import { echoRoutes } from './routes/echo.js';
 import { externalRoutes } from './routes/external.js';
 import { healthRoutes } from './routes/health.js';
 import { jsonRoutes } from './routes/json.js';
@@ -39,6 +40,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/', dbRoutes());
   app.route('/', externalRoutes());
   app.route('/', concurrentRoutes());
+  app.route('/', echoRoutes());
   app.route('/', healthRoutes({ isDraining: deps.isDraining ?? (() => false) }));
   app.route('/', upstreamEchoRoutes());
 

@@ -13,6 +13,13 @@ export class AppError extends Error {
   }
 }
 
+/** The client sent something we cannot read (e.g. malformed JSON): 400. */
+export class BadRequestError extends AppError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(400, 'bad_request', message, options);
+  }
+}
+
 /** The request ran out of its time budget: 504, answered at the deadline. */
 export class DeadlineExceededError extends AppError {
   constructor(budgetMs: number) {
