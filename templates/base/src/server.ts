@@ -33,8 +33,10 @@ async function main(): Promise<void> {
 
   let draining = false;
   const app = createApp({ upstream, db, logger, limits: config.http, isDraining: () => draining });
+  // Node checks headersTimeout and requestTimeout only every connectionsCheckingInterval (30 s by
+  // default): check every second, so a client that sends its headers slowly is cut near the bound.
   // eslint-disable-next-line @typescript-eslint/no-misused-promises -- the listener answers its own errors (500) and never rejects
-  const server = createServer(getRequestListener(app.fetch));
+  const server = createServer({ connectionsCheckingInterval: 1_000 }, getRequestListener(app.fetch));
   // Our idle keep-alive must outlast the proxy's (nginx, load balancer: often 60 s), or we close a
   // socket just as the proxy reuses it and it answers 502; headers timeout sits above that.
   server.keepAliveTimeout = config.http.keepAliveTimeoutMs;
