@@ -1,0 +1,70 @@
+/**
+ * `npm run bench:talk`: the talk's table reproduced on this machine. Scaffolds a real project from
+ * this checkout, then measures beside one mock upstream at 100 ms: a one-request-at-a-time sync
+ * server, the generated server (/external against Little's law, /db, /concurrent, /json beside a
+ * minimal Hono app), naive variants patched into copies at bench time, the 50 ms -> 3 s failure
+ * with and without the deadline, and RSS with 1000 requests waiting. Prints the table, writes
+ * docs/benchmarks.md and docs/benchmarks.svg. Targets print PASS/MISS; nothing is asserted.
+ * Env: BENCH_TALK_DURATION, BENCH_TALK_WARMUP (seconds), BENCH_TALK_CONNECTIONS, BENCH_TALK_HIGH_CONNECTIONS.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readTalkLoad } from './talk/config.js';
+import { barsOf, formatTable, renderMarkdown } from './talk/render-report.js';
+import { renderBarChart } from './talk/render-svg.js';
+import { findProject, startEmbeddedDb, startMockUpstream, type EmbeddedDb, type MockUpstream } from './talk/repo-modules.js';
+import { RAISED_POOL, runTalkRows } from './talk/run-rows.js';
+import { scaffoldProject } from './talk/servers.js';
+import { evaluateTargets } from './talk/targets.js';
+import type { TalkReport } from './talk/types.js';
+
+const root = join(import.meta.dirname, '..');
+const load = readTalkLoad(process.env);
+const controller = new AbortController();
+const interrupt = (): void => {
+  console.log('\nInterrupted: stopping every server and removing the temp dir…');
+  controller.abort();
+};
+process.once('SIGINT', interrupt);
+process.once('SIGTERM', interrupt);
+
+const workDir = mkdtempSync(join(tmpdir(), 'cas-bench-talk-'));
+const log = (line: string): void => console.log(line);
+let db: EmbeddedDb | undefined;
+let upstream: MockUpstream | undefined;
+const started = performance.now();
+try {
+  log(`bench:talk: ${load.durationMs / 1000} s per row, ${load.connections} connections (${load.highConnections} for Little's law and memory), upstream ${load.upstreamLatencyMs} ms`);
+  log('  scaffolding and installing a project from this checkout…');
+  const projectRoot = await scaffoldProject(root, workDir, controller.signal);
+  const project = findProject(projectRoot);
+  // The naive per-query variant opens one connection per request in flight; the embedded DB must admit them.
+  const dbEnv = { PATH: process.env.PATH, DB_POOL_MAX: String(load.connections + 50) };
+  db = await startEmbeddedDb(projectRoot, project.embeddedDbScript!, dbEnv, controller.signal, 'memory');
+  upstream = await startMockUpstream({ latencyMs: load.upstreamLatencyMs, jitterMs: 0, faults: [] });
+  const rows = await runTalkRows({ projectRoot, workDir, databaseUrl: db.url, upstream, load, signal: controller.signal, log });
+  if (controller.signal.aborted) throw new Error('Interrupted before the table was complete; docs/ left as they were.');
+  const report: TalkReport = {
+    machine: { cpus: availableParallelism(), node: process.version, date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC', platform: `${process.platform} ${process.arch}` },
+    load,
+    rows,
+    targets: evaluateTargets(rows, load),
+    notes: [
+      `the generated server runs with UPSTREAM_CONNECTIONS=${RAISED_POOL.UPSTREAM_CONNECTIONS} (default 10, which caps /external at 10 / 0.1 s = 100 req/s: see the default-pool row) and LOG_FORMAT=silent`,
+      'the load generator, the mock upstream and the sync server share this process; each server under test is its own process (the embedded PGlite database another)',
+    ],
+  };
+  log('');
+  log(formatTable(report));
+  writeFileSync(join(root, 'docs', 'benchmarks.md'), renderMarkdown(report));
+  writeFileSync(join(root, 'docs', 'benchmarks.svg'), renderBarChart(`Requests/s, upstream ${load.upstreamLatencyMs} ms (${report.machine.cpus} CPUs, Node ${process.version})`, barsOf(rows)));
+  log(`\nwrote docs/benchmarks.md and docs/benchmarks.svg in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+} catch (error) {
+  console.error(controller.signal.aborted ? 'bench:talk interrupted.' : error);
+  process.exitCode = controller.signal.aborted ? 130 : 1;
+} finally {
+  await upstream?.close().catch(() => undefined);
+  await db?.stop().catch(() => undefined);
+  rmSync(workDir, { recursive: true, force: true });
+}

@@ -1,0 +1,31 @@
+import type { TalkLoad } from './types.js';
+
+type Env = Record<string, string | undefined>;
+
+function positive(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`Expected \`${name}\` to be a positive number, got \`${raw}\`.`);
+  return value;
+}
+
+/**
+ * The load of every row, from the environment: BENCH_TALK_DURATION (seconds per row, default 5),
+ * BENCH_TALK_WARMUP (seconds, default 1), BENCH_TALK_CONNECTIONS (default 100) and
+ * BENCH_TALK_HIGH_CONNECTIONS (the Little's-law and memory rows, default 1000).
+ */
+export function readTalkLoad(env: Env): TalkLoad {
+  return {
+    durationMs: Math.round(positive(env, 'BENCH_TALK_DURATION', 5) * 1000),
+    warmupMs: Math.round(positive(env, 'BENCH_TALK_WARMUP', 1) * 1000),
+    connections: Math.round(positive(env, 'BENCH_TALK_CONNECTIONS', 100)),
+    highConnections: Math.round(positive(env, 'BENCH_TALK_HIGH_CONNECTIONS', 1000)),
+    upstreamLatencyMs: 100,
+  };
+}
+
+/** Little's law: with every request waiting `latencyMs`, `connections` in flight give at most this many per second. */
+export function littlesBound(connections: number, latencyMs: number): number {
+  return connections / (latencyMs / 1000);
+}

@@ -1,0 +1,60 @@
+/** What one measured load run showed, reduced to the figures the talk's table needs. */
+export interface Measurement {
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  completed: number;
+  /** Completed responses whose status was not 2xx. */
+  non2xx: number;
+  /** Completed 504 answers (the deadline's). */
+  gatewayTimeouts: number;
+  /** Requests that got no answer: engine timeouts, resets, refusals. */
+  failed: number;
+  /** Peak RSS of the server process during the run, when it is a process we can sample. */
+  rssPeakMb?: number;
+  /** TCP connections the mock upstream accepted during the run (the keep-alive evidence). */
+  upstreamConnections?: number;
+}
+
+export type RowKind = 'sync' | 'generated' | 'naive' | 'reference';
+
+/** One line of the talk's table. */
+export interface Row {
+  /** Stable key the targets look rows up by. */
+  id: string;
+  /** Slide group: 1 sync, 2 generated, 3 naive variants, 4 failure, 5 memory, reference rows. */
+  group: string;
+  kind: RowKind;
+  label: string;
+  connections: number;
+  measurement: Measurement;
+  /** Ratio to the row it stands beside, e.g. `0.31x wired`. */
+  ratio?: string;
+  /** What the row shows, in the talk's terms. */
+  shows: string;
+}
+
+/** A target reported as PASS or MISS; never asserted. */
+export interface TargetResult {
+  name: string;
+  goal: string;
+  actual: string;
+  pass: boolean;
+}
+
+export interface TalkLoad {
+  connections: number;
+  highConnections: number;
+  durationMs: number;
+  warmupMs: number;
+  upstreamLatencyMs: number;
+}
+
+export interface TalkReport {
+  machine: { cpus: number; node: string; date: string; platform: string };
+  load: TalkLoad;
+  rows: Row[];
+  targets: TargetResult[];
+  /** Conditions of the run the reader must know, e.g. the raised client pool. */
+  notes: string[];
+}
