@@ -35,10 +35,15 @@ export function createDatabase(options: DatabaseOptions, logger: Logger): Databa
   // An idle client losing its connection emits here; without a listener it would crash the process.
   pool.on('error', (error) => logger.warn('idle database connection failed', { error: error.message }));
 
+  const line = createWaitingLine(options.poolMax);
+
   async function query<Row extends pg.QueryResultRow>(text: string, values: unknown[], signal: AbortSignal): Promise<Row[]> {
-    signal.throwIfAborted();
+    // Wait for a client in our own line, which a query leaves when its request gives up: pg-pool's
+    // queue cannot be left, so abandoned queries would still run (and time out one by one) later.
+    await line.enter(signal);
     // pg cannot cancel a running query from a signal: stop waiting, the pool reclaims the client.
     const pending = pool.query<Row>(text, values);
+    void pending.then(line.leave, line.leave);
     try {
       const result = await raceSignal(pending, signal);
       return result.rows;
@@ -72,4 +77,48 @@ function raceSignal<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
     signal.addEventListener('abort', onAbort, { once: true });
     promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
   });
+}
+
+interface WaitingLine {
+  /** Resolves when one of `size` places is free; rejects with the signal's reason (leaving the line) if it aborts first. */
+  enter(signal: AbortSignal): Promise<void>;
+  leave(): void;
+}
+
+/** First come, first served places for `size` concurrent holders; leaving it while waiting costs O(1). */
+function createWaitingLine(size: number): WaitingLine {
+  let holders = 0;
+  const waiting = new Set<() => void>(); // insertion-ordered, so it is also a queue
+
+  function enter(signal: AbortSignal): Promise<void> {
+    signal.throwIfAborted();
+    if (holders < size && waiting.size === 0) {
+      holders += 1;
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = (): void => {
+        waiting.delete(admit);
+        reject(signal.reason);
+      };
+      const admit = (): void => {
+        signal.removeEventListener('abort', onAbort);
+        holders += 1;
+        resolve();
+      };
+      waiting.add(admit);
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  function leave(): void {
+    holders -= 1;
+    const [next] = waiting;
+    if (next && holders < size) {
+      waiting.delete(next);
+      next();
+    }
+  }
+
+  return { enter, leave };
 }
