@@ -14,7 +14,7 @@ import { readTalkLoad } from './talk/config.js';
 import { barsOf, formatTable, renderMarkdown } from './talk/render-report.js';
 import { renderBarChart } from './talk/render-svg.js';
 import { findProject, startEmbeddedDb, startMockUpstream, type EmbeddedDb, type MockUpstream } from './talk/repo-modules.js';
-import { RAISED_POOL, runTalkRows } from './talk/run-rows.js';
+import { runTalkRows } from './talk/run-rows.js';
 import { scaffoldProject } from './talk/servers.js';
 import { evaluateTargets } from './talk/targets.js';
 import type { TalkReport } from './talk/types.js';
@@ -51,7 +51,7 @@ try {
     rows,
     targets: evaluateTargets(rows, load),
     notes: [
-      `the generated server runs with UPSTREAM_CONNECTIONS=${RAISED_POOL.UPSTREAM_CONNECTIONS} (default 10, which caps /external at 10 / 0.1 s = 100 req/s: see the default-pool row) and LOG_FORMAT=silent`,
+      `the generated server runs with its defaults and LOG_FORMAT=silent; rows marked \`pool ${load.highConnections}\` (and the memory row) raise UPSTREAM_CONNECTIONS to ${load.highConnections}, as Little's bound at ${load.highConnections} connections needs ${load.highConnections} upstream calls in flight`,
       'the load generator, the mock upstream and the sync server share this process; each server under test is its own process (the embedded PGlite database another)',
     ],
   };

@@ -5,4 +5,4 @@ export { runLoad, summarizeLoadResult, type LoadResult } from '../../src/bench/e
 export { buildProject, findProject, startEmbeddedDb, type EmbeddedDb } from '../../src/project/index.js';
 export { startMockUpstream, type MockUpstream } from '../../src/bench/upstream/mock-upstream.js';
 export { startTarget, type Target } from '../../src/bench/target/start-target.js';
-export { sampleProcessUsage, summariseUsage } from '../../src/bench/target/process-usage.js';
+export { readProcessUsage, sampleProcessUsage, summariseUsage } from '../../src/bench/target/process-usage.js';

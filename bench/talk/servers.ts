@@ -1,4 +1,4 @@
-import { cpSync, symlinkSync } from 'node:fs';
+import { cpSync, readFileSync, symlinkSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { execa } from 'execa';
 import { buildProject, findProject, startTarget, type Target } from './repo-modules.js';
@@ -34,6 +34,13 @@ export async function makeVariant(projectRoot: string, workDir: string, variant:
   variant.patch(root);
   await buildProject(findProject(root), signal);
   return root;
+}
+
+/** The project's default client pool size, read from its config (it has changed before). */
+export function readDefaultUpstreamConnections(root: string): number | undefined {
+  const config = readFileSync(join(root, 'src', 'config.ts'), 'utf8');
+  const match = /int\('UPSTREAM_CONNECTIONS',\s*([\d_]+)/.exec(config);
+  return match?.[1] ? Number(match[1].replace(/_/g, '')) : undefined;
 }
 
 export interface GeneratedServerOptions {
