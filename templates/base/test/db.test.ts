@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate, WORLD_ROWS } from '../src/db/migrate.js';
+import { createLogger } from '../src/logger.js';
+import { createDatabase } from '../src/resources/database.js';
 import { parseQueriesCount } from '../src/routes/db.js';
 import { testDatabaseUrl, unreachableDatabaseUrl } from './support/test-database.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
@@ -82,5 +84,26 @@ describe('GET /queries', () => {
   it('answers 500 rows at most', async () => {
     const response = await fetch(`${target.url}/queries?queries=1000`);
     expect(((await response.json()) as World[]).length).toBe(500);
+  });
+});
+
+describe('the database pool', () => {
+  it('never sends a query whose request gave up while it waited for a free client', async () => {
+    const db = createDatabase({ url: testDatabaseUrl(), poolMax: 1, idleTimeoutMs: 1_000, connectTimeoutMs: 2_000, statementTimeoutMs: 2_000 }, createLogger('silent'));
+    let checkouts = 0;
+    db.pool.on('acquire', () => { checkouts += 1; });
+    try {
+      const busy = db.query('SELECT pg_sleep(0.2)', [], AbortSignal.timeout(5_000));
+      const gaveUp = new AbortController();
+      const abandoned = db.query('SELECT 1', [], gaveUp.signal);
+      gaveUp.abort(new Error('the request gave up'));
+      await expect(abandoned).rejects.toThrow('the request gave up');
+      await busy;
+      // First come, first served: had the abandoned query stayed in line, it would have run before this one.
+      await db.query('SELECT 1', [], AbortSignal.timeout(5_000));
+      expect(checkouts).toBe(2);
+    } finally {
+      await db.close();
+    }
   });
 });
