@@ -160,10 +160,11 @@ describe('database faults', () => {
   it('pool exhaustion: 40, then 120 concurrent /queries?queries=500 on a pool of 4 queue and answer 200, 503 or 504 within the deadline; abandoned queries do not outlive their request', async () => {
     const poolMax = 4;
     const app = await startApp({ DATABASE_URL: postgres.url('faults-pool'), UPSTREAM_URL: upstream.url, DB_POOL_MAX: String(poolMax), REQUEST_DEADLINE_MS: '1500' });
-    for (const concurrency of [40, 120]) {
+    // At 3× overload the server's CPU, not the deadline, decides when a request is even read: a wider margin.
+    for (const { concurrency, marginMs } of [{ concurrency: 40, marginMs: 1_500 }, { concurrency: 120, marginMs: 3_000 }]) {
       const results = await sendConcurrent(`${app.base}/queries?queries=500`, concurrency);
       const unexpected = record(`pool of 4, deadline 1.5 s, ${concurrency} concurrent /queries?queries=500`, results, (result) =>
-        result.ms < 3_000 && (result.status === 200 ? Array.isArray(result.json) && result.json.length === 500
+        result.ms < 1_500 + marginMs && (result.status === 200 ? Array.isArray(result.json) && result.json.length === 500
           : (result.status === 503 || result.status === 504) && typeof errorCode(result) === 'string'));
       expect(unexpected).toEqual([]);
       // 60,000 queries through 4 connections cannot fit in 1.5 s: the deadline path really ran.
