@@ -95,9 +95,9 @@ export async function runBench(options: BenchOptions, signal: AbortSignal): Prom
     const logger = createLogger();
     logger.info(formatBenchReport(report));
     if (options.baseline) logger.info(formatComparison(options.baseline, report));
-    if (options.jsonFile) await writeFile(options.jsonFile, `${JSON.stringify(report, null, 2)}\n`);
-    if (options.htmlFile) await writeFile(options.htmlFile, renderHtmlReport(report));
-    if (options.k6File) await writeFile(options.k6File, exportK6Script(scenarios, options, options.url ? new URL(targetUrl).origin : 'http://127.0.0.1:3000'));
+    if (options.jsonFile) await writeReportFile(options.jsonFile, `${JSON.stringify(report, null, 2)}\n`);
+    if (options.htmlFile) await writeReportFile(options.htmlFile, renderHtmlReport(report));
+    if (options.k6File) await writeReportFile(options.k6File, exportK6Script(scenarios, options, options.url ? new URL(targetUrl).origin : 'http://127.0.0.1:3000'));
     if (report.partial) throw new CancelledError('Interrupted: the results above are partial.');
     const crossed = crossedThresholds(report.scenarios, options.thresholds);
     if (crossed.length > 0) throw new UserError(`Thresholds crossed:\n  ${crossed.join('\n  ')}`);
@@ -105,6 +105,14 @@ export async function runBench(options: BenchOptions, signal: AbortSignal): Prom
   } finally {
     for (const stop of stack.reverse()) await stop().catch(() => undefined);
   }
+}
+
+/** Writes one output file; a full disk, a missing folder or a permission is the user's to fix, said in one line. */
+async function writeReportFile(path: string, content: string): Promise<void> {
+  const reasons: Record<string, string> = { ENOSPC: 'no space left on the device', ENOENT: 'its folder does not exist', EACCES: 'permission denied', EROFS: 'the file system is read-only', EISDIR: 'it is a directory' };
+  await writeFile(path, content).catch((error: NodeJS.ErrnoException) => {
+    throw new UserError(`Cannot write \`${path}\`: ${reasons[error.code ?? ''] ?? error.message}.`, 'The report is printed above; choose another path to keep it as a file.');
+  });
 }
 
 async function startProjectTarget(options: BenchOptions, signal: AbortSignal, stack: Array<() => Promise<void>>):
@@ -129,7 +137,7 @@ Promise<{ targetUrl: string; pid: number | undefined; upstream: MockUpstream; sc
   }
   const booting = startProgress('Starting the server…');
   const target: Target = await startTarget(project, { env, databaseUrl, upstreamUrl: upstream.url }, signal)
-    .catch((error: unknown) => { booting.fail('Server failed.'); throw error; });
+    .catch((error: unknown) => { booting.fail(signal.aborted ? 'Cancelled.' : 'Server failed.'); throw error; });
   stack.push(() => target.stop());
   booting.succeed(`Server ready at ${target.url}.`);
   return { targetUrl: target.url, pid: target.pid, upstream, scenarios };

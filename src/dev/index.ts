@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import chalk from 'chalk';
 import { findProject, loadEnvFile, startEmbeddedDb, type EmbeddedDb } from '../project/index.js';
-import { UserError } from '../util/errors.js';
+import { CancelledError, UserError } from '../util/errors.js';
 import { createLogger } from '../util/logger.js';
 import { describePortHolder, isPortFree, nextFreePort } from '../util/ports.js';
 import { startProgress } from '../util/progress.js';
@@ -45,8 +45,14 @@ export async function runDev(options: DevOptions, signal: AbortSignal): Promise<
     database = { kind: 'external', url: initialEnv.DATABASE_URL };
   } else if (project.embeddedDbScript) {
     const progress = startProgress('Starting the embedded database…');
-    embedded = await startEmbeddedDb(project.root, project.embeddedDbScript, { ...initialEnv, NODE_ENV: 'development' }, signal)
-      .catch((error: unknown) => { progress.fail('The embedded database did not start.'); throw error; });
+    try {
+      embedded = await startEmbeddedDb(project.root, project.embeddedDbScript, { ...initialEnv, NODE_ENV: 'development' }, signal);
+    } catch (error) {
+      // Ctrl-C is how dev ends, at any stage: exit 0, as after a normal run.
+      if (signal.aborted || error instanceof CancelledError) { progress.fail('Stopped before the embedded database was ready.'); logger.info(chalk.dim('dev stopped.')); return; }
+      progress.fail('The embedded database did not start.');
+      throw error;
+    }
     progress.succeed('Embedded database ready.');
     database = { kind: 'embedded', dataDir: '.data/pglite', url: embedded.url };
   } else {

@@ -16,7 +16,8 @@ export function formatTscDiagnostics(output: string): string[] {
 export async function buildProject(project: Project, signal: AbortSignal): Promise<void> {
   const tsc = join(project.root, 'node_modules', '.bin', 'tsc');
   const result = await execa(tsc, ['-p', 'tsconfig.build.json', '--pretty', 'false'], { cwd: project.root, reject: false, all: true, cancelSignal: signal, stdin: 'ignore' });
-  if (result.isCanceled) throw new CancelledError('Cancelled while building the project.');
+  // A terminal's Ctrl-C also reaches tsc (same process group): its death by SIGINT is the cancel too.
+  if (result.isCanceled || signal.aborted || result.signal === 'SIGINT') throw new CancelledError('Cancelled while building the project.');
   if (!result.failed) return;
   if ((result.cause as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') {
     throw new UserError(`The project has no TypeScript compiler (${tsc}).`, 'Run `npm install` in the project first.');

@@ -1,5 +1,5 @@
 import { execa, type ResultPromise } from 'execa';
-import { UserError } from '../util/errors.js';
+import { CancelledError, UserError } from '../util/errors.js';
 import { stopChild } from '../util/processes.js';
 
 export interface EmbeddedDb {
@@ -22,7 +22,7 @@ export async function startEmbeddedDb(root: string, script: string, env: NodeJS.
   const url = await new Promise<string>((resolve, reject) => {
     let stdout = '';
     let stderr = '';
-    const onAbort = (): void => { child.kill('SIGTERM'); reject(new UserError('Cancelled while the embedded database was starting.')); };
+    const onAbort = (): void => { child.kill('SIGTERM'); reject(new CancelledError('Cancelled while the embedded database was starting.')); };
     signal.addEventListener('abort', onAbort, { once: true });
     child.stdout?.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
@@ -32,6 +32,8 @@ export async function startEmbeddedDb(root: string, script: string, env: NodeJS.
     child.stderr?.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
     void child.then((result) => {
       signal.removeEventListener('abort', onAbort);
+      // A terminal's Ctrl-C reaches the database too (same process group): it may exit before we see the abort.
+      if (signal.aborted || result.signal === 'SIGINT') reject(new CancelledError('Cancelled while the embedded database was starting.'));
       reject(new UserError(`The embedded database did not start (exit code ${result.exitCode ?? result.signal}): ${lastLine(stderr) || 'no output'}`,
         'Another `asyncsrv dev` or `npm run db` may be using .data/pglite; stop it, or set DATABASE_URL to use another PostgreSQL.'));
     });

@@ -9,7 +9,8 @@ export async function installDependencies(projectDir: string, pm: PackageManager
   const retry = `cd ${shownDir} && ${[command, ...args].join(' ')}`;
   const progress = startProgress(`Installing dependencies with ${pm}…`);
   const result = await execa(command, args, { cwd: projectDir, all: true, reject: false, cancelSignal: signal, stdin: 'ignore' });
-  if (result.isCanceled) {
+  // A terminal's Ctrl-C also reaches the package manager (same process group): it may die before we cancel it.
+  if (result.isCanceled || signal.aborted || result.signal === 'SIGINT') {
     progress.fail('Install cancelled.');
     throw new CancelledError(`Install cancelled. The project is in ${shownDir}; to finish: ${retry}`);
   }

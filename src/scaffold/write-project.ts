@@ -13,7 +13,12 @@ export async function inspectTarget(target: string): Promise<TargetState> {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return 'missing';
-    if (code === 'ENOTDIR') throw new UserError(`\`${target}\` exists and is a file, not a directory.`, 'Choose another project directory.');
+    if (code === 'ENOTDIR') {
+      // ENOTDIR also means a folder on the way is a file (`notes.txt/app`): say which.
+      const isFile = await stat(target).then((info) => info.isFile(), () => false);
+      if (!isFile) throw fsError(error, target);
+      throw new UserError(`\`${target}\` exists and is a file, not a directory.`, 'Choose another project directory.');
+    }
     throw fsError(error, target);
   }
   return entries.length === 0 ? 'empty' : 'not-empty';
@@ -44,8 +49,9 @@ export async function writeProject(
     if (signal.aborted) throw new CancelledError('Cancelled: no project was written.');
     if (state === 'not-empty') {
       for (const path of files.keys()) {
-        await mkdir(dirname(join(target, path)), { recursive: true });
-        await rename(join(staging, path), join(target, path));
+        await mkdir(dirname(join(target, path)), { recursive: true })
+          .then(() => rename(join(staging, path), join(target, path)))
+          .catch((error: unknown) => { throw fsError(error, target); });
       }
     } else {
       if (state === 'empty') await rmdir(target);

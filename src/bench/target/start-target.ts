@@ -1,6 +1,6 @@
 import { execa, type ResultPromise } from 'execa';
 import type { Project } from '../../project/index.js';
-import { UserError } from '../../util/errors.js';
+import { CancelledError, UserError } from '../../util/errors.js';
 import { nextFreePort } from '../../util/ports.js';
 import { stopChild } from '../../util/processes.js';
 
@@ -41,6 +41,8 @@ export async function startTarget(project: Project, options: StartTargetOptions,
   } catch (error) {
     await stop(1000);
     if (error instanceof UserError) throw error;
+    // Ctrl-C in a terminal also reaches the server (same process group): its exit is the cancel, not a failure.
+    if (signal.aborted || child.signalCode === 'SIGINT') throw new CancelledError('Cancelled while the server was starting.');
     throw new UserError(`The server did not start: ${(error as Error).message}${stderr ? `\n${stderr.trim().split('\n').slice(-8).join('\n')}` : ''}`);
   }
   return { url, pid: child.pid, stop };
@@ -51,7 +53,7 @@ async function waitUntilReady(readyUrl: string, child: ResultPromise, timeoutMs:
   let exited = false;
   void child.then(() => { exited = true; });
   while (Date.now() < deadline) {
-    if (signal.aborted) throw new UserError('Cancelled while the server was starting.');
+    if (signal.aborted) throw new CancelledError('Cancelled while the server was starting.');
     if (exited) throw new Error(`it exited with code ${child.exitCode ?? child.signalCode}`);
     const status = await fetch(readyUrl).then(async (response) => { await response.arrayBuffer(); return response.status; }, () => 0);
     if (status === 200) return;
