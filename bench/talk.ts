@@ -23,11 +23,13 @@ const root = join(import.meta.dirname, '..');
 const load = readTalkLoad(process.env);
 const controller = new AbortController();
 const interrupt = (): void => {
+  if (controller.signal.aborted) process.exit(130); // a second Ctrl-C: leave now
   console.log('\nInterrupted: stopping every server and removing the temp dir…');
   controller.abort();
 };
-process.once('SIGINT', interrupt);
-process.once('SIGTERM', interrupt);
+// `on`, not `once`: execa's exit hook re-raises a signal that has no listener left, killing us before the cleanup.
+process.on('SIGINT', interrupt);
+process.on('SIGTERM', interrupt);
 
 const workDir = mkdtempSync(join(tmpdir(), 'cas-bench-talk-'));
 const log = (line: string): void => console.log(line);

@@ -13,7 +13,7 @@ export interface LoadSpec {
 }
 
 /** Reduces an engine result (and the server's /proc samples) to the table's figures. */
-export function toMeasurement(result: LoadResult, rssPeakBytes?: number, upstreamConnections?: number): Measurement {
+export function toMeasurement(result: LoadResult, server?: { rssPeakBytes: number; cpuCores: number }, upstreamConnections?: number): Measurement {
   const { latency } = summarizeLoadResult(result);
   const statuses = Object.entries(result.statusCounts);
   const count = (keep: (status: number) => boolean): number => statuses.filter(([s]) => keep(Number(s))).reduce((sum, [, n]) => sum + n, 0);
@@ -25,13 +25,14 @@ export function toMeasurement(result: LoadResult, rssPeakBytes?: number, upstrea
     non2xx: count((s) => s < 200 || s >= 300),
     gatewayTimeouts: count((s) => s === 504),
     failed: Object.values(result.errors).reduce((sum, n) => sum + n, 0),
-    ...(rssPeakBytes === undefined ? {} : { rssPeakMb: rssPeakBytes / 2 ** 20 }),
+    ...(server === undefined ? {} : { rssPeakMb: server.rssPeakBytes / 2 ** 20, serverCores: server.cpuCores }),
     ...(upstreamConnections === undefined ? {} : { upstreamConnections }),
   };
 }
 
 /** Warms up, then loads `server` with the engine while sampling its RSS and counting upstream connections. */
 export async function measure(server: RunningServer, upstream: MockUpstream | undefined, spec: LoadSpec, signal: AbortSignal): Promise<Measurement> {
+  signal.throwIfAborted();
   const load = {
     target: { url: `${server.url}${spec.path}` },
     connections: spec.connections,
@@ -44,5 +45,5 @@ export async function measure(server: RunningServer, upstream: MockUpstream | un
   const result = await runLoad({ ...load, duration: spec.durationMs }, signal);
   const usage = sampler ? summariseUsage(sampler.stop()) : undefined;
   const opened = upstream && before !== undefined ? upstream.stats().connectionsOpened - before : undefined;
-  return toMeasurement(result, usage?.rssPeakBytes, opened);
+  return toMeasurement(result, usage, opened);
 }

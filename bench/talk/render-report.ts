@@ -1,7 +1,7 @@
 import type { Bar } from './render-svg.js';
 import type { Measurement, Row, TalkReport, TargetResult } from './types.js';
 
-const columns = ['#', 'row', 'conns', 'req/s', 'p50', 'p99', 'non-2xx (504)', 'failed', 'RSS MB', 'upstream conns', 'vs'] as const;
+const columns = ['#', 'row', 'conns', 'req/s', 'p50', 'p99', 'non-2xx (504)', 'failed', 'RSS MB', 'srv CPU', 'new upstream conns', 'vs'] as const;
 
 export function formatMs(ms: number): string {
   if (!Number.isFinite(ms)) return '-';
@@ -25,6 +25,7 @@ function cells(row: Row): string[] {
     `${m.non2xx} (${m.gatewayTimeouts})`,
     String(m.failed),
     m.rssPeakMb === undefined ? '-' : m.rssPeakMb.toFixed(0),
+    m.serverCores === undefined ? '-' : m.serverCores.toFixed(2),
     m.upstreamConnections === undefined ? '-' : String(m.upstreamConnections),
     row.ratio ?? '',
   ];

@@ -28,6 +28,7 @@ const notCopied = new Set(['node_modules', 'dist', '.data']);
 
 /** A copy of the project with one naive patch, sharing its node_modules, built to dist/. */
 export async function makeVariant(projectRoot: string, workDir: string, variant: Variant, signal: AbortSignal): Promise<string> {
+  signal.throwIfAborted();
   const root = join(workDir, variant.name);
   cpSync(projectRoot, root, { recursive: true, filter: (source) => !notCopied.has(relative(projectRoot, source).split(sep)[0] ?? '') });
   symlinkSync(join(projectRoot, 'node_modules'), join(root, 'node_modules'), 'dir');

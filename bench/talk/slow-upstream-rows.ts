@@ -1,5 +1,6 @@
 import { measure, toMeasurement } from './measure.js';
 import { readProcessUsage, runLoad, sampleProcessUsage, startMockUpstream, summariseUsage, type MockUpstream } from './repo-modules.js';
+import { warmupFor } from './config.js';
 import { row, withServer, type StartGenerated, type TalkContext } from './rows-common.js';
 import { makeVariant } from './servers.js';
 import type { Row } from './types.js';
@@ -7,6 +8,8 @@ import { noDeadline } from './variants.js';
 
 const FAILURE_BUDGET_MS = 1000;
 const MB = 2 ** 20;
+/** Long enough to sample RSS with every request waiting, short of the per-call timeout (2 s by default). */
+const MEMORY_WAIT_MS = 1000;
 
 /** The repo's mock upstream, with a latency that can jump mid-run (the mock reads it per request). */
 async function startSwitchableUpstream(initialMs: number): Promise<{ upstream: MockUpstream; setLatency(ms: number): void }> {
@@ -47,7 +50,7 @@ export async function failureRows(ctx: TalkContext, generated: StartGenerated): 
 
 /**
  * The talk's "to save memory": a fresh server (client pool raised to hold them all) gets
- * `highConnections` requests at once while the upstream takes 2 s, long enough to sample its RSS
+ * `highConnections` requests at once while the upstream takes 1 s, long enough to sample its RSS
  * with all of them waiting; the upstream's max in flight proves they waited together.
  */
 export async function memoryRow(ctx: TalkContext, generated: StartGenerated): Promise<Row> {
@@ -58,14 +61,15 @@ export async function memoryRow(ctx: TalkContext, generated: StartGenerated): Pr
     const pool = { UPSTREAM_CONNECTIONS: String(load.highConnections) };
     return await withServer(generated(ctx.projectRoot, pool, upstream.url), async (server) => {
       const target = { url: `${server.url}/external` };
-      await runLoad({ target, connections: load.highConnections, duration: load.warmupMs, workers: 2 }, signal);
+      await runLoad({ target, connections: load.highConnections, duration: warmupFor(load.highConnections, load.warmupMs), workers: 2 }, signal);
       const idle = (await readProcessUsage(server.pid!))?.rssBytes ?? 0;
-      setLatency(2000);
+      setLatency(MEMORY_WAIT_MS);
       const sampler = sampleProcessUsage(server.pid!, 50);
       const result = await runLoad({ target, connections: load.highConnections, amount: load.highConnections, workers: 2, drainTimeout: 5000 }, signal);
-      const peak = summariseUsage(sampler.stop())?.rssPeakBytes ?? 0;
+      const usage = summariseUsage(sampler.stop());
+      const peak = usage?.rssPeakBytes ?? 0;
       const waited = upstream.stats().maxInFlight;
-      return row('memory', '5', 'generated', `RSS, ${load.highConnections} requests waiting`, load.highConnections, toMeasurement(result, peak),
+      return row('memory', '5', 'generated', `RSS, ${load.highConnections} requests waiting`, load.highConnections, toMeasurement(result, usage),
         `the talk's "to save memory": one process held ${waited} requests waiting on the upstream at once in ${(peak / MB).toFixed(0)} MB RSS (${(idle / MB).toFixed(0)} MB just before, warm); a sync worker holds one request per process`);
     });
   } finally {

@@ -12,6 +12,8 @@ export interface Measurement {
   failed: number;
   /** Peak RSS of the server process during the run, when it is a process we can sample. */
   rssPeakMb?: number;
+  /** CPU the server used, in cores (1.0 = one core busy all the time): near 1, a Node process is CPU-bound. */
+  serverCores?: number;
   /** TCP connections the mock upstream accepted during the run (the keep-alive evidence). */
   upstreamConnections?: number;
 }

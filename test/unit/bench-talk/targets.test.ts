@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { littlesBound, readTalkLoad } from '../../../bench/talk/config.js';
+import { littlesBound, readTalkLoad, warmupFor } from '../../../bench/talk/config.js';
 import { evaluateTargets } from '../../../bench/talk/targets.js';
 import { load, measurement, row } from './fixtures.js';
 
@@ -38,5 +38,13 @@ describe('evaluateTargets', () => {
 
   it('leaves out targets whose rows did not run', () => {
     expect(evaluateTargets([row('json', 1), row('minimal-hono', 1)], load).map((t) => t.name)).toEqual(['generated /json vs minimal Hono app']);
+  });
+});
+
+describe('warmupFor', () => {
+  it('lengthens the warm-up only for more connections than a listen backlog holds', () => {
+    expect(warmupFor(100, 1000)).toBe(1000);
+    expect(warmupFor(1000, 1000)).toBe(3000);
+    expect(warmupFor(1000, 5000)).toBe(5000);
   });
 });
