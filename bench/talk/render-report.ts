@@ -1,4 +1,4 @@
-import type { Bar } from './render-svg.js';
+import { formatRps, type Bar } from './render-svg.js';
 import type { Measurement, Row, TalkReport, TargetResult } from './types.js';
 
 const columns = ['#', 'row', 'conns', 'req/s', 'p50', 'p99', 'non-2xx (504)', 'failed', 'RSS MB', 'srv CPU', 'new upstream conns', 'vs'] as const;
@@ -9,9 +9,7 @@ export function formatMs(ms: number): string {
   return `${ms >= 10 ? ms.toFixed(0) : ms.toFixed(1)} ms`;
 }
 
-export function formatRps(value: number): string {
-  return value >= 100 ? Math.round(value).toLocaleString('en-US') : value.toFixed(1);
-}
+export { formatRps };
 
 function cells(row: Row): string[] {
   const m: Measurement = row.measurement;
@@ -69,7 +67,7 @@ export function renderMarkdown(report: TalkReport): string {
     '',
     '## Targets',
     '',
-    ...report.targets.map((t) => `- **${t.pass ? 'PASS' : 'MISS'}** ${escape(t.name)}: ${escape(t.actual)} (target ${escape(t.goal)})`),
+    ...report.targets.map((t) => `- **${t.pass ? 'PASS' : 'MISS'}** ${escape(t.name)}: ${escape(t.actual)}; target ${escape(t.goal)}`),
     '',
     '## What each row shows',
     '',

@@ -14,7 +14,8 @@ export function escapeXml(text: string): string {
   return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 }
 
-function formatValue(value: number): string {
+/** Requests/s as the table and the chart print them: whole numbers from 100, one decimal below. */
+export function formatRps(value: number): string {
   return value >= 100 ? Math.round(value).toLocaleString('en-US') : value.toFixed(1);
 }
 
@@ -39,7 +40,7 @@ export function renderBarChart(title: string, bars: readonly Bar[]): string {
     `<text x="12" y="24" font-size="15" font-weight="bold" fill="#1a202c">${escapeXml(title)}</text>`,
     ...ticks.map((tick) => {
       const tx = (labelWidth + x(tick)).toFixed(1);
-      return `<line x1="${tx}" y1="${top - 6}" x2="${tx}" y2="${axisY}" stroke="#e2e8f0"/><text x="${tx}" y="${axisY + 16}" text-anchor="middle" fill="#4a5568">${formatValue(tick)}</text>`;
+      return `<line x1="${tx}" y1="${top - 6}" x2="${tx}" y2="${axisY}" stroke="#e2e8f0"/><text x="${tx}" y="${axisY + 16}" text-anchor="middle" fill="#4a5568">${tick.toLocaleString('en-US')}</text>`;
     }),
     ...bars.map((bar, i) => {
       const y = top + i * rowHeight;
@@ -47,7 +48,7 @@ export function renderBarChart(title: string, bars: readonly Bar[]): string {
       return [
         `<text x="${labelWidth - 8}" y="${y + 15}" text-anchor="end" fill="#1a202c">${escapeXml(bar.label)}</text>`,
         `<rect x="${labelWidth}" y="${y + 3}" width="${w}" height="${rowHeight - 8}" fill="${colours[bar.tone]}"/>`,
-        `<text x="${(labelWidth + Number(w) + 6).toFixed(1)}" y="${y + 15}" fill="#1a202c">${formatValue(bar.value)}</text>`,
+        `<text x="${(labelWidth + Number(w) + 6).toFixed(1)}" y="${y + 15}" fill="#1a202c">${formatRps(bar.value)}</text>`,
       ].join('');
     }),
     `<text x="${labelWidth}" y="${height - 6}" fill="#4a5568">requests/s (log scale)</text>`,

@@ -60,7 +60,7 @@ export async function runTalkRows(ctx: TalkContext): Promise<Row[]> {
     rows.push(row(id, '3', 'naive', label, load_.connections, m, shows(m), ratio(m, beside, 'wired')));
   };
   await naive(perRequestClient, 'per-request-client', `naive: client per request, ${high} conns`, spec('/external', high), raised, raisedPool,
-    (m) => `the talk's "client connections" slide: a session per request opened ${m.upstreamConnections ?? '?'} upstream TCP connections where the shared client opened ${raised.upstreamConnections ?? '?'}; the shared client has ${(raised.requestsPerSecond / m.requestsPerSecond).toFixed(2)}x its throughput`);
+    (m) => `the talk's "client connections" slide: a session per request opened ${m.upstreamConnections ?? '?'} upstream TCP connections where the shared client opened ${raised.upstreamConnections ?? '?'} new ones (its pool connected during the warm-up); the shared client has ${(raised.requestsPerSecond / m.requestsPerSecond).toFixed(2)}x its throughput`);
   rows.push(row('db', '3', 'generated', 'generated /db (pg.Pool)', load.connections, wired.db, 'the talk\'s DB connection pool: a few pooled connections to the sibling database serve every request'));
   await naive(perQueryConnection, 'per-query-connection', 'naive: DB connection per query', spec('/db'), wired.db, {},
     (m) => `a connection (TCP, startup, auth) per query: the pool has ${(wired.db.requestsPerSecond / m.requestsPerSecond).toFixed(2)}x its throughput`);

@@ -1,6 +1,5 @@
 import { measure, toMeasurement } from './measure.js';
 import { readProcessUsage, runLoad, sampleProcessUsage, startMockUpstream, summariseUsage, type MockUpstream } from './repo-modules.js';
-import { warmupFor } from './config.js';
 import { row, withServer, type StartGenerated, type TalkContext } from './rows-common.js';
 import { makeVariant } from './servers.js';
 import type { Row } from './types.js';
@@ -51,26 +50,28 @@ export async function failureRows(ctx: TalkContext, generated: StartGenerated): 
 /**
  * The talk's "to save memory": a fresh server (client pool raised to hold them all) gets
  * `highConnections` requests at once while the upstream takes 1 s, long enough to sample its RSS
- * with all of them waiting; the upstream's max in flight proves they waited together.
+ * with all of them waiting. A first such burst only opens the connections (no high-throughput
+ * warm-up, whose garbage would count as memory held); the upstream's max in flight proves they
+ * waited together.
  */
 export async function memoryRow(ctx: TalkContext, generated: StartGenerated): Promise<Row> {
   const { load, signal } = ctx;
-  const { upstream, setLatency } = await startSwitchableUpstream(load.upstreamLatencyMs);
+  const { upstream } = await startSwitchableUpstream(MEMORY_WAIT_MS);
   try {
     ctx.log('  measuring memory…');
     const pool = { UPSTREAM_CONNECTIONS: String(load.highConnections) };
     return await withServer(generated(ctx.projectRoot, pool, upstream.url), async (server) => {
-      const target = { url: `${server.url}/external` };
-      await runLoad({ target, connections: load.highConnections, duration: warmupFor(load.highConnections, load.warmupMs), workers: 2 }, signal);
+      const burst = { target: { url: `${server.url}/external` }, connections: load.highConnections, amount: load.highConnections, workers: 2, drainTimeout: 5000 };
+      const fresh = (await readProcessUsage(server.pid!))?.rssBytes ?? 0;
+      await runLoad(burst, signal);
       const idle = (await readProcessUsage(server.pid!))?.rssBytes ?? 0;
-      setLatency(MEMORY_WAIT_MS);
       const sampler = sampleProcessUsage(server.pid!, 50);
-      const result = await runLoad({ target, connections: load.highConnections, amount: load.highConnections, workers: 2, drainTimeout: 5000 }, signal);
+      const result = await runLoad(burst, signal);
       const usage = summariseUsage(sampler.stop());
       const peak = usage?.rssPeakBytes ?? 0;
       const waited = upstream.stats().maxInFlight;
       return row('memory', '5', 'generated', `RSS, ${load.highConnections} requests waiting`, load.highConnections, toMeasurement(result, usage),
-        `the talk's "to save memory": one process held ${waited} requests waiting on the upstream at once in ${(peak / MB).toFixed(0)} MB RSS (${(idle / MB).toFixed(0)} MB just before, warm); a sync worker holds one request per process`);
+        `the talk's "to save memory": one process held ${waited} requests waiting on the upstream at once in ${(peak / MB).toFixed(0)} MB RSS (${(fresh / MB).toFixed(0)} MB just started, ${(idle / MB).toFixed(0)} MB after a first such burst); a sync worker holds one request per process`);
     });
   } finally {
     await upstream.close();

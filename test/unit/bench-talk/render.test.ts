@@ -43,7 +43,7 @@ describe('renderMarkdown', () => {
     expect(tableLines).toHaveLength(1 + rows.length);
     expect(markdown).toContain('naive \\| client per request');
     expect(markdown).toContain('![requests/s per row](benchmarks.svg)');
-    expect(markdown).toContain('- **PASS** shared client: 4.00x (target >= 3x)');
+    expect(markdown).toContain('- **PASS** shared client: 4.00x; target >= 3x');
     expect(markdown).toContain('- **MISS** json');
     expect(markdown).toContain('- **1 sync server**: what sync shows');
   });
