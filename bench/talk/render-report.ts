@@ -1,3 +1,4 @@
+import { warmupFor } from './config.js';
 import { formatRps, type Bar } from './render-svg.js';
 import type { Measurement, Row, TalkReport, TargetResult } from './types.js';
 
@@ -41,7 +42,8 @@ export function formatTable(report: TalkReport): string {
 
 function describeLoad(report: TalkReport): string {
   const { load } = report;
-  return `closed model on keep-alive connections (our engine), ${load.durationMs / 1000} s per row after ${load.warmupMs / 1000} s warm-up, ` +
+  const highWarmup = warmupFor(load.highConnections, load.warmupMs);
+  return `closed model on keep-alive connections (our engine), ${load.durationMs / 1000} s per row after ${load.warmupMs / 1000} s warm-up (${highWarmup / 1000} s at ${load.highConnections} connections), ` +
     `${load.connections} connections (${load.highConnections} for the Little's-law and memory rows), mock upstream latency ${load.upstreamLatencyMs} ms, everything on 127.0.0.1`;
 }
 
