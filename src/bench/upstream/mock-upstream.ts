@@ -68,7 +68,8 @@ export async function startMockUpstream(options: MockUpstreamOptions): Promise<M
     socket.once('close', () => { stats.connectionsOpen--; });
   });
   server.keepAliveTimeout = 60_000;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  // A backlog above Node's default (511): a bench opens up to thousands of client connections at once.
+  await new Promise<void>((resolve) => server.listen({ port: 0, host: '127.0.0.1', backlog: 4096 }, resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,

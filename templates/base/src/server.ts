@@ -96,7 +96,9 @@ function waitForListenCue(): Promise<void> {
 function listen(server: Server, port: number, host: string): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => {
+    // Node's default backlog (511) overflows when a thousand clients connect at once: the kernel
+    // drops their SYNs and they retry after 1 s. The kernel caps this at net.core.somaxconn.
+    server.listen({ port, host, backlog: 4096 }, () => {
       server.off('error', reject);
       resolve();
     });
