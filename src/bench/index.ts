@@ -1,3 +1,7 @@
 export { runBench, type BenchOptions } from './run-bench.js';
 export type { BenchReport, ScenarioReport } from './report/format-report.js';
 export { DEFAULT_SCENARIOS } from './scenarios.js';
+// The pieces a bench of our own (bench/talk) composes: mock upstream, production target, /proc sampling.
+export { startMockUpstream, type MockUpstream } from './upstream/mock-upstream.js';
+export { startTarget, type Target } from './target/start-target.js';
+export { readProcessUsage, sampleProcessUsage, summariseUsage } from './target/process-usage.js';
