@@ -1,6 +1,7 @@
 import type { HttpBindings } from '@hono/node-server';
 import type { RequestIdVariables } from 'hono/request-id';
 import type { Logger } from './logger.js';
+import type { Deadline } from './middleware/deadline.js';
 import type { Database } from './resources/database.js';
 import type { UpstreamClient } from './resources/upstream-client.js';
 
@@ -16,8 +17,8 @@ export interface AppDeps {
 
 /** Typed context variables: every handler reads its resources from `c.var`, never from globals. */
 export type AppVariables = RequestIdVariables & {
-  /** Aborted at the request's deadline or when the client disconnects. */
-  signal: AbortSignal;
+  /** The request's budget: `deadline.signal` aborts at the deadline or when the client disconnects. */
+  deadline: Deadline;
   upstream: UpstreamClient;
   db: Database;
   logger: Logger;

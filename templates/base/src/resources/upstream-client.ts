@@ -27,7 +27,7 @@ export interface UpstreamClient {
  * `connections` sockets however many requests arrive.
  * @example
  * const upstream = createUpstreamClient({ baseUrl: new URL('http://127.0.0.1:4000'), connections: 10, timeoutMs: 2000 });
- * const body = await upstream.getJson('/data/a', { signal: c.var.signal });
+ * const body = await upstream.getJson('/data/a', { signal: c.var.deadline.signal });
  */
 export function createUpstreamClient(options: UpstreamClientOptions): UpstreamClient {
   const { baseUrl, connections, timeoutMs } = options;

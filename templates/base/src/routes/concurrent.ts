@@ -14,7 +14,7 @@ export function concurrentRoutes(): Hono<AppEnv> {
   return new Hono<AppEnv>()
     .get('/concurrent', async (c) => {
       const siblings = new AbortController();
-      const signal = AbortSignal.any([c.var.signal, siblings.signal]);
+      const signal = AbortSignal.any([c.var.deadline.signal, siblings.signal]);
       const calls = parts.map((part) =>
         c.var.upstream.getJson(`/data/${part}`, { signal, requestId: c.var.requestId }),
       );
@@ -27,10 +27,11 @@ export function concurrentRoutes(): Hono<AppEnv> {
       }
     })
     .get('/concurrent/settled', async (c) => {
+      const { signal } = c.var.deadline;
       const results = await Promise.allSettled(
-        parts.map((part) => c.var.upstream.getJson(`/data/${part}`, { signal: c.var.signal, requestId: c.var.requestId })),
+        parts.map((part) => c.var.upstream.getJson(`/data/${part}`, { signal, requestId: c.var.requestId })),
       );
-      c.var.signal.throwIfAborted(); // past the deadline a partial answer is still a timeout
+      signal.throwIfAborted(); // past the deadline a partial answer is still a timeout
       const failed = parts.filter((_, index) => results[index]?.status === 'rejected');
       if (failed.length === parts.length) throw new UpstreamError('Every upstream call failed.');
       const data = Object.fromEntries(

@@ -13,11 +13,12 @@ const selectWorld = 'SELECT id, randomnumber AS "randomNumber" FROM world WHERE 
 /** GET /db: one random row. GET /queries?queries=N: N random rows (N clamped to 1..500). */
 export function dbRoutes(): Hono<AppEnv> {
   return new Hono<AppEnv>()
-    .get('/db', async (c) => c.json(await randomWorld(c.var.db, c.var.signal)))
+    .get('/db', async (c) => c.json(await randomWorld(c.var.db, c.var.deadline.signal)))
     .get('/queries', async (c) => {
       const count = parseQueriesCount(c.req.query('queries'));
       // Independent queries run concurrently; the pool bounds how many reach the DB at once.
-      const rows = await Promise.all(Array.from({ length: count }, () => randomWorld(c.var.db, c.var.signal)));
+      const { db, deadline } = c.var;
+      const rows = await Promise.all(Array.from({ length: count }, () => randomWorld(db, deadline.signal)));
       return c.json(rows);
     });
 }

@@ -14,7 +14,7 @@ export function healthRoutes({ isDraining, probeTimeoutMs = 1_000 }: HealthOptio
     .get('/readyz', async (c) => {
       if (isDraining()) return c.json({ status: 'draining' }, 503);
       try {
-        await c.var.db.query('SELECT 1', [], AbortSignal.any([c.var.signal, AbortSignal.timeout(probeTimeoutMs)]));
+        await c.var.db.query('SELECT 1', [], AbortSignal.any([c.var.deadline.signal, AbortSignal.timeout(probeTimeoutMs)]));
         return c.json({ status: 'ready' });
       } catch {
         return c.json({ status: 'unavailable', reason: 'database' }, 503);
