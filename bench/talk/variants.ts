@@ -86,7 +86,7 @@ export function patchSequentialFanOut(root: string): void {
 /** The deadline timer never fires within a run; the client-disconnect signal stays. */
 export function patchNoDeadline(root: string): void {
   patchFile(root, 'src/middleware/deadline.ts', [[
-    /(controller\.abort\(new DeadlineExceededError\(budgetMs\)\),\s*)budgetMs\)/,
+    /(\.end\(new DeadlineExceededError\(budgetMs\)\),\s*)budgetMs\)/,
     (abort) => `${abort}2_147_483_647)`,
   ]]);
 }
