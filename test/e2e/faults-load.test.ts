@@ -4,12 +4,12 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { BenchReport } from '../../src/bench/index.js';
+import { readProcessUsage, type BenchReport } from '../../src/bench/index.js';
 import { startBuiltServer, type BuiltServer } from './helpers/built-server.js';
 import { cliEnv, makeTempDir, runAsyncsrv, runCreate } from './helpers/cli.js';
 import { startKeepAliveLoad } from './helpers/keep-alive-load.js';
 import { freePort, isAlive, waitForHttp, waitForLine } from './helpers/processes.js';
-import { openRawConnection, residentBytes } from './helpers/raw-http.js';
+import { openRawConnection } from './helpers/raw-http.js';
 
 /**
  * The fault suite, part 2: the built server of a generated project under load and bad clients —
@@ -18,6 +18,13 @@ import { openRawConnection, residentBytes } from './helpers/raw-http.js';
  */
 const SOAK_SECONDS = Number(process.env.SOAK_SECONDS ?? 60);
 const SHUTDOWN_TIMEOUT_MS = 5_000;
+
+/** The server's resident set size now (the bench's own /proc reader); the server must be running. */
+async function residentBytes(pid: number): Promise<number> {
+  const usage = await readProcessUsage(pid);
+  if (!usage) throw new Error(`process ${pid} is gone: no RSS to read`);
+  return usage.rssBytes;
+}
 
 let work: Awaited<ReturnType<typeof makeTempDir>>;
 let dir: string;
@@ -161,7 +168,7 @@ describe('slow and bad clients', () => {
   it('answers a body announced over BODY_LIMIT_BYTES with a JSON 413 before the body is sent, without buffering what follows', async () => {
     const connection = await openRawConnection(server.base);
     const bodyBytes = 64 * 1024 * 1024;
-    const rssBefore = residentBytes(server.pid);
+    const rssBefore = await residentBytes(server.pid);
     const askedAt = performance.now();
     connection.socket.write(`POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${bodyBytes}\r\n\r\n`);
     const answer = await connection.response(5_000);
@@ -176,7 +183,7 @@ describe('slow and bad clients', () => {
       written += piece.length;
       if (!flushed) await new Promise((resolve) => { connection.socket.once('drain', resolve); connection.socket.once('close', resolve); });
     }
-    const growth = residentBytes(server.pid) - rssBefore;
+    const growth = (await residentBytes(server.pid)) - rssBefore;
     connection.socket.destroy();
     figures.push({ fault: '64 MiB body announced, limit 100 KiB', requests: 1, failures: 0, maxLatencyMs: answerMs, result: `413 before the body; ${written >> 20} MiB sent after it; RSS +${(growth / 1048576).toFixed(1)} MiB` });
     expect(growth).toBeLessThan(bodyBytes / 4);
@@ -233,9 +240,9 @@ describe(`soak: ${SOAK_SECONDS} s at 500 connections on /external and /db`, () =
     // Warm-up at the same load until the heap has grown to its working size; the soak is measured from there.
     const warm = await Promise.all([bench('/external', 10, 'warm-external.json'), bench('/db', 10, 'warm-db.json')]);
     for (const run of warm) expect(run.exitCode, run.stderr).toBe(0);
-    const rssWarm = residentBytes(server.pid);
+    const rssWarm = await residentBytes(server.pid);
     const runs = await Promise.all([bench('/external', SOAK_SECONDS, 'soak-external.json'), bench('/db', SOAK_SECONDS, 'soak-db.json')]);
-    const rssEnd = residentBytes(server.pid);
+    const rssEnd = await residentBytes(server.pid);
     for (const run of runs) expect(run.exitCode, run.stderr).toBe(0);
     const reports = await Promise.all(['soak-external.json', 'soak-db.json'].map(async (file) => JSON.parse(await readFile(join(work.path, file), 'utf8')) as BenchReport));
     const results = reports.map((report) => report.scenarios[0]!.result);

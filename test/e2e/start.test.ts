@@ -6,6 +6,7 @@ import { execa, type ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { cliEnv, makeTempDir, runAsyncsrv, runCreate } from './helpers/cli.js';
 import { freePort, isAlive, waitForHttp, waitForLine } from './helpers/processes.js';
+import { descendantsOf } from './helpers/process-tree.js';
 
 let work: Awaited<ReturnType<typeof makeTempDir>>;
 let dir: string;
@@ -14,12 +15,6 @@ let databaseUrl: string;
 let slowUpstream: Server;
 let slowUrl: string;
 const started: ResultPromise[] = [];
-
-/** Pids of the live children of `pid` (the cluster's workers). */
-async function childrenOf(pid: number): Promise<number[]> {
-  const { stdout } = await execa('ps', ['-o', 'pid=', '--ppid', String(pid)], { reject: false });
-  return stdout.split('\n').map((line) => Number(line.trim())).filter((child) => child > 0 && isAlive(child));
-}
 
 beforeAll(async () => {
   work = await makeTempDir('cas-start-');
@@ -76,19 +71,19 @@ describe('asyncsrv start --workers 2', () => {
     primary.all?.on('data', (chunk: Buffer) => { output += chunk.toString(); });
     const base = `http://127.0.0.1:${port}`;
     await waitForHttp(`${base}/readyz`, 200, 60_000);
-    await expect.poll(() => childrenOf(primary.pid!), { timeout: 30_000 }).toHaveLength(2);
+    await expect.poll(() => descendantsOf(primary.pid!), { timeout: 30_000 }).toHaveLength(2);
     expect(await (await fetch(`${base}/json`)).json()).toEqual({ message: 'Hello, World!' });
 
-    const [victim] = await childrenOf(primary.pid!);
+    const [victim] = descendantsOf(primary.pid!);
     process.kill(victim!, 'SIGKILL');
     await expect.poll(() => output, { timeout: 10_000 }).toMatch(new RegExp(`worker ${victim} died \\(signal SIGKILL\\); restarting in 100 ms`));
-    await expect.poll(async () => (await childrenOf(primary.pid!)).filter((pid) => pid !== victim), { timeout: 30_000 }).toHaveLength(2);
+    await expect.poll(() => descendantsOf(primary.pid!).filter((pid) => pid !== victim), { timeout: 30_000 }).toHaveLength(2);
     await waitForHttp(`${base}/readyz`, 200, 30_000);
 
     // In flight: each waits 800 ms on the slow upstream when SIGTERM arrives.
     const inFlight = Array.from({ length: 12 }, () => fetch(`${base}/external`).then((response) => response.status, () => -1));
     await new Promise((resolve) => setTimeout(resolve, 300));
-    const workers = await childrenOf(primary.pid!);
+    const workers = descendantsOf(primary.pid!);
     primary.kill('SIGTERM');
     expect(await Promise.all(inFlight)).toEqual(Array.from({ length: 12 }, () => 200));
     const exit = await primary;

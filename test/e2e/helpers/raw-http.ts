@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { parseResponse } from './keep-alive-load.js';
 
@@ -46,11 +45,4 @@ export async function openRawConnection(base: string): Promise<RawConnection> {
     }, timeoutMs, 'response').then((result) => result.value),
     closed: (timeoutMs) => waitFor(() => closedAt, timeoutMs, 'close'),
   };
-}
-
-/** Resident set size of a process in bytes, from /proc/<pid>/status (VmRSS). */
-export function residentBytes(pid: number): number {
-  const match = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  if (!match) throw new Error(`no VmRSS for pid ${pid}`);
-  return Number(match[1]) * 1024;
 }
