@@ -8,7 +8,9 @@ export interface Config {
   logFormat: LogFormat;
   databaseUrl: string;
   db: { poolMax: number; idleTimeoutMs: number; connectTimeoutMs: number; statementTimeoutMs: number };
-  upstream: { url: URL; connections: number; timeoutMs: number };
+  upstream: { url: URL; connections: number; timeoutMs: number; breakerFailures: number; breakerCooldownMs: number };
+  /** Admission control: when work waits too long for a pool slot, or the event loop lags, refuse it at once (503). */
+  overload: { queueTargetMs: number; queueIntervalMs: number; maxEventLoopDelayMs: number };
   http: {
     deadlineMs: number;
     bodyLimitBytes: number;
@@ -16,6 +18,7 @@ export interface Config {
     headersTimeoutMs: number;
     requestTimeoutMs: number;
     shutdownTimeoutMs: number;
+    lameDuckMs: number;
   };
 }
 
@@ -28,7 +31,8 @@ export const configVariables = [
   'NODE_ENV', 'HOST', 'PORT', 'LOG_FORMAT', 'DATABASE_URL', 'DB_POOL_MAX', 'DB_IDLE_TIMEOUT_MS',
   'DB_CONNECT_TIMEOUT_MS', 'DB_STATEMENT_TIMEOUT_MS', 'UPSTREAM_URL', 'UPSTREAM_CONNECTIONS',
   'UPSTREAM_TIMEOUT_MS', 'REQUEST_DEADLINE_MS', 'BODY_LIMIT_BYTES', 'KEEP_ALIVE_TIMEOUT_MS',
-  'HEADERS_TIMEOUT_MS', 'REQUEST_TIMEOUT_MS', 'SHUTDOWN_TIMEOUT_MS',
+  'HEADERS_TIMEOUT_MS', 'REQUEST_TIMEOUT_MS', 'SHUTDOWN_TIMEOUT_MS', 'LAME_DUCK_MS', 'QUEUE_TARGET_MS',
+  'QUEUE_INTERVAL_MS', 'MAX_EVENT_LOOP_DELAY_MS', 'UPSTREAM_BREAKER_FAILURES', 'UPSTREAM_BREAKER_COOLDOWN_MS',
 ] as const;
 
 /**
@@ -64,6 +68,14 @@ export function loadConfig(env: Env): ConfigResult {
     problems.push(`Expected \`REQUEST_TIMEOUT_MS\` to be at least \`HEADERS_TIMEOUT_MS\` (${headersTimeoutMs}), got \`${requestTimeoutMs}\`.`);
   }
 
+  const deadlineMs = int('REQUEST_DEADLINE_MS', 5_000, 1);
+  // Queue thresholds scale with the deadline (5 s: a 5 ms target, a 100 ms interval, a 200 ms lag bound).
+  const queueTargetMs = int('QUEUE_TARGET_MS', Math.max(1, Math.round(deadlineMs / 1_000)), 1);
+  const queueIntervalMs = int('QUEUE_INTERVAL_MS', Math.max(queueTargetMs * 2, Math.round(deadlineMs / 50)), 1);
+  if (queueIntervalMs <= queueTargetMs) {
+    problems.push(`Expected \`QUEUE_INTERVAL_MS\` to be above \`QUEUE_TARGET_MS\` (${queueTargetMs}), got \`${queueIntervalMs}\`.`);
+  }
+
   const config: Config = {
     host,
     port,
@@ -81,14 +93,23 @@ export function loadConfig(env: Env): ConfigResult {
       // calls queue for a socket; a smaller pool caps /external's throughput at pool / latency.
       connections: int('UPSTREAM_CONNECTIONS', 100, 1, 10_000),
       timeoutMs: int('UPSTREAM_TIMEOUT_MS', 2_000, 1),
+      breakerFailures: int('UPSTREAM_BREAKER_FAILURES', 5, 1),
+      breakerCooldownMs: int('UPSTREAM_BREAKER_COOLDOWN_MS', deadlineMs, 1),
+    },
+    overload: {
+      queueTargetMs,
+      queueIntervalMs,
+      maxEventLoopDelayMs: int('MAX_EVENT_LOOP_DELAY_MS', Math.max(100, Math.round(deadlineMs / 25)), 0),
     },
     http: {
-      deadlineMs: int('REQUEST_DEADLINE_MS', 5_000, 1),
+      deadlineMs,
       bodyLimitBytes: int('BODY_LIMIT_BYTES', 100 * 1024, 0),
       keepAliveTimeoutMs,
       headersTimeoutMs,
       requestTimeoutMs,
       shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', 10_000, 0),
+      // In production, keep serving this long after SIGTERM while load balancers notice /readyz.
+      lameDuckMs: int('LAME_DUCK_MS', env['NODE_ENV'] === 'production' ? 5_000 : 0, 0),
     },
   };
   return problems.length > 0 ? { ok: false, problems } : { ok: true, config };
