@@ -41,13 +41,15 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     return limitBody(c, next);
   });
   app.use(deadline({ budgetMs: deps.limits.deadlineMs }));
+  // Probes answer even when the process sheds load: they come before the shedder.
+  app.route('/', healthRoutes({ isDraining: deps.isDraining ?? (() => false) }));
+  if (deps.shedder) app.use(deps.shedder.middleware);
 
   app.route('/', jsonRoutes());
   app.route('/', dbRoutes());
   app.route('/', externalRoutes());
   app.route('/', concurrentRoutes());
   app.route('/', echoRoutes());
-  app.route('/', healthRoutes({ isDraining: deps.isDraining ?? (() => false) }));
   app.route('/', upstreamEchoRoutes());
 
   app.notFound(handleNotFound);

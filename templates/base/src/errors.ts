@@ -2,6 +2,9 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 
 /** An error that maps to one HTTP status and a stable machine-readable `code`. */
 export class AppError extends Error {
+  /** Sent as `Retry-After` (seconds) with a 503: when trying again makes sense. */
+  retryAfterSeconds?: number;
+
   constructor(
     readonly status: ContentfulStatusCode,
     readonly code: string,
@@ -53,5 +56,21 @@ export class DependencyTimeoutError extends AppError {
 export class DatabaseUnavailableError extends AppError {
   constructor(options?: ErrorOptions) {
     super(503, 'database_unavailable', 'The database is unavailable.', options);
+  }
+}
+
+/** Admission control refused the work at once: waiting for `what` would outlast its budget. 503. */
+export class OverloadedError extends AppError {
+  constructor(what: string) {
+    super(503, 'overloaded', `The server is overloaded: ${what} is saturated. Retry later.`);
+    this.retryAfterSeconds = 1;
+  }
+}
+
+/** The upstream's circuit breaker is open after a run of failures: calls fail fast. 503. */
+export class UpstreamUnavailableError extends AppError {
+  constructor(retryAfterMs: number, options?: ErrorOptions) {
+    super(503, 'upstream_unavailable', 'The upstream is failing; calls to it are paused.', options);
+    this.retryAfterSeconds = Math.max(1, Math.ceil(retryAfterMs / 1_000));
   }
 }

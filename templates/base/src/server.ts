@@ -8,6 +8,7 @@ import { closeServer, onShutdownSignal } from './lifecycle/graceful-shutdown.js'
 import { createLogger } from './logger.js';
 import { createDatabase } from './resources/database.js';
 import { createUpstreamClient } from './resources/upstream-client.js';
+import { createLoadShedder } from './resilience/load-shedder.js';
 
 // Entry point: config → resources → migrate → app → listen → shutdown.
 async function main(): Promise<void> {
@@ -20,8 +21,10 @@ async function main(): Promise<void> {
   const { config } = result;
   const logger = createLogger(config.logFormat);
 
-  const upstream = createUpstreamClient({ baseUrl: config.upstream.url, ...config.upstream });
-  const db = createDatabase({ url: config.databaseUrl, ...config.db }, logger);
+  const queue = { targetMs: config.overload.queueTargetMs, intervalMs: config.overload.queueIntervalMs };
+  const breaker = { failures: config.upstream.breakerFailures, cooldownMs: config.upstream.breakerCooldownMs };
+  const upstream = createUpstreamClient({ baseUrl: config.upstream.url, ...config.upstream, queue, breaker });
+  const db = createDatabase({ url: config.databaseUrl, ...config.db, queue }, logger);
   try {
     await migrate(db.pool);
   } catch (error) {
@@ -32,7 +35,8 @@ async function main(): Promise<void> {
   }
 
   let draining = false;
-  const app = createApp({ upstream, db, logger, limits: config.http, isDraining: () => draining });
+  const shedder = createLoadShedder({ maxEventLoopDelayMs: config.overload.maxEventLoopDelayMs }); // its sampler is unref'd
+  const app = createApp({ upstream, db, logger, shedder, limits: config.http, isDraining: () => draining });
   // Node checks headersTimeout and requestTimeout only every connectionsCheckingInterval (30 s by
   // default): check every second, so a client that sends its headers slowly is cut near the bound.
   // eslint-disable-next-line @typescript-eslint/no-misused-promises -- the listener answers its own errors (500) and never rejects

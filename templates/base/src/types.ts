@@ -2,15 +2,19 @@ import type { HttpBindings } from '@hono/node-server';
 import type { RequestIdVariables } from 'hono/request-id';
 import type { Logger } from './logger.js';
 import type { Deadline } from './middleware/deadline.js';
+import type { LoadShedder } from './resilience/load-shedder.js';
 import type { Database } from './resources/database.js';
 import type { UpstreamClient } from './resources/upstream-client.js';
 
 /** What the app needs from the outside; tests pass their own. */
 export interface AppDeps {
-  upstream: UpstreamClient;
+  /** Routes only call it; start-up and shutdown own the rest (stats, close). */
+  upstream: Pick<UpstreamClient, 'getJson'>;
   db: Database;
   logger: Logger;
   limits: { deadlineMs: number; bodyLimitBytes: number };
+  /** Refuses new requests (503) while the event loop lags; health routes are never refused. */
+  shedder?: Pick<LoadShedder, 'middleware'>;
   /** True once shutdown began: /readyz answers 503 so load balancers stop sending traffic. */
   isDraining?: () => boolean;
 }
@@ -19,7 +23,7 @@ export interface AppDeps {
 export type AppVariables = RequestIdVariables & {
   /** The request's budget: `deadline.signal` aborts at the deadline or when the client disconnects. */
   deadline: Deadline;
-  upstream: UpstreamClient;
+  upstream: Pick<UpstreamClient, 'getJson'>;
   db: Database;
   logger: Logger;
 };

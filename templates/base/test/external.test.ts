@@ -53,7 +53,7 @@ describe('GET /external', () => {
 
   it('answers 504 at the deadline even when a callee ignores the signal', async () => {
     const app = createApp({
-      upstream: { getJson: () => new Promise<never>(() => undefined), close: async () => undefined },
+      upstream: { getJson: () => new Promise<never>(() => undefined) },
       db: target.db,
       logger: createLogger('silent'),
       limits: { deadlineMs: 50, bodyLimitBytes: 1_024 },

@@ -73,7 +73,7 @@ describe('routes over HTTP', () => {
 describe('unexpected errors', () => {
   it('answer a JSON 500 with the request id and no stack', async () => {
     const app = createApp({
-      upstream: { getJson: async () => ({}), close: async () => undefined },
+      upstream: { getJson: async () => ({}) },
       db: target.db,
       logger: createLogger('silent'),
       limits: { deadlineMs: 1_000, bodyLimitBytes: 1_024 },

@@ -13,6 +13,7 @@ export const handleError: ErrorHandler<AppEnv> = (error, c) => {
     return new Response(null, { status: 499 }); // nginx's code for "client closed request"; nobody reads it
   }
   if (error instanceof AppError) {
+    if (error.retryAfterSeconds !== undefined) c.header('retry-after', String(error.retryAfterSeconds));
     return c.json({ error: error.code, message: error.message, requestId }, error.status);
   }
   if (error instanceof HTTPException && error.status < 500) {

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import type { Logger } from '../logger.js';
 import { DatabaseUnavailableError, DependencyTimeoutError } from '../errors.js';
+import { createAdmissionQueue, type AdmissionStats } from '../resilience/admission-queue.js';
 
 export interface DatabaseOptions {
   url: string;
@@ -8,6 +9,8 @@ export interface DatabaseOptions {
   idleTimeoutMs: number;
   connectTimeoutMs: number;
   statementTimeoutMs: number;
+  /** The waiting line for a client (see resilience/admission-queue.ts; default 5 ms and 100 ms). */
+  queue?: { targetMs: number; intervalMs: number };
 }
 
 export interface Database {
@@ -15,6 +18,8 @@ export interface Database {
   query<Row extends pg.QueryResultRow>(text: string, values: unknown[], signal: AbortSignal): Promise<Row[]>;
   /** The pool itself, for migrations and transactions. */
   pool: pg.Pool;
+  /** The waiting line for a client, for logs, metrics and tests. */
+  stats(): AdmissionStats;
   close(): Promise<void>;
 }
 
@@ -35,15 +40,16 @@ export function createDatabase(options: DatabaseOptions, logger: Logger): Databa
   // An idle client losing its connection emits here; without a listener it would crash the process.
   pool.on('error', (error) => logger.warn('idle database connection failed', { error: error.message }));
 
-  const line = createWaitingLine(options.poolMax);
+  const line = createAdmissionQueue({ slots: options.poolMax, name: 'the database pool', ...(options.queue ?? { targetMs: 5, intervalMs: 100 }) });
 
   async function query<Row extends pg.QueryResultRow>(text: string, values: unknown[], signal: AbortSignal): Promise<Row[]> {
-    // Wait for a client in our own line, which a query leaves when its request gives up: pg-pool's
-    // queue cannot be left, so abandoned queries would still run (and time out one by one) later.
-    await line.enter(signal);
+    // Wait for a client in our own line, which refuses (503) what it cannot serve in time and which
+    // a query leaves when its request gives up: pg-pool's queue cannot be left, so abandoned queries
+    // would still run (and time out one by one) later.
+    await line.acquire(signal);
     // pg cannot cancel a running query from a signal: stop waiting, the pool reclaims the client.
     const pending = pool.query<Row>(text, values);
-    void pending.then(line.leave, line.leave);
+    void pending.then(line.release, line.release);
     try {
       const result = await raceSignal(pending, signal);
       return result.rows;
@@ -53,7 +59,7 @@ export function createDatabase(options: DatabaseOptions, logger: Logger): Databa
     }
   }
 
-  return { query, pool, close: () => pool.end() };
+  return { query, pool, stats: line.stats, close: () => pool.end() };
 }
 
 /** Connection failures become 503, timeouts 504; anything else (a bug) stays as it is. */
@@ -77,48 +83,4 @@ function raceSignal<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
     signal.addEventListener('abort', onAbort, { once: true });
     promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
   });
-}
-
-interface WaitingLine {
-  /** Resolves when one of `size` places is free; rejects with the signal's reason (leaving the line) if it aborts first. */
-  enter(signal: AbortSignal): Promise<void>;
-  leave(): void;
-}
-
-/** First come, first served places for `size` concurrent holders; leaving it while waiting costs O(1). */
-function createWaitingLine(size: number): WaitingLine {
-  let holders = 0;
-  const waiting = new Set<() => void>(); // insertion-ordered, so it is also a queue
-
-  function enter(signal: AbortSignal): Promise<void> {
-    signal.throwIfAborted();
-    if (holders < size && waiting.size === 0) {
-      holders += 1;
-      return Promise.resolve();
-    }
-    return new Promise<void>((resolve, reject) => {
-      const onAbort = (): void => {
-        waiting.delete(admit);
-        reject(signal.reason);
-      };
-      const admit = (): void => {
-        signal.removeEventListener('abort', onAbort);
-        holders += 1;
-        resolve();
-      };
-      waiting.add(admit);
-      signal.addEventListener('abort', onAbort, { once: true });
-    });
-  }
-
-  function leave(): void {
-    holders -= 1;
-    const [next] = waiting;
-    if (next && holders < size) {
-      waiting.delete(next);
-      next();
-    }
-  }
-
-  return { enter, leave };
 }

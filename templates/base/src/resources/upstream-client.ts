@@ -1,5 +1,8 @@
 import { Pool } from 'undici';
 import { DependencyTimeoutError, UpstreamError } from '../errors.js';
+import { createAdmissionQueue, type AdmissionStats } from '../resilience/admission-queue.js';
+import { createCircuitBreaker, type CircuitBreakerState } from '../resilience/circuit-breaker.js';
+import { createRetryBudget } from '../resilience/retry-budget.js';
 
 export interface UpstreamClientOptions {
   /** Base URL; request paths are appended to it. */
@@ -8,6 +11,10 @@ export interface UpstreamClientOptions {
   connections: number;
   /** Timeout of one call, shorter than the request deadline. */
   timeoutMs: number;
+  /** Failures in a row that open the circuit, and how long it stays open (default 5 and 5 s). */
+  breaker?: { failures: number; cooldownMs: number };
+  /** The waiting line for a connection (see resilience/admission-queue.ts; default 5 ms and 100 ms). */
+  queue?: { targetMs: number; intervalMs: number };
 }
 
 export interface UpstreamCallOptions {
@@ -18,13 +25,18 @@ export interface UpstreamCallOptions {
 
 export interface UpstreamClient {
   getJson(path: string, options: UpstreamCallOptions): Promise<unknown>;
+  /** The waiting line and the breaker, for logs, metrics and tests. */
+  stats(): AdmissionStats & { breaker: CircuitBreakerState };
   close(): Promise<void>;
 }
 
 /**
  * One keep-alive connection pool to the upstream, created at start-up and shared by every
  * request (the talk's shared client session): no TCP or TLS handshake per request, and at most
- * `connections` sockets however many requests arrive.
+ * `connections` sockets however many requests arrive. Calls wait for a socket in our admission
+ * line (refused with 503 when they cannot get one in time, never queued inside undici where the
+ * wait would eat their timeout), pass a circuit breaker, and a GET whose kept-alive socket was
+ * reset is retried once, within the call's timeout and a retry budget.
  * @example
  * const upstream = createUpstreamClient({ baseUrl: new URL('http://127.0.0.1:4000'), connections: 10, timeoutMs: 2000 });
  * const body = await upstream.getJson('/data/a', { signal: c.var.deadline.signal });
@@ -39,21 +51,34 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     bodyTimeout: timeoutMs,
   });
   const basePath = baseUrl.pathname.replace(/\/$/, '');
+  const line = createAdmissionQueue({ slots: connections, name: 'the upstream connection pool', ...(options.queue ?? { targetMs: 5, intervalMs: 100 }) });
+  const breaker = createCircuitBreaker({
+    ...(options.breaker ?? { failures: 5, cooldownMs: 5_000 }),
+    isFailure: (error) => error instanceof UpstreamError || error instanceof DependencyTimeoutError,
+  });
+  const retries = createRetryBudget({ ratio: 0.1, burst: 10 });
 
   async function getJson(path: string, { signal, requestId }: UpstreamCallOptions): Promise<unknown> {
-    const callTimeout = AbortSignal.timeout(timeoutMs);
+    breaker.throwIfOpen(); // fail fast without taking a place in the line
+    await line.acquire(signal);
     try {
-      const response = await pool.request({
-        method: 'GET',
-        path: `${basePath}${path}`,
-        headers: requestId ? { accept: 'application/json', 'x-request-id': requestId } : { accept: 'application/json' },
-        signal: AbortSignal.any([signal, callTimeout]),
-      });
-      if (response.statusCode >= 400) {
-        await response.body.dump();
-        throw new UpstreamError(`The upstream answered ${response.statusCode} for ${path}.`);
+      return await breaker.run(() => callWithRetry(path, signal, requestId));
+    } finally {
+      line.release();
+    }
+  }
+
+  async function callWithRetry(path: string, signal: AbortSignal, requestId: string | undefined): Promise<unknown> {
+    const callTimeout = AbortSignal.timeout(timeoutMs); // one timeout for the call and its retry
+    const callSignal = AbortSignal.any([signal, callTimeout]);
+    retries.recordAttempt();
+    try {
+      try {
+        return await requestJson(path, callSignal, requestId);
+      } catch (error) {
+        if (!isConnectionReset(error) || callSignal.aborted || !retries.tryRetry()) throw error;
+        return await requestJson(path, callSignal, requestId);
       }
-      return await response.body.json();
     } catch (error) {
       if (signal.aborted) throw signal.reason;
       if (callTimeout.aborted) throw new DependencyTimeoutError(`The upstream (${path})`, timeoutMs, { cause: error });
@@ -62,5 +87,25 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     }
   }
 
-  return { getJson, close: () => pool.close() };
+  async function requestJson(path: string, signal: AbortSignal, requestId: string | undefined): Promise<unknown> {
+    const response = await pool.request({
+      method: 'GET',
+      path: `${basePath}${path}`,
+      headers: requestId ? { accept: 'application/json', 'x-request-id': requestId } : { accept: 'application/json' },
+      signal,
+    });
+    if (response.statusCode >= 400) {
+      await response.body.dump();
+      throw new UpstreamError(`The upstream answered ${response.statusCode} for ${path}.`);
+    }
+    return await response.body.json();
+  }
+
+  return { getJson, stats: () => ({ ...line.stats(), breaker: breaker.state() }), close: () => pool.close() };
+}
+
+/** The peer closed or reset a kept-alive socket: nothing was answered, so a GET may be sent again. */
+function isConnectionReset(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE';
 }

@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { OverloadedError } from '../errors.js';
 import type { AppEnv } from '../types.js';
 
 export interface HealthOptions {
@@ -16,7 +17,9 @@ export function healthRoutes({ isDraining, probeTimeoutMs = 1_000 }: HealthOptio
       try {
         await c.var.db.query('SELECT 1', [], AbortSignal.any([c.var.deadline.signal, AbortSignal.timeout(probeTimeoutMs)]));
         return c.json({ status: 'ready' });
-      } catch {
+      } catch (error) {
+        // A saturated pool is a busy database, not a missing one: shedding handles it, readiness stays.
+        if (error instanceof OverloadedError) return c.json({ status: 'ready', busy: true });
         return c.json({ status: 'unavailable', reason: 'database' }, 503);
       }
     });
