@@ -69,9 +69,9 @@ export function loadConfig(env: Env): ConfigResult {
   }
 
   const deadlineMs = int('REQUEST_DEADLINE_MS', 5_000, 1);
-  // Queue thresholds scale with the deadline (5 s: a 3 ms target, a 100 ms interval, a 200 ms lag bound).
+  // Queue thresholds scale with the deadline (5 s: a 3 ms target, a 500 ms interval, a 200 ms lag bound).
   const queueTargetMs = int('QUEUE_TARGET_MS', Math.max(1, Math.ceil(deadlineMs / 2_000)), 1);
-  const queueIntervalMs = int('QUEUE_INTERVAL_MS', Math.max(queueTargetMs * 2, Math.round(deadlineMs / 50)), 1);
+  const queueIntervalMs = int('QUEUE_INTERVAL_MS', Math.max(queueTargetMs * 2, Math.round(deadlineMs / 10)), 1);
   if (queueIntervalMs <= queueTargetMs) {
     problems.push(`Expected \`QUEUE_INTERVAL_MS\` to be above \`QUEUE_TARGET_MS\` (${queueTargetMs}), got \`${queueIntervalMs}\`.`);
   }

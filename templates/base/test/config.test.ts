@@ -36,9 +36,20 @@ describe('loadConfig', () => {
       'Expected `PORT` to be an integer from 0 to 65535, got `eighty`.',
       'Expected `LOG_FORMAT` to be one of pretty, json, silent, got `xml`.',
       'Expected `DATABASE_URL` to be a postgres:// URL, got `mysql://x`.',
-      'Expected `UPSTREAM_URL` to be an http(s) URL, got `ftp://x`.',
       'Expected `REQUEST_DEADLINE_MS` to be a positive integer, got `0`.',
+      'Expected `UPSTREAM_URL` to be an http(s) URL, got `ftp://x`.',
     ]);
+  });
+
+  it('derives the overload thresholds from the deadline, and lets each be set', () => {
+    const base = { DATABASE_URL: 'postgres://x@127.0.0.1/db', UPSTREAM_URL: 'http://127.0.0.1:4000' };
+    const derived = loadConfig({ ...base, REQUEST_DEADLINE_MS: '2000' });
+    expect(derived.ok && derived.config.overload).toEqual({ queueTargetMs: 1, queueIntervalMs: 200, maxEventLoopDelayMs: 100 });
+    expect(derived.ok && derived.config.upstream).toMatchObject({ breakerFailures: 5, breakerCooldownMs: 2_000 });
+    const set = loadConfig({ ...base, QUEUE_TARGET_MS: '10', QUEUE_INTERVAL_MS: '50', MAX_EVENT_LOOP_DELAY_MS: '0' });
+    expect(set.ok && set.config.overload).toEqual({ queueTargetMs: 10, queueIntervalMs: 50, maxEventLoopDelayMs: 0 });
+    const inverted = loadConfig({ ...base, QUEUE_TARGET_MS: '100', QUEUE_INTERVAL_MS: '50' });
+    expect(!inverted.ok && inverted.problems).toEqual(['Expected `QUEUE_INTERVAL_MS` to be above `QUEUE_TARGET_MS` (100), got `50`.']);
   });
 
   it('is documented variable by variable in .env.example', () => {

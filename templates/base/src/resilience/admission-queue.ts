@@ -3,11 +3,11 @@ import { OverloadedError } from '../errors.js';
 export interface AdmissionQueueOptions {
   /** Work that may run at once: the pool's size (upstream connections, DB clients). */
   slots: number;
-  /** Once a queue stands, the longest a caller waits for a slot before it is refused. */
+  /** Under overload, the longest a caller waits before it is refused. */
   targetMs: number;
-  /** A queue that has not emptied for this long stands (overload); also the longest wait otherwise. */
+  /** Otherwise the longest predicted wait it accepts; also how long overload lasts after the last refusal. */
   intervalMs: number;
-  /** What the 503 names, e.g. "the upstream". */
+  /** What the 503 names, e.g. "the upstream connection pool". */
   name: string;
 }
 
@@ -16,90 +16,127 @@ export interface AdmissionStats {
   running: number;
   /** Callers waiting for a slot now. */
   waiting: number;
-  /** True while the queue stands: newest first, short waits. */
+  /** True while the line refuses: short waits, newest first. */
   overloaded: boolean;
   /** Callers refused since start-up (503). */
   shed: number;
+  /** Average time a slot is held, in milliseconds (what a wait is predicted from). */
+  holdMs: number;
+}
+
+/** A held slot: give it back exactly once. */
+export interface Slot {
+  release(): void;
 }
 
 export interface AdmissionQueue {
-  /** Resolves once the caller holds a slot; rejects with OverloadedError (503) or the signal's reason. */
-  acquire(signal: AbortSignal): Promise<void>;
-  /** Gives the slot back; call exactly once per successful `acquire`. */
-  release(): void;
+  /** Resolves with a slot; rejects at once with OverloadedError (503) when the wait would be too long, or with the signal's reason. */
+  acquire(signal: AbortSignal): Promise<Slot>;
   stats(): AdmissionStats;
 }
 
 interface Waiter {
-  since: number;
+  /** When the waiter is refused if no slot came: its predicted turn, or `targetMs` on the stack. */
+  deadline: number;
   admit(): void;
   refuse(error: unknown): void;
 }
 
 /**
- * The line in front of a pool, kept short under overload (Facebook's adaptive LIFO with CoDel):
- * while demand fits, first come first served and a wait of at most `intervalMs`; once the line has
- * not emptied for `intervalMs`, newest first and a wait of at most `targetMs`. A plain FIFO line
- * under 3x load serves only callers that already gave up; this one keeps serving fresh ones and
- * refuses the rest in milliseconds with a 503 and Retry-After.
+ * The line in front of a pool, so that under overload the pool serves fresh callers instead of
+ * ones that already gave up (a plain FIFO line at 3x its capacity times every caller out). A caller
+ * finding a free slot goes straight through. Otherwise, while the pool keeps up, it joins a first
+ * come, first served line if its predicted wait (its place × the average hold time / slots) fits
+ * `intervalMs`, and is refused at once (503 in milliseconds) if not. Once the line has had to
+ * refuse, newcomers go onto a stack served newest first, and one that waited `targetMs` is refused
+ * (Facebook's adaptive LIFO with CoDel's short target): the pool stays busy with callers that still
+ * wait, and the rest learn at once. That lasts until an interval passes without a refusal. Callers
+ * promised a place before, and later calls of a request already admitted (same signal), are served
+ * first: work in progress finishes rather than being thrown away half done.
  * @example
- * const line = createAdmissionQueue({ slots: 10, targetMs: 5, intervalMs: 100, name: 'the upstream' });
- * await line.acquire(signal);
- * try { await call(); } finally { line.release(); }
+ * const line = createAdmissionQueue({ slots: 10, targetMs: 3, intervalMs: 100, name: 'the upstream' });
+ * const slot = await line.acquire(signal);
+ * try { await call(); } finally { slot.release(); }
  */
 export function createAdmissionQueue({ slots, targetMs, intervalMs, name }: AdmissionQueueOptions): AdmissionQueue {
-  const waiting: Waiter[] = []; // oldest first
+  const line: Waiter[] = []; // promised a turn, oldest first
+  const stack: Waiter[] = []; // overload: newest last, served first
   let running = 0;
   let shed = 0;
-  let queuedSince = 0; // when the line last went from empty to waiting
-  let lastQueuedAt = Number.NEGATIVE_INFINITY; // when a caller last had to wait
-  let overloaded = false;
+  let holdMs = 0; // moving average; 0 until the first release, so nothing is refused on a guess
+  let lastRefusedAt = Number.NEGATIVE_INFINITY;
   let sweeper: NodeJS.Timeout | undefined;
+  // Requests (by their signal) that already hold or held a slot: their next calls finish the work
+  // already admitted, so they are never refused, only queued (their deadline still bounds them).
+  const admitted = new WeakSet<AbortSignal>();
 
-  // Decides whether the line stands, and refuses waiters past the wait their mode allows.
-  const sweep = (now: number): void => {
-    if (waiting.length === 0) {
-      if (overloaded && now - lastQueuedAt >= intervalMs) overloaded = false;
-      return;
-    }
-    if (!overloaded && now - queuedSince >= intervalMs) overloaded = true;
-    const maxWaitMs = overloaded ? targetMs : intervalMs;
-    while (waiting.length > 0 && now - waiting[0]!.since >= maxWaitMs) {
-      shed += 1;
-      waiting.shift()!.refuse(new OverloadedError(name));
-    }
+  const overloaded = (now: number): boolean => now - lastRefusedAt < intervalMs;
+  const refuse = (waiter: Pick<Waiter, 'refuse'>, now: number): void => {
+    shed += 1;
+    lastRefusedAt = now;
+    waiter.refuse(new OverloadedError(name));
   };
 
+  const sweep = (): void => {
+    sweeper = undefined;
+    const now = performance.now();
+    for (const waiters of [line, stack]) {
+      for (let i = waiters.length - 1; i >= 0; i--) {
+        if (waiters[i]!.deadline <= now) refuse(waiters.splice(i, 1)[0]!, now);
+      }
+    }
+    if (line.length + stack.length > 0) scheduleSweep();
+  };
   const scheduleSweep = (): void => {
-    if (sweeper || waiting.length === 0) return;
-    sweeper = setTimeout(() => {
-      sweeper = undefined;
-      sweep(performance.now());
-      scheduleSweep();
-    }, Math.max(1, Math.floor(targetMs / 4)));
+    if (sweeper) return;
+    sweeper = setTimeout(sweep, Math.max(1, Math.floor(targetMs / 3)));
     sweeper.unref();
   };
 
-  function acquire(signal: AbortSignal): Promise<void> {
+  const take = (signal: AbortSignal): Slot => {
+    admitted.add(signal);
+    running += 1;
+    const since = performance.now();
+    let released = false;
+    return {
+      release() {
+        if (released) return;
+        released = true;
+        const now = performance.now();
+        holdMs = holdMs === 0 ? now - since : holdMs * 0.9 + (now - since) * 0.1;
+        running -= 1;
+        const next = line.shift() ?? stack.pop();
+        next?.admit();
+      },
+    };
+  };
+
+  function acquire(signal: AbortSignal): Promise<Slot> {
     signal.throwIfAborted();
+    if (running < slots && line.length + stack.length === 0) return Promise.resolve(take(signal));
     const now = performance.now();
-    sweep(now);
-    if (running < slots && waiting.length === 0) {
-      running += 1;
-      return Promise.resolve();
+    let waiters = stack;
+    let deadline = now + targetMs;
+    if (admitted.has(signal)) {
+      waiters = line;
+      deadline = Number.POSITIVE_INFINITY;
+    } else if (!overloaded(now)) {
+      const predictedMs = ((line.length + 1) * holdMs) / slots;
+      if (predictedMs > intervalMs) return new Promise<Slot>((_resolve, reject) => refuse({ refuse: reject }, now));
+      waiters = line;
+      deadline = now + intervalMs + Math.max(targetMs, holdMs / slots); // one turn past the longest promise
     }
-    return new Promise<void>((resolve, reject) => {
+    return new Promise<Slot>((resolve, reject) => {
       const onAbort = (): void => {
-        const index = waiting.indexOf(waiter);
-        if (index !== -1) waiting.splice(index, 1);
+        const index = waiters.indexOf(waiter);
+        if (index !== -1) waiters.splice(index, 1);
         reject(signal.reason);
       };
       const waiter: Waiter = {
-        since: now,
+        deadline,
         admit: () => {
           signal.removeEventListener('abort', onAbort);
-          running += 1;
-          resolve();
+          resolve(take(signal));
         },
         refuse: (error) => {
           signal.removeEventListener('abort', onAbort);
@@ -107,21 +144,13 @@ export function createAdmissionQueue({ slots, targetMs, intervalMs, name }: Admi
         },
       };
       signal.addEventListener('abort', onAbort, { once: true });
-      if (waiting.length === 0) queuedSince = now;
-      lastQueuedAt = now;
-      waiting.push(waiter);
+      waiters.push(waiter);
       scheduleSweep();
     });
   }
 
-  function release(): void {
-    running -= 1;
-    sweep(performance.now());
-    if (running >= slots || waiting.length === 0) return;
-    // Standing queue: the newest caller has the most budget left and is surely still there.
-    const next = overloaded ? waiting.pop()! : waiting.shift()!;
-    next.admit();
-  }
-
-  return { acquire, release, stats: () => ({ running, waiting: waiting.length, overloaded, shed }) };
+  return {
+    acquire,
+    stats: () => ({ running, waiting: line.length + stack.length, overloaded: overloaded(performance.now()), shed, holdMs }),
+  };
 }

@@ -38,9 +38,14 @@ export function createLoadShedder({ maxEventLoopDelayMs, sampleIntervalMs = 250 
   if (maxEventLoopDelayMs > 0) {
     histogram = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
     histogram.enable();
+    let lastSampleAt = performance.now();
     sampler = setInterval(() => {
-      // The histogram records each tick's interval: the lag is what exceeds the resolution.
-      delayMs = Math.max(0, histogram!.percentile(99) / 1e6 - RESOLUTION_MS);
+      // The histogram records each tick's interval, so the lag is what exceeds the resolution; a
+      // sampler that itself fires late has just seen a block the histogram may not have recorded yet.
+      const now = performance.now();
+      const late = now - lastSampleAt - sampleIntervalMs;
+      lastSampleAt = now;
+      delayMs = Math.max(0, late, histogram!.percentile(99) / 1e6 - RESOLUTION_MS);
       overloaded = delayMs > maxEventLoopDelayMs;
       histogram!.reset();
     }, sampleIntervalMs);

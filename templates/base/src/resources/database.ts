@@ -9,7 +9,7 @@ export interface DatabaseOptions {
   idleTimeoutMs: number;
   connectTimeoutMs: number;
   statementTimeoutMs: number;
-  /** The waiting line for a client (see resilience/admission-queue.ts; default 5 ms and 100 ms). */
+  /** The waiting line for a client (see resilience/admission-queue.ts; default 3 ms and 500 ms). */
   queue?: { targetMs: number; intervalMs: number };
 }
 
@@ -18,6 +18,8 @@ export interface Database {
   query<Row extends pg.QueryResultRow>(text: string, values: unknown[], signal: AbortSignal): Promise<Row[]>;
   /** The pool itself, for migrations and transactions. */
   pool: pg.Pool;
+  /** Clients the pool may open: how many queries one request should run at once at most. */
+  poolMax: number;
   /** The waiting line for a client, for logs, metrics and tests. */
   stats(): AdmissionStats;
   close(): Promise<void>;
@@ -40,16 +42,16 @@ export function createDatabase(options: DatabaseOptions, logger: Logger): Databa
   // An idle client losing its connection emits here; without a listener it would crash the process.
   pool.on('error', (error) => logger.warn('idle database connection failed', { error: error.message }));
 
-  const line = createAdmissionQueue({ slots: options.poolMax, name: 'the database pool', ...(options.queue ?? { targetMs: 5, intervalMs: 100 }) });
+  const line = createAdmissionQueue({ slots: options.poolMax, name: 'the database pool', ...(options.queue ?? { targetMs: 3, intervalMs: 500 }) });
 
   async function query<Row extends pg.QueryResultRow>(text: string, values: unknown[], signal: AbortSignal): Promise<Row[]> {
     // Wait for a client in our own line, which refuses (503) what it cannot serve in time and which
     // a query leaves when its request gives up: pg-pool's queue cannot be left, so abandoned queries
     // would still run (and time out one by one) later.
-    await line.acquire(signal);
+    const slot = await line.acquire(signal);
     // pg cannot cancel a running query from a signal: stop waiting, the pool reclaims the client.
     const pending = pool.query<Row>(text, values);
-    void pending.then(line.release, line.release);
+    void pending.then(slot.release, slot.release);
     try {
       const result = await raceSignal(pending, signal);
       return result.rows;
@@ -59,7 +61,7 @@ export function createDatabase(options: DatabaseOptions, logger: Logger): Databa
     }
   }
 
-  return { query, pool, stats: line.stats, close: () => pool.end() };
+  return { query, pool, poolMax: options.poolMax, stats: line.stats, close: () => pool.end() };
 }
 
 /** Connection failures become 503, timeouts 504; anything else (a bug) stays as it is. */

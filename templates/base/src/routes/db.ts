@@ -16,9 +16,10 @@ export function dbRoutes(): Hono<AppEnv> {
     .get('/db', async (c) => c.json(await randomWorld(c.var.db, c.var.deadline.signal)))
     .get('/queries', async (c) => {
       const count = parseQueriesCount(c.req.query('queries'));
-      // Independent queries run concurrently; the pool bounds how many reach the DB at once.
+      // Independent queries run concurrently, at most a pool's worth at once: one request with 500
+      // queries takes its turns instead of filling the pool's line ahead of every other request.
       const { db, deadline } = c.var;
-      const rows = await Promise.all(Array.from({ length: count }, () => randomWorld(db, deadline.signal)));
+      const rows = await runConcurrently(count, db.poolMax, () => randomWorld(db, deadline.signal));
       return c.json(rows);
     });
 }
@@ -35,4 +36,24 @@ async function randomWorld(db: Database, signal: AbortSignal): Promise<World> {
   const [row] = await db.query<World>(selectWorld, [id], signal);
   if (!row) throw new Error(`World row ${id} is missing: did the migration run?`);
   return row;
+}
+
+/** Runs `task` `count` times with at most `limit` in flight, results in order; stops at the first failure. */
+export async function runConcurrently<T>(count: number, limit: number, task: () => Promise<T>): Promise<T[]> {
+  const results = new Array<T>(count);
+  let next = 0;
+  let failed = false;
+  const worker = async (): Promise<void> => {
+    if (failed || next >= count) return;
+    const index = next++;
+    try {
+      results[index] = await task();
+    } catch (error) {
+      failed = true;
+      throw error;
+    }
+    return worker();
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, count) }, worker));
+  return results;
 }

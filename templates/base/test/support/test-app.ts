@@ -17,6 +17,8 @@ export interface TestAppOptions {
   deadlineMs?: number;
   bodyLimitBytes?: number;
   poolMax?: number;
+  /** The upstream's circuit breaker (default: 5 failures, 5 s). */
+  breaker?: { failures: number; cooldownMs: number };
 }
 
 export interface TestApp {
@@ -34,6 +36,7 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
     baseUrl: options.upstreamUrl,
     connections: options.upstreamConnections ?? 4,
     timeoutMs: options.upstreamTimeoutMs ?? 2_000,
+    ...(options.breaker ? { breaker: options.breaker } : {}),
   });
   const db = createDatabase(
     { url: options.databaseUrl, poolMax: options.poolMax ?? 4, idleTimeoutMs: 1_000, connectTimeoutMs: 2_000, statementTimeoutMs: 2_000 },

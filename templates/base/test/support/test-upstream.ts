@@ -2,8 +2,8 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-/** How the test upstream answers a path: JSON echo, a 500, or hold until `releaseHeld()`. */
-export type UpstreamBehaviour = 'echo' | 'fail' | 'hold';
+/** How the test upstream answers a path: JSON echo, a 500, hold until `releaseHeld()`, or reset the connection. */
+export type UpstreamBehaviour = 'echo' | 'fail' | 'hold' | 'reset';
 
 export interface TestUpstream {
   url: URL;
@@ -32,6 +32,11 @@ export async function startTestUpstream(): Promise<TestUpstream> {
     const done = (): void => {
       stats.inFlight -= 1;
     };
+    if (kind === 'reset') {
+      done();
+      request.socket.destroy();
+      return;
+    }
     if (kind === 'fail') {
       response.writeHead(500, { 'content-type': 'application/json' }).end('{"error":"boom"}', done);
       return;

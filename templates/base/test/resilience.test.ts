@@ -1,0 +1,194 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../src/app.js';
+import { OverloadedError } from '../src/errors.js';
+import { createLogger } from '../src/logger.js';
+import { createAdmissionQueue, type AdmissionQueue, type Slot } from '../src/resilience/admission-queue.js';
+import { createLoadShedder } from '../src/resilience/load-shedder.js';
+import { createUpstreamClient } from '../src/resources/upstream-client.js';
+import { testDatabaseUrl } from './support/test-database.js';
+import { startTestApp, type TestApp } from './support/test-app.js';
+import { startTestUpstream, type TestUpstream } from './support/test-upstream.js';
+
+/** A caller of its own: the line treats calls with one signal as one request. */
+const caller = (): AbortSignal => new AbortController().signal;
+
+/** A line whose average hold time is `holdMs` after one timed use; its one slot is held on return. */
+async function lineWithHold(options: { targetMs: number; intervalMs: number; holdMs: number }): Promise<{ line: AdmissionQueue; held: Slot }> {
+  const line = createAdmissionQueue({ slots: 1, name: 'the test pool', ...options });
+  const first = await line.acquire(caller());
+  await sleep(options.holdMs);
+  first.release();
+  return { line, held: await line.acquire(caller()) };
+}
+
+describe('admission queue', () => {
+  it('admits up to its slots at once and the rest first come, first served', async () => {
+    const line = createAdmissionQueue({ slots: 2, targetMs: 5, intervalMs: 1_000, name: 'test' });
+    const a = await line.acquire(caller());
+    const b = await line.acquire(caller());
+    const order: string[] = [];
+    const first = line.acquire(caller()).then((slot) => order.push('first') && slot);
+    const second = line.acquire(caller()).then((slot) => order.push('second') && slot);
+    expect(line.stats()).toMatchObject({ running: 2, waiting: 2, overloaded: false });
+    a.release();
+    a.release(); // a second release of the same slot changes nothing
+    b.release();
+    await Promise.all([first, second]);
+    expect(order).toEqual(['first', 'second']);
+    expect(line.stats()).toMatchObject({ running: 2, waiting: 0 });
+  });
+
+  it('refuses at once, with a 503, a caller it predicts cannot get a slot within intervalMs', async () => {
+    const { line } = await lineWithHold({ targetMs: 5, intervalMs: 130, holdMs: 50 });
+    const queued = [line.acquire(caller()), line.acquire(caller())]; // predicted waits ~50 and ~100 ms
+    const startedAt = performance.now();
+    const error = await line.acquire(caller()).catch((reason: unknown) => reason); // ~150 ms: too long
+    expect(performance.now() - startedAt).toBeLessThan(20);
+    expect(error).toBeInstanceOf(OverloadedError);
+    expect(error).toMatchObject({ status: 503, code: 'overloaded', retryAfterSeconds: 1 });
+    expect((error as Error).message).toContain('the test pool');
+    expect(line.stats()).toMatchObject({ waiting: 2, shed: 1, overloaded: true });
+    void Promise.allSettled(queued);
+  });
+
+  it('once it refuses: newcomers go on a stack, newest first, after the promised ones, refused past targetMs; relaxes after an interval', async () => {
+    const { line, held } = await lineWithHold({ targetMs: 30, intervalMs: 100, holdMs: 40 });
+    const order: string[] = [];
+    const queue = (label: string): Promise<Slot> => line.acquire(caller()).then((slot) => { order.push(label); return slot; });
+    const promised = [queue('first'), queue('second')]; // ~40 and ~80 ms predicted: they fit
+    await expect(line.acquire(caller())).rejects.toBeInstanceOf(OverloadedError); // ~120 ms: refused at once
+    expect(line.stats().overloaded).toBe(true);
+    const stacked = [queue('older'), queue('newer')];
+    held.release();
+    for (const pending of [...promised, ...stacked.reverse()]) (await pending).release();
+    expect(order).toEqual(['first', 'second', 'newer', 'older']);
+
+    const holder = await line.acquire(caller());
+    const startedAt = performance.now();
+    await expect(line.acquire(caller())).rejects.toBeInstanceOf(OverloadedError); // on the stack, its slot never comes
+    expect(performance.now() - startedAt).toBeGreaterThanOrEqual(29);
+    expect(performance.now() - startedAt).toBeLessThan(80);
+    holder.release();
+
+    await sleep(110); // an interval without a refusal
+    expect(line.stats().overloaded).toBe(false);
+  });
+
+  it('refuses a waiter whose predicted turn did not come, soon after the prediction', async () => {
+    const { line } = await lineWithHold({ targetMs: 5, intervalMs: 100, holdMs: 20 });
+    const startedAt = performance.now();
+    await expect(line.acquire(caller())).rejects.toBeInstanceOf(OverloadedError); // the slot is never released
+    const waitedMs = performance.now() - startedAt;
+    expect(waitedMs).toBeGreaterThanOrEqual(100);
+    expect(waitedMs).toBeLessThan(160);
+  });
+
+  it('queues, never refuses, the later calls of a request that already holds a slot', async () => {
+    const { line, held } = await lineWithHold({ targetMs: 5, intervalMs: 30, holdMs: 20 });
+    held.release();
+    const request = new AbortController().signal;
+    const mine = await line.acquire(request); // the request's first call takes the free slot
+    const queued = line.acquire(new AbortController().signal); // ~20 ms predicted: fits
+    await expect(line.acquire(new AbortController().signal)).rejects.toBeInstanceOf(OverloadedError); // ~40 ms: refused
+    expect(line.stats().overloaded).toBe(true);
+    const next = line.acquire(request); // the same request's next call: queued despite the overload
+    mine.release();
+    (await queued).release();
+    await expect(next).resolves.toBeDefined();
+  });
+
+  it('lets an aborted caller leave the line with its signal reason', async () => {
+    const line = createAdmissionQueue({ slots: 1, targetMs: 5, intervalMs: 10_000, name: 'test' });
+    await line.acquire(caller());
+    const request = new AbortController();
+    const waiting = line.acquire(request.signal).catch((reason: unknown) => reason);
+    request.abort(new Error('deadline'));
+    expect(await waiting).toMatchObject({ message: 'deadline' });
+    expect(line.stats()).toMatchObject({ waiting: 0, running: 1 });
+  });
+});
+
+describe('upstream circuit breaker and retry', () => {
+  let upstream: TestUpstream;
+  let target: TestApp;
+
+  beforeAll(async () => {
+    upstream = await startTestUpstream();
+    target = await startTestApp({ databaseUrl: testDatabaseUrl(), upstreamUrl: upstream.url, breaker: { failures: 3, cooldownMs: 300 } });
+  });
+  afterEach(() => upstream.setBehaviour(() => 'echo'));
+  afterAll(async () => {
+    await target?.close();
+    await upstream?.close();
+  });
+
+  it('opens after a run of failures: calls fail fast with 503 + Retry-After, then one probe closes it', async () => {
+    upstream.setBehaviour(() => 'fail');
+    for (let i = 0; i < 3; i++) expect((await fetch(`${target.url}/external`)).status).toBe(502);
+    const requestsBefore = upstream.requests;
+    const open = await fetch(`${target.url}/external`);
+    expect(open.status).toBe(503);
+    expect(open.headers.get('retry-after')).toBe('1');
+    expect(await open.json()).toMatchObject({ error: 'upstream_unavailable', requestId: expect.any(String) });
+    expect(upstream.requests).toBe(requestsBefore); // failed fast: the upstream saw nothing
+
+    upstream.setBehaviour(() => 'echo');
+    await sleep(350);
+    expect((await fetch(`${target.url}/external`)).status).toBe(200); // the probe
+    expect((await fetch(`${target.url}/external`)).status).toBe(200);
+  });
+
+  it('retries a GET once when the kept-alive socket is reset', async () => {
+    let resets = 1;
+    upstream.setBehaviour(() => (resets-- > 0 ? 'reset' : 'echo'));
+    const requestsBefore = upstream.requests;
+    const response = await fetch(`${target.url}/external`);
+    expect(response.status).toBe(200);
+    expect(upstream.requests).toBe(requestsBefore + 2);
+  });
+
+  it('retries within a budget: a reset storm is not doubled', async () => {
+    upstream.setBehaviour(() => 'reset');
+    const client = createUpstreamClient({ baseUrl: upstream.url, connections: 4, timeoutMs: 1_000, breaker: { failures: 1_000, cooldownMs: 1_000 } });
+    try {
+      const requestsBefore = upstream.requests;
+      const results = await Promise.allSettled(Array.from({ length: 40 }, () => client.getJson('/x', { signal: caller() })));
+      expect(results.every((result) => result.status === 'rejected')).toBe(true);
+      const sent = upstream.requests - requestsBefore;
+      expect(sent).toBeGreaterThan(40);
+      expect(sent).toBeLessThanOrEqual(40 + 10 + 4); // the burst of 10, plus 0.1 per call
+    } finally {
+      await client.close();
+    }
+  });
+});
+
+describe('load shedding on event-loop lag', () => {
+  it('answers 503 + Retry-After while the loop lags, keeps the probes up, and recovers', async () => {
+    const shedder = createLoadShedder({ maxEventLoopDelayMs: 50, sampleIntervalMs: 100 });
+    const app = createApp({
+      upstream: { getJson: async () => ({}) },
+      db: { query: async () => [], pool: undefined as never, poolMax: 1, stats: () => ({ running: 0, waiting: 0, overloaded: false, shed: 0, holdMs: 0 }), close: async () => undefined },
+      logger: createLogger('silent'),
+      shedder,
+      limits: { deadlineMs: 1_000, bodyLimitBytes: 1_024 },
+    });
+    try {
+      expect((await app.request('/json')).status).toBe(200);
+      const busyUntil = performance.now() + 300;
+      while (performance.now() < busyUntil); // a blocked event loop
+      await sleep(20); // the overdue sampler reads the lag first
+      expect(shedder.overloaded()).toBe(true);
+      const refused = await app.request('/json');
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get('retry-after')).toBe('1');
+      expect(await refused.json()).toMatchObject({ error: 'overloaded' });
+      expect((await app.request('/healthz')).status).toBe(200);
+      await sleep(300);
+      expect((await app.request('/json')).status).toBe(200);
+    } finally {
+      shedder.close();
+    }
+  });
+});
