@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { UpstreamError } from '../errors.js';
+import { AppError, UpstreamError } from '../errors.js';
 import type { AppEnv } from '../types.js';
 
 const parts = ['a', 'b', 'c'] as const;
@@ -33,7 +33,11 @@ export function concurrentRoutes(): Hono<AppEnv> {
       );
       signal.throwIfAborted(); // past the deadline a partial answer is still a timeout
       const failed = parts.filter((_, index) => results[index]?.status === 'rejected');
-      if (failed.length === parts.length) throw new UpstreamError('Every upstream call failed.');
+      if (failed.length === parts.length) {
+        // Nothing to answer with: fail as the calls did (503 while the breaker is open, 504, 502).
+        const [first] = results;
+        throw first?.status === 'rejected' && first.reason instanceof AppError ? first.reason : new UpstreamError('Every upstream call failed.');
+      }
       const data = Object.fromEntries(
         parts.map((part, index) => {
           const result = results[index];
