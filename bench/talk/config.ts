@@ -38,3 +38,20 @@ export function littlesBound(connections: number, latencyMs: number): number {
 export function warmupFor(connections: number, warmupMs: number): number {
   return connections > 511 ? Math.max(warmupMs, 3000) : warmupMs;
 }
+
+export type TalkSection = 'table' | 'overload';
+const sections: readonly TalkSection[] = ['table', 'overload'];
+
+/** Which sections run: both, or the one BENCH_TALK_ONLY names (`table` or `overload`), for development. */
+export function readTalkSections(env: Env): ReadonlySet<TalkSection> {
+  const raw = env.BENCH_TALK_ONLY;
+  if (raw === undefined || raw === '') return new Set(sections);
+  const only = sections.find((section) => section === raw);
+  if (!only) throw new Error(`Expected \`BENCH_TALK_ONLY\` to be one of ${sections.map((s) => `\`${s}\``).join(', ')}, got \`${raw}\`.`);
+  return new Set([only]);
+}
+
+/** Offered loads of the overload section, as multiples of the server's capacity. */
+export const OVERLOAD_FACTORS: readonly number[] = [0.5, 1, 1.5, 2, 3];
+/** The client pool of the overload section: small, so capacity (pool / upstream latency) sits far below the CPU's limit. */
+export const OVERLOAD_UPSTREAM_CONNECTIONS = 10;

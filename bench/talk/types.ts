@@ -59,4 +59,48 @@ export interface TalkReport {
   targets: TargetResult[];
   /** Conditions of the run the reader must know, e.g. the raised client pool. */
   notes: string[];
+  /** The overload section, when it ran. */
+  overload?: OverloadSection;
+}
+
+export type OverloadVariant = 'protected' | 'naive';
+
+/** Latency of one kind of answer in an open-model run (from bench/talk/open-load.ts). */
+export interface OverloadLatency {
+  count: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
+/** One open-model run of the overload section: a variant at one offered load. */
+export interface OverloadPoint {
+  variant: OverloadVariant;
+  /** Offered load as a multiple of the capacity (0.5, 1, 1.5, ...). */
+  factor: number;
+  offeredRate: number;
+  /** 2xx per second of the measured window. */
+  goodput: number;
+  served: OverloadLatency;
+  /** 503 answers: load the server refused. */
+  shed: OverloadLatency;
+  /** Neither 2xx nor 503, by status or error code. */
+  other: Record<string, number>;
+}
+
+/** The talk's failure slide fixed: goodput of the generated server and of a naive copy as the offered load passes capacity. */
+export interface OverloadSection {
+  /** Requests/s the server can serve: upstream connections / upstream latency. */
+  capacity: number;
+  upstreamConnections: number;
+  upstreamLatencyMs: number;
+  path: string;
+  durationMs: number;
+  warmupMs: number;
+  /** Machine and time of the run, since the section can be rerun alone. */
+  measured: string;
+  points: OverloadPoint[];
+  targets: TargetResult[];
+  /** What the naive variant changes. */
+  naiveAbout: string;
 }

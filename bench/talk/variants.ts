@@ -91,6 +91,24 @@ export function patchNoDeadline(root: string): void {
   ]]);
 }
 
+/**
+ * The upstream calls skip the admission line: they queue FIFO inside undici's pool, their timeout
+ * counting the wait (the behaviour before admission control). Takes both forms of the line's API,
+ * `await line.acquire(signal)` ... `line.release()` and `const slot = await line.acquire(signal)` ... `slot.release()`.
+ */
+export function patchNoAdmissionLine(root: string): void {
+  const file = 'src/resources/upstream-client.ts';
+  const path = join(root, file);
+  let slot = '';
+  let source = replaceOnce(readFileSync(path, 'utf8'), /(?:const (\w+) = )?await line\.acquire\(signal\);/, (name) => {
+    slot = name;
+    const why = '// bench fixture: no admission line, the call queues FIFO inside the undici pool';
+    return name ? `const ${name} = { release: (): void => undefined }; ${why}` : why;
+  }, file);
+  if (!slot) source = replaceOnce(source, /line\.release\(\);/, '// bench fixture: no admission line to leave', file);
+  writeFileSync(path, source);
+}
+
 export const perRequestClient: Variant = { name: 'per-request-client', about: 'a new HTTP client (undici Pool) per upstream call', patch: patchPerRequestClient };
 export const perQueryConnection: Variant = { name: 'per-query-connection', about: 'a new pg.Client connection per query', patch: patchPerQueryConnection };
 export const sequentialFanOut: Variant = { name: 'sequential-fan-out', about: '/concurrent awaits its 3 calls one after another', patch: patchSequentialFanOut };
@@ -99,4 +117,10 @@ export const noDeadline: Variant = {
   about: 'no request deadline, and a 60 s per-call timeout (UPSTREAM_TIMEOUT_MS=60000)',
   env: { UPSTREAM_TIMEOUT_MS: '60000' },
   patch: patchNoDeadline,
+};
+export const noAdmissionLine: Variant = {
+  name: 'no-admission-line',
+  about: 'upstream calls bypass the admission line and queue FIFO inside undici, where the 2 s per-call timeout counts the wait; the circuit breaker is off (UPSTREAM_BREAKER_FAILURES=1000000), as before admission control',
+  env: { UPSTREAM_BREAKER_FAILURES: '1000000' },
+  patch: patchNoAdmissionLine,
 };

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { patchNoDeadline, patchPerQueryConnection, patchPerRequestClient, patchSequentialFanOut, replaceOnce } from '../../../bench/talk/variants.js';
+import { patchNoAdmissionLine, patchNoDeadline, patchPerQueryConnection, patchPerRequestClient, patchSequentialFanOut, replaceOnce } from '../../../bench/talk/variants.js';
 
 const templates = join(import.meta.dirname, '../../../templates/base');
 
@@ -35,6 +35,7 @@ describe('naive variant patches on the current templates', () => {
     ['src/resources/database.ts', patchPerQueryConnection, 'const pending = queryOnNewConnection<Row>(options, text, values);'],
     ['src/routes/concurrent.ts', patchSequentialFanOut, 'for (const part of parts) calls.push(await c.var.upstream.getJson('],
     ['src/middleware/deadline.ts', patchNoDeadline, '2_147_483_647)'],
+    ['src/resources/upstream-client.ts', patchNoAdmissionLine, '// bench fixture: no admission line'],
   ] as const)('%s gets its anti-pattern', (file, patch, expected) => {
     const dir = copyOf(file);
     const before = readFileSync(join(dir, file), 'utf8');
@@ -42,5 +43,41 @@ describe('naive variant patches on the current templates', () => {
     const after = readFileSync(join(dir, file), 'utf8');
     expect(after).not.toBe(before);
     expect(after).toContain(expected);
+  });
+});
+
+describe('patchNoAdmissionLine', () => {
+  let root: string | undefined;
+  afterEach(() => {
+    if (root) rmSync(root, { recursive: true, force: true });
+  });
+
+  const file = 'src/resources/upstream-client.ts';
+  function patched(source: string): string {
+    root = mkdtempSync(join(tmpdir(), 'cas-talk-variant-'));
+    mkdirSync(join(root, 'src/resources'), { recursive: true });
+    writeFileSync(join(root, file), source);
+    patchNoAdmissionLine(root);
+    return readFileSync(join(root, file), 'utf8');
+  }
+
+  it('leaves no wait in the line and no release in the current template', () => {
+    const after = patched(readFileSync(join(templates, file), 'utf8'));
+    expect(after).not.toMatch(/await line\.acquire\(/);
+    expect(after).not.toMatch(/\bline\.release\(/);
+    expect(after).toContain('return await breaker.run(');
+  });
+
+  it('takes both forms of the line\'s API', () => {
+    const bare = '  await line.acquire(signal);\n  try {\n    return await call();\n  } finally {\n    line.release();\n  }\n';
+    expect(patched(bare)).toBe('  // bench fixture: no admission line, the call queues FIFO inside the undici pool\n  try {\n    return await call();\n  } finally {\n    // bench fixture: no admission line to leave\n  }\n');
+    const slot = '  const slot = await line.acquire(signal);\n  try {\n    return await call();\n  } finally {\n    slot.release();\n  }\n';
+    expect(patched(slot)).toContain('const slot = { release: (): void => undefined }; // bench fixture: no admission line');
+    expect(patched(slot)).toContain('slot.release();');
+  });
+
+  it('fails loudly when the template changed under it', () => {
+    expect(() => patched('const permit = await line.enter(signal);\n')).toThrow(`in ${file}, found 0; did the template change?`);
+    expect(() => patched('await line.acquire(signal);\n')).toThrow('/line\\.release\\(\\);/ in src/resources/upstream-client.ts, found 0');
   });
 });
