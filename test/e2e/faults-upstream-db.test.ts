@@ -77,16 +77,20 @@ describe('upstream faults', () => {
   let app: BuiltServer;
   beforeAll(async () => {
     // Enough pooled connections that many calls are really in flight at the upstream when the deadline fires.
-    app = await startApp({ DATABASE_URL: postgres.url('faults-upstream'), UPSTREAM_URL: upstream.url, REQUEST_DEADLINE_MS: '1000', UPSTREAM_TIMEOUT_MS: '5000', UPSTREAM_CONNECTIONS: '50' });
+    // The circuit breaker is out of the way here (test/e2e/overload.test.ts covers it): these are the raw fault paths.
+    app = await startApp({ DATABASE_URL: postgres.url('faults-upstream'), UPSTREAM_URL: upstream.url, REQUEST_DEADLINE_MS: '1000', UPSTREAM_TIMEOUT_MS: '5000', UPSTREAM_CONNECTIONS: '50', UPSTREAM_BREAKER_FAILURES: '100000' });
   }, 120_000);
 
-  it('a 3 s upstream under 200 concurrent requests: every one answers 504 at the 1 s deadline, and every upstream call is aborted', async () => {
+  it('a 3 s upstream under 200 concurrent requests: those holding a connection answer 504 at the 1 s deadline, the rest 503 long before it, and every upstream call is aborted', async () => {
     upstream.setFault({ kind: 'slow', delayMs: 3_000 });
     upstream.resetCounts();
     const results = await sendConcurrent(`${app.base}/external`, 200);
+    // 50 connections: the 150 others wait in the admission line, which refuses them at its interval (100 ms here).
     const unexpected = record('upstream slow 3 s, deadline 1 s, 200 concurrent', results, (result) =>
-      result.status === 504 && errorCode(result) === 'deadline_exceeded' && result.ms >= 990 && result.ms < 2_500);
+      (result.status === 504 && errorCode(result) === 'deadline_exceeded' && result.ms >= 990 && result.ms < 2_500)
+      || (result.status === 503 && errorCode(result) === 'overloaded' && result.ms < 500));
     expect(unexpected).toEqual([]);
+    expect(results.filter((result) => result.status === 504).length).toBeGreaterThanOrEqual(40);
     expect(Math.max(...results.map((result) => result.ms))).toBeLessThan(2_500);
 
     // Nothing left running at the upstream: each call it received was cancelled, none answered.
@@ -167,8 +171,8 @@ describe('database faults', () => {
         result.ms < 1_500 + marginMs && (result.status === 200 ? Array.isArray(result.json) && result.json.length === 500
           : (result.status === 503 || result.status === 504) && typeof errorCode(result) === 'string'));
       expect(unexpected).toEqual([]);
-      // 60,000 queries through 4 connections cannot fit in 1.5 s: the deadline path really ran.
-      if (concurrency === 120) expect(results.filter((result) => result.status === 504).length).toBeGreaterThan(0);
+      // 60,000 queries through 4 connections cannot fit in 1.5 s: the admission or the deadline path really ran.
+      if (concurrency === 120) expect(results.filter((result) => result.status !== 200).length).toBeGreaterThan(0);
 
       // Once every request has its answer, the pool must be free: the queries of requests that
       // already answered 504 must not keep it busy (a fresh request would queue behind them).
