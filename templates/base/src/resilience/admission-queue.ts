@@ -77,19 +77,21 @@ export function createAdmissionQueue({ slots, targetMs, intervalMs, name }: Admi
     waiter.refuse(new OverloadedError(name));
   };
 
+  // The stack is checked often (its waiters are pushed in order, so the expired ones sit at the
+  // bottom); the line's bounds are a safety net for a pool that slowed down, checked less often.
   const sweep = (): void => {
     sweeper = undefined;
     const now = performance.now();
-    for (const waiters of [line, stack]) {
-      for (let i = waiters.length - 1; i >= 0; i--) {
-        if (waiters[i]!.deadline <= now) refuse(waiters.splice(i, 1)[0]!, now);
-      }
+    while (stack.length > 0 && stack[0]!.deadline <= now) refuse(stack.shift()!, now);
+    for (let i = line.length - 1; i >= 0; i--) {
+      if (line[i]!.deadline <= now) refuse(line.splice(i, 1)[0]!, now);
     }
-    if (line.length + stack.length > 0) scheduleSweep();
+    scheduleSweep();
   };
   const scheduleSweep = (): void => {
-    if (sweeper) return;
-    sweeper = setTimeout(sweep, Math.max(1, Math.floor(targetMs / 3)));
+    if (sweeper || line.length + stack.length === 0) return;
+    const delayMs = stack.length > 0 ? targetMs / 3 : intervalMs / 10;
+    sweeper = setTimeout(sweep, Math.max(1, Math.floor(delayMs)));
     sweeper.unref();
   };
 
@@ -145,6 +147,10 @@ export function createAdmissionQueue({ slots, targetMs, intervalMs, name }: Admi
       };
       signal.addEventListener('abort', onAbort, { once: true });
       waiters.push(waiter);
+      if (waiters === stack && stack.length === 1 && sweeper) {
+        clearTimeout(sweeper); // a slow line sweep is pending: the stack needs the fast one
+        sweeper = undefined;
+      }
       scheduleSweep();
     });
   }
