@@ -9,8 +9,9 @@ export function makeStartCommand(): Command {
     .option('-w, --workers <n|auto>', 'worker processes (auto: one per CPU)', '1')
     .addHelpText('after', `
 A worker that dies is restarted with back-off (100 ms doubling to 10 s) and logged. SIGTERM or
-Ctrl-C drains every worker (in-flight requests finish, bounded by SHUTDOWN_TIMEOUT_MS), then exits 0.
-Needs DATABASE_URL in the environment, like node dist/server.js.`)
+Ctrl-C drains every worker (/readyz 503, serving on for LAME_DUCK_MS, then in-flight requests
+finish, bounded by SHUTDOWN_TIMEOUT_MS), then exits 0; so does the exit of the process that
+started it (npm stopped alone). Needs DATABASE_URL in the environment, like node dist/server.js.`)
     .action(async (flags: { workers: string }) => {
       const workers = parseWorkers(flags.workers);
       const { runStart } = await import('../start/run-start.js');

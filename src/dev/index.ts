@@ -5,6 +5,7 @@ import chalk from 'chalk';
 import { findProject, loadEnvFile, startEmbeddedDb, type EmbeddedDb } from '../project/index.js';
 import { CancelledError, UserError } from '../util/errors.js';
 import { createLogger } from '../util/logger.js';
+import { watchParent } from '../util/parent-watch.js';
 import { describePortHolder, isPortFree, nextFreePort } from '../util/ports.js';
 import { startProgress } from '../util/progress.js';
 import { spawnApp, type AppProcess } from './app-process.js';
@@ -28,10 +29,26 @@ const DEBOUNCE_MS = 60;
 
 /**
  * `asyncsrv dev`: run the project's server with TypeScript, restart it gracefully on changes to
- * src/ or .env, keep the embedded database running across restarts, until the signal aborts.
+ * src/ or .env, keep the embedded database running across restarts, until the signal aborts or
+ * the process that started dev exits.
  */
-export async function runDev(options: DevOptions, signal: AbortSignal): Promise<void> {
+export async function runDev(options: DevOptions, interrupt: AbortSignal): Promise<void> {
   const logger = createLogger();
+  // `npm run dev` stopped alone exits without stopping us: stop the app and the database rather than orphan them.
+  const parentGone = new AbortController();
+  const stopWatching = watchParent((ppid) => {
+    logger.warn(`the process that started asyncsrv dev (pid ${ppid}) has exited; stopping.`);
+    parentGone.abort();
+  });
+  const signal = AbortSignal.any([interrupt, parentGone.signal]);
+  try {
+    await runDevUntil(options, signal, logger);
+  } finally {
+    stopWatching();
+  }
+}
+
+async function runDevUntil(options: DevOptions, signal: AbortSignal, logger: ReturnType<typeof createLogger>): Promise<void> {
   const project = findProject(options.cwd);
   const envPath = join(project.root, '.env');
   const env = (): NodeJS.ProcessEnv => ({ ...loadEnvFile(envPath, logger.warn), ...process.env });

@@ -23,12 +23,17 @@ async function preloadDependencies(root: string): Promise<void> {
 
 function waitForStart(): Promise<StartMessage> {
   return new Promise((resolve) => {
+    // A spare whose dev process died (even by SIGKILL) must not stay behind; once started, the server watches the channel itself.
+    const onDisconnect = (): void => process.exit(0);
     const onMessage = (message: unknown): void => {
       if ((message as { type?: unknown } | null)?.type !== 'asyncsrv:start') return;
       process.off('message', onMessage);
+      process.off('disconnect', onDisconnect);
       resolve(message as StartMessage);
     };
     process.on('message', onMessage);
+    process.once('disconnect', onDisconnect);
+    if (!process.connected) onDisconnect();
   });
 }
 

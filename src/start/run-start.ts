@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { findProject } from '../project/index.js';
 import { UserError } from '../util/errors.js';
 import { createLogger } from '../util/logger.js';
+import { watchParent } from '../util/parent-watch.js';
 import { autoWorkerCount, restartDelayMs } from './backoff.js';
 
 export interface StartOptions {
@@ -18,10 +19,11 @@ const STABLE_MS = 30_000;
 
 /**
  * `asyncsrv start`: runs dist/server.js in production mode as a cluster primary with N workers
- * sharing the port. A worker that dies is restarted with back-off; SIGTERM/SIGINT (the signal)
- * makes every worker drain (its own graceful shutdown) and resolves once all have exited.
+ * sharing the port. A worker that dies is restarted with back-off; SIGTERM/SIGINT (the signal), or
+ * the exit of the process that started us, makes every worker drain (its own graceful shutdown)
+ * and resolves once all have exited.
  */
-export async function runStart(options: StartOptions, signal: AbortSignal): Promise<void> {
+export async function runStart(options: StartOptions, interrupt: AbortSignal): Promise<void> {
   const project = findProject(options.cwd);
   const entry = join(project.root, 'dist', 'server.js');
   if (!existsSync(entry)) throw new UserError('dist/server.js does not exist: the project is not built.', 'Run `asyncsrv build` (npm run build) first.');
@@ -51,14 +53,23 @@ export async function runStart(options: StartOptions, signal: AbortSignal): Prom
   for (let i = 0; i < count; i++) fork();
   logger.info(`asyncsrv start: ${count} worker${count === 1 ? '' : 's'} of ${project.name} (primary pid ${process.pid})`);
 
+  // `npm start` stopped alone (pm2, kill, docker stop) exits without stopping us: drain rather than live on as an orphan.
+  const parentGone = new AbortController();
+  const stopWatching = watchParent((ppid) => {
+    logger.warn(`the process that started asyncsrv start (pid ${ppid}) has exited`);
+    parentGone.abort();
+  });
+  const signal = AbortSignal.any([interrupt, parentGone.signal]);
+
   await new Promise<void>((resolve) => {
     if (signal.aborted) resolve();
     signal.addEventListener('abort', () => resolve(), { once: true });
   });
   stopping = true;
+  stopWatching();
   const workers = Object.values(cluster.workers ?? {}).filter((worker): worker is Worker => worker !== undefined);
   logger.info(`draining ${workers.length} worker${workers.length === 1 ? '' : 's'}…`);
-  // Each worker drains on SIGTERM (its graceful shutdown, bounded by SHUTDOWN_TIMEOUT_MS) and exits.
+  // Each worker drains on SIGTERM (its graceful shutdown: lame duck, then at most SHUTDOWN_TIMEOUT_MS) and exits.
   await Promise.all(workers.map((worker) => new Promise<void>((resolve) => {
     if (worker.isDead()) return resolve();
     worker.once('exit', () => resolve());

@@ -91,7 +91,8 @@ describe('SIGTERM under load (200 connections on /external, 300 ms upstream)', (
     const base = `http://127.0.0.1:${port}`;
     const child = execa('node', [join(dir, 'dist', 'server.js')], {
       cwd: dir, reject: false, stdin: 'ignore', all: true, extendEnv: false,
-      env: cliEnv({ NODE_ENV: 'production', LOG_FORMAT: 'silent', PORT: String(port), DATABASE_URL: databaseUrl, SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS), UPSTREAM_URL: `${upstreamBase}/ms300`, UPSTREAM_CONNECTIONS: '256' }),
+      // No lame duck (production's default is 5 s): this test is about the drain once the listener closes; shutdown-keepalive.test.ts covers the lame duck.
+      env: cliEnv({ NODE_ENV: 'production', LOG_FORMAT: 'silent', PORT: String(port), DATABASE_URL: databaseUrl, SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS), LAME_DUCK_MS: '0', UPSTREAM_URL: `${upstreamBase}/ms300`, UPSTREAM_CONNECTIONS: '256' }),
     });
     children.push(child);
     await waitForHttp(`${base}/readyz`, 200, 60_000);

@@ -70,7 +70,8 @@ describe.each(PROJECT_VARIANTS)('generated project: db $db, deploy $deploy', ({ 
     const port = await freePort();
     const server = execa('node', ['dist/server.js'], {
       cwd: dir, reject: false, stdin: 'ignore', all: true,
-      env: cliEnv({ NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: databaseUrl ?? '' }),
+      // LAME_DUCK_MS=0: no load balancer here to wait for (execa would SIGKILL a stop longer than 5 s); shutdown-keepalive.test.ts covers it.
+      env: cliEnv({ NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: databaseUrl ?? '', LAME_DUCK_MS: '0' }),
     });
     children.push(server);
     const base = `http://127.0.0.1:${port}`;

@@ -65,7 +65,8 @@ describe('asyncsrv start --workers 2', () => {
     let output = '';
     const primary = execa(join(dir, 'node_modules', '.bin', 'asyncsrv'), ['start', '--workers', '2'], {
       cwd: dir, reject: false, stdin: 'ignore', all: true, buffer: false,
-      env: cliEnv({ PORT: String(port), DATABASE_URL: databaseUrl, UPSTREAM_URL: slowUrl, LOG_FORMAT: 'silent', DB_POOL_MAX: '10' }),
+      // LAME_DUCK_MS=0: this is about the drain (execa would SIGKILL a stop longer than 5 s); shutdown-keepalive.test.ts covers the lame duck.
+      env: cliEnv({ PORT: String(port), DATABASE_URL: databaseUrl, UPSTREAM_URL: slowUrl, LOG_FORMAT: 'silent', DB_POOL_MAX: '10', LAME_DUCK_MS: '0' }),
     });
     started.push(primary);
     primary.all?.on('data', (chunk: Buffer) => { output += chunk.toString(); });

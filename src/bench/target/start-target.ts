@@ -25,7 +25,8 @@ export async function startTarget(project: Project, options: StartTargetOptions,
   const url = `http://127.0.0.1:${port}`;
   const child: ResultPromise = execa(process.execPath, ['dist/server.js'], {
     cwd: project.root,
-    env: { ...options.env, NODE_ENV: 'production', HOST: '127.0.0.1', PORT: String(port), DATABASE_URL: options.databaseUrl, UPSTREAM_URL: options.upstreamUrl },
+    // No lame duck by default (production's is 5 s): no load balancer watches this server's /readyz.
+    env: { LAME_DUCK_MS: '0', ...options.env, NODE_ENV: 'production', HOST: '127.0.0.1', PORT: String(port), DATABASE_URL: options.databaseUrl, UPSTREAM_URL: options.upstreamUrl },
     extendEnv: false,
     stdin: 'ignore',
     stdout: 'ignore',

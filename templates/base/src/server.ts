@@ -4,7 +4,9 @@ import { createApp } from './app.js';
 import { loadConfig, type Config } from './config.js';
 import { databaseUrlHint } from './database-hint.js';
 import { migrate } from './db/migrate.js';
-import { closeServer, onShutdownSignal } from './lifecycle/graceful-shutdown.js';
+import { drainServer, onShutdownSignal } from './lifecycle/graceful-shutdown.js';
+import { trackKeepAlive } from './lifecycle/keep-alive-drain.js';
+import { watchParent } from './lifecycle/parent-watch.js';
 import { createLogger } from './logger.js';
 import { createDatabase } from './resources/database.js';
 import { createUpstreamClient } from './resources/upstream-client.js';
@@ -47,15 +49,24 @@ async function main(): Promise<void> {
   server.headersTimeout = config.http.headersTimeoutMs;
   server.requestTimeout = config.http.requestTimeoutMs;
 
-  onShutdownSignal(async (signal) => {
+  const keepAlive = trackKeepAlive(server);
+
+  // Readiness says 503 at once; the server keeps serving through the lame duck, then drains.
+  const stop = onShutdownSignal(async (reason) => {
     draining = true;
-    logger.info('shutting down', { signal, graceMs: config.http.shutdownTimeoutMs });
-    const { forced } = await closeServer(server, config.http.shutdownTimeoutMs);
+    const { lameDuckMs, shutdownTimeoutMs: graceMs } = config.http;
+    logger.info('shutting down', { reason, lameDuckMs, graceMs });
+    const { forced } = await drainServer(server, keepAlive, {
+      lameDuckMs,
+      graceMs,
+      onListenerClosed: (open) => logger.info('listener closed', { openConnections: open }),
+    });
     if (forced) logger.warn('in-flight requests outlived the grace period and were cut');
     await Promise.allSettled([upstream.close(), db.close()]);
     logger.info('stopped');
     process.exit(0);
-  });
+  }, { onCutShort: () => logger.warn('second Ctrl-C: exiting without waiting for in-flight requests') });
+  watchParent(() => stop('parent process gone'));
 
   // Under `asyncsrv dev` the next version boots and migrates while the old one still serves, and
   // binds the port only once the old one has let go: a restart costs a listen, not a boot.
@@ -65,8 +76,7 @@ async function main(): Promise<void> {
   } catch (error) {
     logger.error('cannot listen', { host: config.host, port: config.port, error: describeError(error) });
     await Promise.allSettled([upstream.close(), db.close()]);
-    process.exitCode = 1;
-    return;
+    process.exit(1); // explicitly: an IPC channel (cluster worker, asyncsrv dev) would keep the process alive
   }
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { request } from 'node:http';
+import { Agent, request } from 'node:http';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,8 +23,10 @@ afterAll(async () => {
   await upstream?.close();
 });
 
+type LogEntry = Record<string, unknown>;
+
 /** Starts `tsx src/server.ts` and resolves with its URL once it logs that it listens. */
-async function startServerProcess(): Promise<{ child: ChildProcess; url: string; logs: Array<Record<string, unknown>> }> {
+async function startServerProcess(env: Record<string, string>): Promise<{ child: ChildProcess; url: string; logs: LogEntry[] }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
     cwd: projectRoot,
     env: {
@@ -37,15 +39,16 @@ async function startServerProcess(): Promise<{ child: ChildProcess; url: string;
       DB_POOL_MAX: '2',
       UPSTREAM_URL: upstream.url.href,
       SHUTDOWN_TIMEOUT_MS: '20000',
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   server = child;
-  const logs: Array<Record<string, unknown>> = [];
+  const logs: LogEntry[] = [];
   const url = await new Promise<string>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`the server exited with code ${code} before listening`)));
     createInterface({ input: child.stdout! }).on('line', (line) => {
-      const entry = JSON.parse(line) as Record<string, unknown>;
+      const entry = JSON.parse(line) as LogEntry;
       logs.push(entry);
       if (entry['msg'] === 'listening') resolve(String(entry['url']));
     });
@@ -53,30 +56,45 @@ async function startServerProcess(): Promise<{ child: ChildProcess; url: string;
   return { child, url, logs };
 }
 
-function canConnect(url: string): Promise<boolean> {
+function logged(logs: LogEntry[], message: string): Promise<void> {
   return new Promise((resolve) => {
-    const probe = request(`${url}/healthz`, { agent: false }, (response) => {
-      response.resume();
-      resolve(true);
-    });
-    probe.on('error', () => resolve(false));
-    probe.end();
+    const check = (): void => (logs.some((entry) => entry['msg'] === message) ? resolve() : void setTimeout(check, 10));
+    check();
   });
+}
+
+interface Answer {
+  status: number;
+  connection: string | undefined;
+  /** True when the request went out on a kept-alive socket. */
+  reused: boolean;
+}
+
+function get(url: string, agent: Agent | false = false): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const outgoing = request(url, { agent }, (response) => {
+      response.resume();
+      response.once('end', () => resolve({ status: response.statusCode ?? 0, connection: response.headers.connection, reused: outgoing.reusedSocket }));
+    });
+    outgoing.once('error', reject);
+    outgoing.end();
+  });
+}
+
+function canConnect(url: string): Promise<boolean> {
+  return get(`${url}/healthz`).then(() => true, () => false);
 }
 
 describe('graceful shutdown', () => {
   it('finishes in-flight requests on SIGTERM, refuses new connections, then exits 0', async () => {
-    const { child, url, logs } = await startServerProcess();
+    const { child, url, logs } = await startServerProcess({ LAME_DUCK_MS: '0' });
     upstream.setBehaviour(() => 'hold');
     const inFlight = Array.from({ length: 3 }, () => fetch(`${url}/external`));
     await upstream.waitForInFlight(3);
 
     const exited = once(child, 'exit');
     child.kill('SIGTERM');
-    await new Promise<void>((resolve) => {
-      const check = (): void => (logs.some((entry) => entry['msg'] === 'shutting down') ? resolve() : void setTimeout(check, 20));
-      check();
-    });
+    await logged(logs, 'listener closed');
     expect(await canConnect(url)).toBe(false);
 
     upstream.releaseHeld();
@@ -85,5 +103,29 @@ describe('graceful shutdown', () => {
     const [code, signal] = await exited;
     expect({ code, signal }).toEqual({ code: 0, signal: null });
     expect(logs.map((entry) => entry['msg'])).toContain('stopped');
+  });
+
+  it('keeps serving through the lame duck with Connection: close, /readyz 503, and a second signal is the same stop', async () => {
+    const { child, url, logs } = await startServerProcess({ LAME_DUCK_MS: '800' });
+    upstream.setBehaviour(() => 'echo');
+    const keepAlive = new Agent({ keepAlive: true, maxSockets: 1 });
+    expect(await get(`${url}/json`, keepAlive)).toMatchObject({ status: 200, connection: 'keep-alive' });
+
+    const exited = once(child, 'exit');
+    // A process group gets the signal from the kernel and again from a parent that forwards it.
+    child.kill('SIGTERM');
+    child.kill('SIGINT');
+    await logged(logs, 'shutting down');
+    expect(await get(`${url}/readyz`)).toMatchObject({ status: 503, connection: 'close' });
+    expect(await get(`${url}/json`)).toMatchObject({ status: 200, connection: 'close' });
+    // The kept-alive socket had its chance of a next request: answered, told to close.
+    expect(await get(`${url}/json`, keepAlive)).toEqual({ status: 200, connection: 'close', reused: true });
+
+    await logged(logs, 'listener closed');
+    expect(await canConnect(url)).toBe(false);
+    const [code] = await exited;
+    expect(code).toBe(0);
+    expect(logs.filter((entry) => entry['msg'] === 'shutting down')).toHaveLength(1);
+    keepAlive.destroy();
   });
 });

@@ -20,7 +20,8 @@ export async function startBuiltServer(dir: string, env: Record<string, string>)
   const port = await freePort();
   const child: ResultPromise = execa('node', [join(dir, 'dist', 'server.js')], {
     cwd: dir, reject: false, stdin: 'ignore', all: true, buffer: false, extendEnv: false, forceKillAfterDelay: 10_000,
-    env: cliEnv({ NODE_ENV: 'production', LOG_FORMAT: 'silent', HOST: '127.0.0.1', PORT: String(port), ...env }),
+    // No lame duck unless a test asks for one: nothing balances load in front of these servers, and stop() stays quick.
+    env: cliEnv({ NODE_ENV: 'production', LOG_FORMAT: 'silent', HOST: '127.0.0.1', PORT: String(port), LAME_DUCK_MS: '0', ...env }),
   });
   let output = '';
   child.all?.on('data', (chunk: Buffer) => { output += chunk.toString(); });

@@ -11,12 +11,18 @@ export interface RequestOutcome {
   status?: number;
   /** Set when the socket ended or failed before a complete response. */
   error?: string;
+  /** performance.now() when this request's connection was established. */
+  connectedAt: number;
+  /** 0 for the first request on its connection, 1 for the next, and so on. */
+  indexOnConnection: number;
 }
 
 export interface KeepAliveLoad {
   outcomes: RequestOutcome[];
   /** Fresh connections that were refused (or reset before sending). */
   refusedConnects(): number;
+  /** performance.now() of each refused connect, in order. */
+  refusedAt: number[];
   /** Stops sending; resolves once every socket has settled (each request has an outcome). */
   stop(): Promise<void>;
 }
@@ -32,7 +38,7 @@ export function startKeepAliveLoad(base: string, path: string, connections: numb
   const outcomes: RequestOutcome[] = [];
   const open = new Set<Promise<void>>();
   let stopped = false;
-  let refused = 0;
+  const refusedAt: number[] = [];
 
   const runConnection = (): Promise<void> => new Promise<void>((resolve) => {
     const socket: Socket = connect(Number(port), hostname);
@@ -40,14 +46,16 @@ export function startKeepAliveLoad(base: string, path: string, connections: numb
     let current: RequestOutcome | undefined;
     let buffer = Buffer.alloc(0);
     let sentAny = false;
+    let connectedAt = 0;
+    let sent = 0;
     const send = (): void => {
       if (stopped || socket.destroyed) { socket.end(); return; }
-      current = { writtenAt: performance.now() };
+      current = { writtenAt: performance.now(), connectedAt, indexOnConnection: sent++ };
       outcomes.push(current);
       sentAny = true;
       socket.write(`GET ${path} HTTP/1.1\r\nHost: ${hostname}:${port}\r\n\r\n`);
     };
-    socket.on('connect', send);
+    socket.on('connect', () => { connectedAt = performance.now(); send(); });
     socket.on('data', (chunk: Buffer) => {
       if (!current) return;
       current.firstByteAt ??= performance.now();
@@ -63,7 +71,7 @@ export function startKeepAliveLoad(base: string, path: string, connections: numb
     });
     socket.on('error', (error: NodeJS.ErrnoException) => {
       if (current) current.error = error.code ?? error.message;
-      else if (!sentAny) refused++;
+      else if (!sentAny) refusedAt.push(performance.now());
     });
     socket.on('close', () => {
       if (current && !current.error) current.error = 'closed before a complete response';
@@ -83,7 +91,8 @@ export function startKeepAliveLoad(base: string, path: string, connections: numb
 
   return {
     outcomes,
-    refusedConnects: () => refused,
+    refusedConnects: () => refusedAt.length,
+    refusedAt,
     stop: async () => {
       stopped = true;
       while (open.size > 0) await Promise.all([...open]);

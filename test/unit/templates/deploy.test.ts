@@ -28,6 +28,8 @@ const APP_KEEP_ALIVE_SECONDS = 65;
 const APP_DEADLINE_SECONDS = 5;
 /** The generated app's drain bound (SHUTDOWN_TIMEOUT_MS) and PostgreSQL's default connection cap. */
 const APP_SHUTDOWN_SECONDS = 10;
+/** The generated app's lame duck in production (LAME_DUCK_MS): it keeps serving this long after SIGTERM. */
+const APP_LAME_DUCK_MS_IN_PRODUCTION = 5_000;
 const POSTGRES_DEFAULT_MAX_CONNECTIONS = 100;
 
 describe('templates/deploy', () => {
@@ -119,6 +121,15 @@ describe('compose.yaml', () => {
     expect(service('app')).not.toHaveProperty('ports');
   });
 
+  it('gives the app longer to stop than its lame duck plus its drain bound', () => {
+    const app = service('app');
+    const lameDuckMs = environment(app).LAME_DUCK_MS;
+    const lameDuckSeconds = (lameDuckMs ? Number(lameDuckMs) : APP_LAME_DUCK_MS_IN_PRODUCTION) / 1000;
+    const grace = /^(\d+)s$/.exec(String(app.stop_grace_period));
+    expect(grace, 'stop_grace_period in seconds (e.g. 20s)').not.toBeNull();
+    expect(Number(grace![1])).toBeGreaterThan(lameDuckSeconds + APP_SHUTDOWN_SECONDS);
+  });
+
   it('runs several app replicas whose pools together fit PostgreSQL\'s default max_connections', () => {
     const app = service('app');
     const replicas = (app.deploy as { replicas?: unknown } | undefined)?.replicas;
@@ -183,12 +194,15 @@ describe('k8s/app.yaml', () => {
     expect(startupWindow).toBeGreaterThanOrEqual(30);
   });
 
-  it('drains within the grace period: preStop plus the app\'s shutdown bound fit before SIGKILL', () => {
-    const command = container.lifecycle?.preStop?.exec?.command ?? [];
-    expect(command[0]).toBe('sleep');
-    const preStopSeconds = Number(command[1]);
-    expect(preStopSeconds).toBeGreaterThan(0);
-    expect(podSpec.terminationGracePeriodSeconds).toBeGreaterThan(preStopSeconds + APP_SHUTDOWN_SECONDS);
+  it('keeps serving while the endpoint goes away, and drains before SIGKILL: preStop + lame duck + shutdown bound < grace period', () => {
+    const command = container.lifecycle?.preStop?.exec?.command;
+    if (command) expect(command[0]).toBe('sleep');
+    const preStopSeconds = command ? Number(command[1]) : 0;
+    const lameDuckMs = env('LAME_DUCK_MS')?.value;
+    const lameDuckSeconds = (lameDuckMs === undefined ? APP_LAME_DUCK_MS_IN_PRODUCTION : Number(lameDuckMs)) / 1000;
+    // Endpoints are removed asynchronously after SIGTERM: one of the two must hold the pod in service meanwhile.
+    expect(preStopSeconds + lameDuckSeconds).toBeGreaterThanOrEqual(5);
+    expect(podSpec.terminationGracePeriodSeconds).toBeGreaterThan(preStopSeconds + lameDuckSeconds + APP_SHUTDOWN_SECONDS);
   });
 
   it('reads DATABASE_URL from a Secret, never a literal, and keeps replicas × pool below max_connections', () => {
