@@ -43,8 +43,13 @@ export function toOverloadPoint({ variant, factor, rate, warmupMs, durationMs, o
  * to 3x that capacity on an open schedule. Both servers stay up and take turns at each load, so a
  * burst of load from others hits both alike.
  */
+const OVERLOAD_WARMUP_MS = 3_000;
+
 export async function runOverloadSection(ctx: TalkContext, measured: string): Promise<OverloadSection> {
-  const { load, signal, upstream } = ctx;
+  const { signal, upstream } = ctx;
+  // The line admits up to QUEUE_INTERVAL_MS (1 s) of waiting before it tightens, and what it admitted
+  // drains before the newest-first steady state: the warm-up covers that onset.
+  const load = { ...ctx.load, warmupMs: Math.max(ctx.load.warmupMs, OVERLOAD_WARMUP_MS) };
   const capacity = littlesBound(OVERLOAD_UPSTREAM_CONNECTIONS, load.upstreamLatencyMs);
   ctx.log(`  overload: capacity ${OVERLOAD_UPSTREAM_CONNECTIONS} upstream connections / ${load.upstreamLatencyMs / 1000} s = ${formatRps(capacity)} req/s (Little's law, not measured); offered ${OVERLOAD_FACTORS.map((f) => `${f}x`).join(', ')}`);
   ctx.log(`  building variant ${noAdmissionLine.name}…`);

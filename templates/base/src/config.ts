@@ -69,9 +69,10 @@ export function loadConfig(env: Env): ConfigResult {
   }
 
   const deadlineMs = int('REQUEST_DEADLINE_MS', 5_000, 1);
-  // Queue thresholds scale with the deadline (5 s: a 3 ms target, a 500 ms interval, a 200 ms lag bound).
+  // Queue thresholds scale with the deadline (5 s: a 3 ms target, a 1 s interval, a 500 ms lag bound):
+  // a closed loop of clients that waits its turn within the budget is served, a growing line is not.
   const queueTargetMs = int('QUEUE_TARGET_MS', Math.max(1, Math.ceil(deadlineMs / 2_000)), 1);
-  const queueIntervalMs = int('QUEUE_INTERVAL_MS', Math.max(queueTargetMs * 2, Math.round(deadlineMs / 10)), 1);
+  const queueIntervalMs = int('QUEUE_INTERVAL_MS', Math.max(queueTargetMs * 2, Math.round(deadlineMs / 5)), 1);
   if (queueIntervalMs <= queueTargetMs) {
     problems.push(`Expected \`QUEUE_INTERVAL_MS\` to be above \`QUEUE_TARGET_MS\` (${queueTargetMs}), got \`${queueIntervalMs}\`.`);
   }
@@ -99,7 +100,7 @@ export function loadConfig(env: Env): ConfigResult {
     overload: {
       queueTargetMs,
       queueIntervalMs,
-      maxEventLoopDelayMs: int('MAX_EVENT_LOOP_DELAY_MS', Math.max(100, Math.round(deadlineMs / 25)), 0),
+      maxEventLoopDelayMs: int('MAX_EVENT_LOOP_DELAY_MS', Math.max(200, Math.round(deadlineMs / 10)), 0),
     },
     http: {
       deadlineMs,

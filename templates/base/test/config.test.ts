@@ -44,7 +44,7 @@ describe('loadConfig', () => {
   it('derives the overload thresholds from the deadline, and lets each be set', () => {
     const base = { DATABASE_URL: 'postgres://x@127.0.0.1/db', UPSTREAM_URL: 'http://127.0.0.1:4000' };
     const derived = loadConfig({ ...base, REQUEST_DEADLINE_MS: '2000' });
-    expect(derived.ok && derived.config.overload).toEqual({ queueTargetMs: 1, queueIntervalMs: 200, maxEventLoopDelayMs: 100 });
+    expect(derived.ok && derived.config.overload).toEqual({ queueTargetMs: 1, queueIntervalMs: 400, maxEventLoopDelayMs: 200 });
     expect(derived.ok && derived.config.upstream).toMatchObject({ breakerFailures: 5, breakerCooldownMs: 2_000 });
     const set = loadConfig({ ...base, QUEUE_TARGET_MS: '10', QUEUE_INTERVAL_MS: '50', MAX_EVENT_LOOP_DELAY_MS: '0' });
     expect(set.ok && set.config.overload).toEqual({ queueTargetMs: 10, queueIntervalMs: 50, maxEventLoopDelayMs: 0 });

@@ -9,7 +9,7 @@ export interface DatabaseOptions {
   idleTimeoutMs: number;
   connectTimeoutMs: number;
   statementTimeoutMs: number;
-  /** The waiting line for a client (see resilience/admission-queue.ts; default 3 ms and 500 ms). */
+  /** The waiting line for a client (see resilience/admission-queue.ts; default 3 ms and 1 s). */
   queue?: { targetMs: number; intervalMs: number };
 }
 
@@ -42,7 +42,7 @@ export function createDatabase(options: DatabaseOptions, logger: Logger): Databa
   // An idle client losing its connection emits here; without a listener it would crash the process.
   pool.on('error', (error) => logger.warn('idle database connection failed', { error: error.message }));
 
-  const line = createAdmissionQueue({ slots: options.poolMax, name: 'the database pool', ...(options.queue ?? { targetMs: 3, intervalMs: 500 }) });
+  const line = createAdmissionQueue({ slots: options.poolMax, name: 'the database pool', ...(options.queue ?? { targetMs: 3, intervalMs: 1_000 }) });
 
   async function query<Row extends pg.QueryResultRow>(text: string, values: unknown[], signal: AbortSignal): Promise<Row[]> {
     // Wait for a client in our own line, which refuses (503) what it cannot serve in time and which

@@ -13,7 +13,7 @@ export interface UpstreamClientOptions {
   timeoutMs: number;
   /** Failures in a row that open the circuit, and how long it stays open (default 5 and 5 s). */
   breaker?: { failures: number; cooldownMs: number };
-  /** The waiting line for a connection (see resilience/admission-queue.ts; default 3 ms and 500 ms). */
+  /** The waiting line for a connection (see resilience/admission-queue.ts; default 3 ms and 1 s). */
   queue?: { targetMs: number; intervalMs: number };
 }
 
@@ -51,7 +51,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     bodyTimeout: timeoutMs,
   });
   const basePath = baseUrl.pathname.replace(/\/$/, '');
-  const line = createAdmissionQueue({ slots: connections, name: 'the upstream connection pool', ...(options.queue ?? { targetMs: 3, intervalMs: 500 }) });
+  const line = createAdmissionQueue({ slots: connections, name: 'the upstream connection pool', ...(options.queue ?? { targetMs: 3, intervalMs: 1_000 }) });
   const breaker = createCircuitBreaker({
     ...(options.breaker ?? { failures: 5, cooldownMs: 5_000 }),
     isFailure: (error) => error instanceof UpstreamError || error instanceof DependencyTimeoutError,
