@@ -233,7 +233,10 @@ describe('slow and bad clients', () => {
 
 describe(`soak: ${SOAK_SECONDS} s at 500 connections on /external and /db`, () => {
   it('answers every request 2xx, with no error, and RSS ends within 20% of RSS after warm-up', async () => {
-    const server = await start({ UPSTREAM_URL: `${upstreamBase}/ms20`, UPSTREAM_CONNECTIONS: '64', DB_POOL_MAX: '20' });
+    // The soak measures memory and errors under a closed loop that saturates this machine; whether the
+    // admission line sheds such a loop depends on the machine's speed (a 2-core CI box shared with
+    // another test file), so its bounds are raised here: test/e2e/overload.test.ts tests shedding.
+    const server = await start({ UPSTREAM_URL: `${upstreamBase}/ms20`, UPSTREAM_CONNECTIONS: '64', DB_POOL_MAX: '20', QUEUE_INTERVAL_MS: '4000', MAX_EVENT_LOOP_DELAY_MS: '0' });
     const bench = (path: string, seconds: number, file: string) => runAsyncsrv(
       ['bench', '--url', `${server.base}${path}`, '--duration', `${seconds}s`, '--warmup', '0ms', '-c', '250', '--json', join(work.path, file)],
       { cwd: work.path, timeout: (seconds + 60) * 1_000 },
@@ -251,7 +254,8 @@ describe(`soak: ${SOAK_SECONDS} s at 500 connections on /external and /db`, () =
     const non2xx = results.reduce((sum, r) => sum + Object.entries(r.statusCounts).filter(([status]) => !status.startsWith('2')).reduce((n, [, count]) => n + count, 0), 0);
     const errors = results.reduce((sum, r) => sum + Object.values(r.errors).reduce((n, count) => n + count, 0), 0);
     const maxLatencyMs = Math.max(...results.map((r) => Math.round(r.latency.max / 1000)));
-    figures.push({ fault: `soak ${SOAK_SECONDS} s, 2x250 conns /external + /db`, requests: completed + errors, failures: non2xx + errors, maxLatencyMs, result: `RSS ${(rssWarm / 1048576).toFixed(0)} → ${(rssEnd / 1048576).toFixed(0)} MiB` });
+    const statuses = results.map((r, i) => `${['/external', '/db'][i]} ${JSON.stringify(r.statusCounts)}`).join(', ');
+    figures.push({ fault: `soak ${SOAK_SECONDS} s, 2x250 conns /external + /db`, requests: completed + errors, failures: non2xx + errors, maxLatencyMs, result: `RSS ${(rssWarm / 1048576).toFixed(0)} → ${(rssEnd / 1048576).toFixed(0)} MiB; ${statuses}` });
     expect({ non2xx, errors }).toEqual({ non2xx: 0, errors: 0 });
     expect(completed).toBeGreaterThan(0);
     expect(Math.abs(rssEnd - rssWarm) / rssWarm).toBeLessThanOrEqual(0.2);
