@@ -17,6 +17,8 @@ export interface OpenLoadOptions {
 /** What happened to one request; latency runs from its scheduled send time (no coordinated omission). */
 export interface OpenLoadOutcome {
   latencyMs: number;
+  /** From the moment it was really sent: the server's time, without the generator's own lag. */
+  serviceMs: number;
   status?: number;
   retryAfter?: string;
   error?: string;
@@ -70,13 +72,16 @@ export async function runOpenLoad(options: OpenLoadOptions, signal?: AbortSignal
 }
 
 async function send(pool: Pool, path: string, dueAt: number): Promise<OpenLoadOutcome> {
+  const sentAt = performance.now();
   try {
     const response = await pool.request({ method: 'GET', path });
     await response.body.dump();
     const retryAfter = response.headers['retry-after'];
-    return { latencyMs: performance.now() - dueAt, status: response.statusCode, ...(typeof retryAfter === 'string' ? { retryAfter } : {}) };
+    const now = performance.now();
+    return { latencyMs: now - dueAt, serviceMs: now - sentAt, status: response.statusCode, ...(typeof retryAfter === 'string' ? { retryAfter } : {}) };
   } catch (error) {
-    return { latencyMs: performance.now() - dueAt, error: (error as { code?: string }).code ?? String(error) };
+    const now = performance.now();
+    return { latencyMs: now - dueAt, serviceMs: now - sentAt, error: (error as { code?: string }).code ?? String(error) };
   }
 }
 

@@ -88,7 +88,7 @@ describe('upstream faults', () => {
     // 50 connections: the 150 others wait in the admission line, which refuses them at its interval (100 ms here).
     const unexpected = record('upstream slow 3 s, deadline 1 s, 200 concurrent', results, (result) =>
       (result.status === 504 && errorCode(result) === 'deadline_exceeded' && result.ms >= 990 && result.ms < 2_500)
-      || (result.status === 503 && errorCode(result) === 'overloaded' && result.ms < 500));
+      || (result.status === 503 && errorCode(result) === 'overloaded' && result.ms < 990));
     expect(unexpected).toEqual([]);
     expect(results.filter((result) => result.status === 504).length).toBeGreaterThanOrEqual(40);
     expect(Math.max(...results.map((result) => result.ms))).toBeLessThan(2_500);
@@ -136,15 +136,16 @@ describe('database faults', () => {
     const warm = await sendConcurrent(`${app.base}/db`, 20);
     expect(warm.map((result) => result.status)).toEqual(warm.map(() => 200));
 
-    // Stopped under load: queries in flight fail as 503 (terminated connections), never as a 500 or a hang.
+    // Stopped under load: queries in flight fail as 503 (terminated connections; or refused by the pool's
+    // line while connection attempts hang), never as a 500 or a hang.
+    const unavailable = (result: TimedResponse): boolean => result.status === 503 && ['database_unavailable', 'overloaded'].includes(String(errorCode(result)));
     const [during] = await Promise.all([sendConcurrent(`${app.base}/queries?queries=20`, 60), postgres.stop()]);
     const duringUnexpected = record('PostgreSQL stopping under 60 concurrent /queries?queries=20', during, (result) =>
-      result.ms < 3_000 && (result.status === 200 || (result.status === 503 && errorCode(result) === 'database_unavailable')));
+      result.ms < 3_000 && (result.status === 200 || unavailable(result)));
     expect(duringUnexpected).toEqual([]);
 
     const down = await sendConcurrent(`${app.base}/db`, 100);
-    const downUnexpected = record('PostgreSQL stopped, /db 100 concurrent', down, (result) =>
-      result.status === 503 && errorCode(result) === 'database_unavailable' && result.ms < 3_000);
+    const downUnexpected = record('PostgreSQL stopped, /db 100 concurrent', down, (result) => unavailable(result) && result.ms < 3_000);
     expect(downUnexpected).toEqual([]);
     const ready = await fetch(`${app.base}/readyz`);
     expect(ready.status).toBe(503);

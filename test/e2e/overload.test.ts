@@ -82,8 +82,10 @@ describe.each<{ name: string; path: string; capacity: number; env: Record<string
       expect(result.other, `${at}: only 2xx and 503`).toEqual({});
       const refused = result.outcomes.filter((o) => o.status === 503);
       expect(refused.filter((o) => o.retryAfter === undefined), `${at}: 503 without Retry-After`).toEqual([]);
-      expect(refused.filter((o) => o.latencyMs > 50).map((o) => Math.round(o.latencyMs)), `${at}: refused later than 50 ms`).toEqual([]);
-      expect(Math.max(...result.outcomes.map((o) => o.latencyMs)), `${at}: answered after the deadline`).toBeLessThan(DEADLINE_MS);
+      // Server time, from the moment the request was sent: on a busy 2-core machine the generator
+      // itself sends late at times, which the latency from the schedule (reported) includes.
+      expect(refused.filter((o) => o.serviceMs > 50).map((o) => Math.round(o.serviceMs)), `${at}: refused later than 50 ms`).toEqual([]);
+      expect(Math.max(...result.outcomes.map((o) => o.serviceMs)), `${at}: answered after the deadline`).toBeLessThan(DEADLINE_MS);
       if (level < 1) expect(refused, `${at}: nothing refused below capacity`).toEqual([]);
       if (level >= 2) expect(result.goodput, `${at}: goodput`).toBeGreaterThanOrEqual(0.9 * capacity);
     }

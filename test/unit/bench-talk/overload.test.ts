@@ -66,7 +66,8 @@ describe('toOverloadPoint', () => {
     outcomes[12] = { latencyMs: 5, status: 503 };
     outcomes[13] = { latencyMs: 300, error: 'ECONNRESET' };
     outcomes[19] = { latencyMs: 2000, status: 504 }; // arrives after the window
-    const p = toOverloadPoint({ variant: 'naive', factor: 0.5, rate: 10, warmupMs: 1000, durationMs: 1000, outcomes });
+    const sent = outcomes.map((o) => ({ ...o, serviceMs: o.latencyMs }));
+    const p = toOverloadPoint({ variant: 'naive', factor: 0.5, rate: 10, warmupMs: 1000, durationMs: 1000, outcomes: sent });
     // 2xx arriving in [1000, 2000): index 3 and 9..18 but 12 and 13
     expect(p.goodput).toBe(9);
     expect(p.served).toEqual({ count: 9, p50Ms: 150, p99Ms: 1200, maxMs: 1200 });
@@ -76,7 +77,7 @@ describe('toOverloadPoint', () => {
   });
 
   it('does not count a backlog served after the window', () => {
-    const outcomes = Array.from({ length: 10 }, (_, i) => ({ latencyMs: 2000 - i * 100, status: 200 })); // all arrive at 2000 ms
+    const outcomes = Array.from({ length: 10 }, (_, i) => ({ latencyMs: 2000 - i * 100, serviceMs: 2000 - i * 100, status: 200 })); // all arrive at 2000 ms
     expect(toOverloadPoint({ variant: 'naive', factor: 1, rate: 10, warmupMs: 0, durationMs: 1000, outcomes }).goodput).toBe(0);
   });
 });

@@ -1,4 +1,4 @@
-import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance as perf, type EventLoopUtilization, type IntervalHistogram } from 'node:perf_hooks';
 import type { MiddlewareHandler } from 'hono';
 import { OverloadedError } from '../errors.js';
 
@@ -10,7 +10,7 @@ export interface LoadShedderOptions {
 }
 
 export interface LoadShedder {
-  /** Refuses new requests with 503 + Retry-After while the event loop lags. */
+  /** Refuses new requests with 503 + Retry-After while the event loop lags and is busy. */
   middleware: MiddlewareHandler;
   /** Event-loop lag p99 of the last sample, in milliseconds. */
   eventLoopDelayMs(): number;
@@ -22,6 +22,8 @@ export interface LoadShedder {
 }
 
 const RESOLUTION_MS = 10;
+/** Share of the last sample the event loop spent running code, above which its lag is its own. */
+const BUSY = 0.9;
 
 /**
  * When the process itself is the bottleneck (CPU-bound handlers, a blocked loop), every request
@@ -39,6 +41,7 @@ export function createLoadShedder({ maxEventLoopDelayMs, sampleIntervalMs = 250 
     histogram = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
     histogram.enable();
     let lastSampleAt = performance.now();
+    let lastUse: EventLoopUtilization = perf.eventLoopUtilization();
     sampler = setInterval(() => {
       // The histogram records each tick's interval, so the lag is what exceeds the resolution; a
       // sampler that itself fires late has just seen a block the histogram may not have recorded yet.
@@ -46,7 +49,10 @@ export function createLoadShedder({ maxEventLoopDelayMs, sampleIntervalMs = 250 
       const late = now - lastSampleAt - sampleIntervalMs;
       lastSampleAt = now;
       delayMs = Math.max(0, late, histogram!.percentile(99) / 1e6 - RESOLUTION_MS);
-      overloaded = delayMs > maxEventLoopDelayMs;
+      // Lag alone can be other processes taking the CPU; shed only when this loop is the busy one.
+      const use = perf.eventLoopUtilization(lastUse);
+      lastUse = perf.eventLoopUtilization();
+      overloaded = delayMs > maxEventLoopDelayMs && use.utilization >= BUSY;
       histogram!.reset();
     }, sampleIntervalMs);
     sampler.unref();

@@ -1,0 +1,97 @@
+/**
+ * `npm run bench:overhead`: what the generated server's wiring costs beside a minimal Hono app on
+ * the same @hono/node-server. Scaffolds a real project from this checkout, then loads with wrk, in
+ * alternating rounds: the minimal app (fixtures/minimal-hono.mjs, /external through one shared
+ * undici Pool), the generated server with LOG_FORMAT=silent, and with the default production
+ * access log on a stdout pipe the bench drains; /json at 50 connections and /external at 1000
+ * against the mock upstream at 100 ms. Then RSS with 1000 requests waiting on a 2 s upstream, and
+ * the CPU per request of each of the generated app's middleware, added one at a time. Prints the
+ * tables, writes docs/overhead.md. Targets print PASS/MISS; nothing is asserted.
+ * Env: BENCH_OVERHEAD_ROUNDS (default 3), BENCH_OVERHEAD_DURATION (seconds per run, default 5).
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readOverheadConfig } from './overhead/config.js';
+import { runMiddlewareLadder } from './overhead/middleware-ladder.js';
+import { formatTerminalReport, renderOverheadMarkdown } from './overhead/render.js';
+import { runMainRounds, type Contenders } from './overhead/rounds.js';
+import { startGeneratedServer, startMinimalHono, type ServerProcess } from './overhead/servers.js';
+import { evaluateTargets, roundRatios, summariseRuns } from './overhead/stats.js';
+import type { OverheadReport } from './overhead/types.js';
+import { measureWaitingRss } from './overhead/waiting-rss.js';
+import { ensureWrk } from './overhead/wrk.js';
+import { findProject, startEmbeddedDb, startMockUpstream, type EmbeddedDb, type MockUpstream } from './talk/repo-modules.js';
+import { scaffoldProject } from './talk/servers.js';
+
+const root = join(import.meta.dirname, '..');
+const config = readOverheadConfig(process.env);
+const controller = new AbortController();
+const interrupt = (): void => {
+  if (controller.signal.aborted) process.exit(130); // a second Ctrl-C: leave now
+  console.log('\nInterrupted: stopping every server and removing the temp dir…');
+  controller.abort();
+};
+// `on`, not `once`: execa's exit hook re-raises a signal that has no listener left, killing us before the cleanup.
+process.on('SIGINT', interrupt);
+process.on('SIGTERM', interrupt);
+
+const log = (line: string): void => console.log(line);
+const started = performance.now();
+const seconds = (): string => `${((performance.now() - started) / 1000).toFixed(0)} s`;
+const workDir = mkdtempSync(join(tmpdir(), 'cas-bench-overhead-'));
+let db: EmbeddedDb | undefined;
+let upstream: MockUpstream | undefined;
+const servers: ServerProcess[] = [];
+try {
+  const wrk = ensureWrk(log);
+  const { signal } = controller;
+  log(`bench:overhead: ${config.rounds} rounds of ${config.durationSeconds} s per scenario, ${wrk}, upstream ${config.upstreamLatencyMs} ms`);
+  log('  scaffolding, installing and building a project from this checkout…');
+  const projectRoot = await scaffoldProject(root, workDir, signal);
+  const project = findProject(projectRoot);
+  if (!project.embeddedDbScript) throw new Error('The scaffolded project has no embedded DB script; bench:overhead needs the default (PGlite) project.');
+  db = await startEmbeddedDb(projectRoot, project.embeddedDbScript, { PATH: process.env.PATH }, signal, 'memory');
+  upstream = await startMockUpstream({ latencyMs: config.upstreamLatencyMs, jitterMs: 0, faults: [] });
+  log(`  starting the three contenders (${seconds()})…`);
+  const minimal = await startMinimalHono(projectRoot, upstream.url, signal);
+  servers.push(minimal);
+  const silent = await startGeneratedServer(projectRoot, { databaseUrl: db.url, upstreamUrl: upstream.url, accessLog: false }, signal);
+  servers.push(silent);
+  const logged = await startGeneratedServer(projectRoot, { databaseUrl: db.url, upstreamUrl: upstream.url, accessLog: true }, signal);
+  servers.push(logged);
+  const contenders: Contenders = [['minimal', minimal], ['generated-silent', silent], ['generated-log', logged]];
+  const runs = await runMainRounds(contenders, config, log, signal);
+  await Promise.allSettled(servers.splice(0).map((server) => server.stop()));
+
+  log(`  (${seconds()})`);
+  const waiting = await measureWaitingRss(projectRoot, db.url, config, log, signal);
+  log(`  (${seconds()})`);
+  const ladder = await runMiddlewareLadder(projectRoot, config, log, signal);
+
+  const summaries = summariseRuns(runs);
+  const ratios = roundRatios(runs);
+  const report: OverheadReport = {
+    machine: { cpus: availableParallelism(), node: process.version, platform: `${process.platform} ${process.arch}`, date: `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`, wrk },
+    config,
+    runs,
+    summaries,
+    ratios,
+    waiting,
+    ladder,
+    targets: evaluateTargets(summaries, ratios, waiting),
+    elapsedSeconds: (performance.now() - started) / 1000,
+  };
+  log('');
+  log(formatTerminalReport(report));
+  writeFileSync(join(root, 'docs', 'overhead.md'), renderOverheadMarkdown(report));
+  log(`\nwrote docs/overhead.md in ${seconds()}`);
+} catch (error) {
+  console.error(controller.signal.aborted ? 'bench:overhead interrupted.' : error instanceof Error ? error.message : error);
+  process.exitCode = controller.signal.aborted ? 130 : 1;
+} finally {
+  await Promise.allSettled(servers.map((server) => server.stop()));
+  await upstream?.close().catch(() => undefined);
+  await db?.stop().catch(() => undefined);
+  rmSync(workDir, { recursive: true, force: true });
+}

@@ -1,0 +1,185 @@
+import { ladderDeltas, LAYER_NOTES } from './middleware-ladder.js';
+import { findRatio, findSummary, median } from './stats.js';
+import type { ContenderId, ContenderSummary, OverheadReport, ScenarioId } from './types.js';
+
+export const CONTENDER_LABELS: Readonly<Record<ContenderId, string>> = {
+  minimal: 'minimal Hono',
+  'generated-silent': 'generated, LOG_FORMAT=silent',
+  'generated-log': 'generated, access log to a pipe',
+};
+const SCENARIO_LABELS: Readonly<Record<ScenarioId, string>> = { json: '/json c=50', external: '/external c=1000' };
+
+type Table = { head: string[]; rows: string[][] };
+
+const int = (value: number | undefined): string => (value === undefined || !Number.isFinite(value) ? '–' : Math.round(value).toLocaleString('en-US'));
+const fixed = (value: number | undefined, digits = 1): string => (value === undefined || !Number.isFinite(value) ? '–' : value.toFixed(digits));
+const ratio = (value: number | undefined): string => (value === undefined || !Number.isFinite(value) ? '–' : `${value.toFixed(2)}x`);
+
+/** Columns padded to their widest cell; the first left-aligned, the rest right-aligned. */
+export function formatText({ head, rows }: Table): string {
+  const widths = head.map((cell, i) => Math.max(cell.length, ...rows.map((row) => (row[i] ?? '').length)));
+  const line = (cells: string[]): string => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ').trimEnd();
+  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+export function formatMarkdown({ head, rows }: Table): string {
+  const line = (cells: string[]): string => `| ${cells.join(' | ')} |`;
+  return [line(head), line(head.map((_, i) => (i === 0 ? '---' : '---:'))), ...rows.map(line)].join('\n');
+}
+
+function errorsCell(summary: ContenderSummary): string {
+  if (summary.errors === 0) return '0';
+  return `${summary.errors} (${summary.timeouts} timeouts, ${summary.non2xx} non-2xx)`;
+}
+
+/** "200: 41,003, 503: 488" from the access log; "–" when the server logged nothing. */
+export function statusesCell(statuses: Record<string, number>): string {
+  const entries = Object.entries(statuses).sort(([a], [b]) => a.localeCompare(b));
+  return entries.length === 0 ? '–' : entries.map(([status, count]) => `${status}: ${int(count)}`).join(', ');
+}
+
+/** Per contender and scenario: medians over the rounds, every round's req/s, and the median of per-round ratios. */
+export function contenderTable(report: OverheadReport): Table {
+  return {
+    head: ['scenario / server', '2xx/s (median)', 'each round', 'vs minimal', 'p99 ms', 'errors (all rounds)', 'RSS peak MB', 'server µs/req', 'log B/req', 'log lag s', 'logged statuses'],
+    rows: report.summaries.map((s) => [
+      `${SCENARIO_LABELS[s.scenario]}, ${CONTENDER_LABELS[s.contender]}`,
+      int(s.requestsPerSecond),
+      s.allRequestsPerSecond.map((value) => int(value)).join(' / '),
+      s.contender === 'minimal' ? '1' : ratio(findRatio(report.ratios, s.scenario, s.contender)?.median),
+      fixed(s.p99Ms),
+      errorsCell(s),
+      int(s.rssPeakMb),
+      fixed(s.cpuUsPerRequest),
+      s.logBytesPerRequest === undefined ? '–' : int(s.logBytesPerRequest),
+      fixed(s.logLagSeconds),
+      statusesCell(s.loggedStatuses),
+    ]),
+  };
+}
+
+/** The issue's table, measured again: generated against minimal, median of per-round ratios. */
+export function issueTable(report: OverheadReport): Table {
+  const summary = (scenario: ScenarioId, contender: ContenderId): ContenderSummary | undefined => findSummary(report.summaries, scenario, contender);
+  const rpsRow = (what: string, scenario: ScenarioId, contender: ContenderId): string[] => {
+    const generated = summary(scenario, contender);
+    const minimal = summary(scenario, 'minimal');
+    const withErrors = (s: ContenderSummary | undefined): string => (s ? `${int(s.requestsPerSecond)} 2xx/s, ${s.errors} errors` : '–');
+    return [what, withErrors(generated), withErrors(minimal), ratio(findRatio(report.ratios, scenario, contender)?.median)];
+  };
+  const externalGenerated = summary('external', 'generated-silent');
+  const externalMinimal = summary('external', 'minimal');
+  const { waiting } = report;
+  return {
+    head: ['what', 'generated', 'minimal', 'ratio'],
+    rows: [
+      rpsRow('/json, c=50, default production access log to a pipe', 'json', 'generated-log'),
+      rpsRow('/json, c=50, LOG_FORMAT=silent', 'json', 'generated-silent'),
+      rpsRow('/external, c=1000, 100 ms upstream, UPSTREAM_CONNECTIONS=1000, silent', 'external', 'generated-silent'),
+      rpsRow('/external, same, default production access log to a pipe', 'external', 'generated-log'),
+      ['RSS during that /external run (silent)', `${int(externalGenerated?.rssPeakMb)} MB`, `${int(externalMinimal?.rssPeakMb)} MB`,
+        ratio(externalGenerated?.rssPeakMb !== undefined && externalMinimal?.rssPeakMb ? externalGenerated.rssPeakMb / externalMinimal.rssPeakMb : undefined)],
+      [`RSS with ${waiting.waiting} requests waiting on a ${waiting.upstreamLatencyMs / 1000} s upstream`, `${int(median(waiting.generatedMb))} MB`, `${int(median(waiting.minimalMb))} MB`,
+        ratio(median(waiting.generatedMb) / median(waiting.minimalMb))],
+    ],
+  };
+}
+
+export function targetTable(report: OverheadReport): Table {
+  return { head: ['target', 'goal', 'measured', ''], rows: report.targets.map((t) => [t.name, t.goal, t.actual, t.pass ? 'PASS' : 'MISS']) };
+}
+
+/** µs of server CPU per /json request as the generated app's middleware are added one at a time. */
+export function ladderTable(report: OverheadReport): Table {
+  const deltas = ladderDeltas(report.ladder);
+  const rows = report.ladder.map((step, i) => [
+    `${step.layers === 0 ? '' : '+ '}${step.name}`,
+    LAYER_NOTES[step.name] ?? '',
+    fixed(step.cpuUsPerRequest),
+    i === 0 ? '' : `${deltas[i]! >= 0 ? '+' : ''}${fixed(deltas[i])}`,
+    fixed(step.medianCpuUsPerRequest),
+    step.allCpuUsPerRequest.map((value) => fixed(value)).join(' / '),
+    int(step.requestsPerSecond),
+  ]);
+  const full = findSummary(report.summaries, 'json', 'generated-silent');
+  const minimal = findSummary(report.summaries, 'json', 'minimal');
+  rows.push(['(generated server, silent)', 'node dist/server.js, main rounds', '', '', fixed(full?.cpuUsPerRequest), '', int(full?.requestsPerSecond)]);
+  rows.push(['(minimal Hono app)', 'fixtures/minimal-hono.mjs, main rounds', '', '', fixed(minimal?.cpuUsPerRequest), '', int(minimal?.requestsPerSecond)]);
+  return { head: ['middleware (cumulative)', 'what', 'µs/req (best)', 'delta', 'median', 'each round', 'req/s'], rows };
+}
+
+export function formatTerminalReport(report: OverheadReport): string {
+  return [
+    'Contenders (medians over the rounds)', formatText(contenderTable(report)), '',
+    'The issue\'s table on this run', formatText(issueTable(report)), '',
+    'Middleware cost (server CPU per /json request, wrk c=50)', formatText(ladderTable(report)), '',
+    'Targets', formatText(targetTable(report)),
+  ].join('\n');
+}
+
+export function renderOverheadMarkdown(report: OverheadReport): string {
+  const { machine, config, waiting } = report;
+  return `# Overhead: the generated server beside a minimal Hono app
+
+Written by \`npm run bench:overhead\` (bench/overhead.ts); regenerated on each run, do not edit.
+Measured on ${machine.cpus} CPUs (\`nproc\`), Node ${machine.node}, ${machine.platform}, ${machine.wrk}, ${machine.date}, in ${Math.round(report.elapsedSeconds)} s.
+The machine is shared and noisy: compare ratios measured in the same round, not absolute figures across runs.
+
+How: each server is its own process, started once; wrk (\`-t1\` at 50 connections, \`-t2\` at 1000,
+2 s request timeout) loads them in turns, ${config.rounds} rounds of ${config.durationSeconds} s per scenario after a
+${config.warmupSeconds} s warm-up each (3 s at 1000 connections), rotating who goes first. The mock upstream (this
+repository's, ${config.upstreamLatencyMs} ms) runs in the bench's process.
+
+- throughput is 2xx answers per second (wrk's Requests/sec counts a fast 503 like a 200); ratios
+  are the median of per-round ratios (generated / minimal in the same round);
+- errors are wrk's socket errors (connect, read, write, timeout) plus non-2xx answers, summed
+  over the rounds; "logged statuses" counts the \`status\` of the access-log lines the logging
+  contender wrote;
+- RSS is the peak of /proc samples every 200 ms during a run; server µs/req is the process's
+  utime + stime over the run divided by the requests wrk completed;
+- "log lag" is how much of a run's access log (in seconds of that run) reached the pipe only
+  after wrk stopped; the bench waits for the server's stdout to go quiet after each run and counts
+  the CPU of that flush in the run's µs/req, so it does not land on the next contender.
+
+- minimal Hono: \`bench/overhead/fixtures/minimal-hono.mjs\`, \`GET /json\` and \`GET /external\`
+  (one GET through one shared undici \`Pool\` of 1000 connections), on the same \`@hono/node-server\`
+  listener and backlog as the generated server, run from inside the scaffolded project;
+- generated: \`node dist/server.js\` of a project scaffolded from this checkout, \`NODE_ENV=production\`,
+  \`UPSTREAM_CONNECTIONS=1000\`, \`LAME_DUCK_MS=0\`, the embedded PGlite DB in memory; either
+  \`LOG_FORMAT=silent\` or the default production access log (one JSON line per request) on a stdout
+  pipe the bench drains.
+
+## Targets
+
+${formatMarkdown(targetTable(report))}
+
+## The issue's table on this run
+
+${formatMarkdown(issueTable(report))}
+
+## Every contender
+
+${formatMarkdown(contenderTable(report))}
+
+## RSS with ${waiting.waiting} requests waiting
+
+Fresh processes against a second mock upstream at ${waiting.upstreamLatencyMs} ms (the generated server's
+\`UPSTREAM_TIMEOUT_MS\` raised to ${waiting.upstreamLatencyMs * 2} ms to outlast it): ${waiting.waiting} connections opened at
+once, each sending one request (the repository's load engine); a first burst opens every connection,
+then measured bursts alternate, RSS sampled every 50 ms. Peak per burst: generated
+${waiting.generatedMb.map((mb) => mb.toFixed(0)).join(' / ')} MB, minimal ${waiting.minimalMb.map((mb) => mb.toFixed(0)).join(' / ')} MB; the upstream held up to
+${waiting.maxInFlight} requests at once; failed or non-2xx answers: generated ${waiting.generatedErrors}, minimal ${waiting.minimalErrors}.
+
+## Middleware cost
+
+Server CPU per \`/json\` request with the generated app's middleware added one at a time, in the
+order of \`templates/base/src/app.ts\` (\`bench/overhead/fixtures/middleware-ladder.mjs\`, the
+project's own middleware imported from its \`dist/\`): one process per rung, wrk -t1 c=50,
+${config.rounds} rounds of ${config.ladderSeconds} s taking turns. "best" is each rung's least µs/req over the rounds
+(contention from other processes only adds CPU per request), and the deltas are between bests;
+the two real servers below show their median over the main rounds. On a shared 2-core machine
+deltas of a few µs are within the noise; a negative delta is noise.
+
+${formatMarkdown(ladderTable(report))}
+`;
+}

@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { ladderDeltas, LADDER_LAYERS, LAYER_NOTES, rungName } from '../../../bench/overhead/middleware-ladder.js';
+import { contenderTable, formatMarkdown, formatTerminalReport, formatText, issueTable, ladderTable, renderOverheadMarkdown, statusesCell } from '../../../bench/overhead/render.js';
+import { countStatuses, statusDelta } from '../../../bench/overhead/servers.js';
+import { evaluateTargets, roundRatios, summariseRuns } from '../../../bench/overhead/stats.js';
+import { ladder, report, threeRounds, waiting } from './fixtures.js';
+
+function fullReport() {
+  const runs = threeRounds();
+  const summaries = summariseRuns(runs);
+  const ratios = roundRatios(runs);
+  return report(runs, { summaries, ratios, targets: evaluateTargets(summaries, ratios, waiting) });
+}
+
+describe('formatText and formatMarkdown', () => {
+  it('pads columns to their widest cell, the first to the left', () => {
+    expect(formatText({ head: ['a', 'bb'], rows: [['long', '1'], ['x', '123']] })).toBe('a      bb\n----  ---\nlong    1\nx     123');
+  });
+
+  it('writes a GitHub table with numbers aligned right', () => {
+    expect(formatMarkdown({ head: ['a', 'b'], rows: [['x', '1']] })).toBe('| a | b |\n| --- | ---: |\n| x | 1 |');
+  });
+});
+
+describe('report tables', () => {
+  it('shows every contender with its rounds, ratio and errors', () => {
+    const table = contenderTable(fullReport());
+    expect(table.rows).toHaveLength(5);
+    expect(table.rows[1]).toEqual(expect.arrayContaining(['/json c=50, generated, LOG_FORMAT=silent', '27,000', '24,300 / 27,000 / 29,700', '0.90x']));
+    expect(table.rows[2]).toEqual(expect.arrayContaining(['180', '200: 3,000']));
+    expect(table.rows[4]).toEqual(expect.arrayContaining(['12 (12 timeouts, 0 non-2xx)']));
+  });
+
+  it('puts the issue\'s rows side by side with the ratio', () => {
+    const rows = issueTable(fullReport()).rows;
+    expect(rows[0]).toEqual(['/json, c=50, default production access log to a pipe', '24,000 2xx/s, 0 errors', '30,000 2xx/s, 0 errors', '0.80x']);
+    expect(rows.at(-1)).toEqual(['RSS with 1000 requests waiting on a 2 s upstream', '141 MB', '132 MB', '1.07x']);
+  });
+
+  it('gives each middleware its cumulative cost and delta, then the two real servers', () => {
+    const rows = ladderTable(fullReport()).rows;
+    expect(rows.slice(0, 3).map((row) => [row[0], row[2], row[3]])).toEqual([['none', '24.0', ''], ['+ provideDeps', '25.0', '+1.0'], ['+ requestId', '31.5', '+6.5']]);
+    expect(rows.at(-2)?.[0]).toBe('(generated server, silent)');
+  });
+
+  it('renders the terminal report and the markdown with every section', () => {
+    const text = formatTerminalReport(fullReport());
+    expect(text).toContain('Targets');
+    expect(text).toContain('MISS');
+    const markdown = renderOverheadMarkdown(fullReport());
+    for (const heading of ['## Targets', '## The issue\'s table on this run', '## Every contender', '## RSS with 1000 requests waiting', '## Middleware cost']) {
+      expect(markdown).toContain(heading);
+    }
+    expect(markdown).toContain('2 CPUs');
+  });
+});
+
+describe('middleware ladder', () => {
+  it('names each rung after the generated app\'s middleware, in order, each with a note', () => {
+    expect(rungName(0)).toBe('none');
+    expect(rungName(LADDER_LAYERS.length)).toBe('onError');
+    expect(['none', ...LADDER_LAYERS].every((name) => LAYER_NOTES[name])).toBe(true);
+  });
+
+  it('computes each rung\'s delta over the one before', () => {
+    expect(ladderDeltas(ladder)).toEqual([24, 1, 6.5]);
+  });
+});
+
+describe('access-log statuses', () => {
+  it('counts the status of each JSON line and the difference between two counts', () => {
+    const counts: Record<string, number> = {};
+    countStatuses('{"msg":"request","status":200}\n{"status":503,"x":1}\n{"status":200}\nplain line\n', counts);
+    expect(counts).toEqual({ 200: 2, 503: 1 });
+    expect(statusDelta({ 200: 1 }, { 200: 2, 503: 1 })).toEqual({ 200: 1, 503: 1 });
+    expect(statusesCell({ 503: 1200, 200: 5 })).toBe('200: 5, 503: 1,200');
+    expect(statusesCell({})).toBe('–');
+  });
+});
