@@ -42,6 +42,20 @@ describe('GET /external', () => {
     expect(await response.json()).toMatchObject({ error: 'bad_gateway', requestId: expect.any(String) });
   });
 
+  it('answers 504 when one call outlives its own timeout, before the deadline', async () => {
+    const shortCall = await startTestApp({ databaseUrl: testDatabaseUrl(), upstreamUrl: upstream.url, upstreamTimeoutMs: 300, deadlineMs: 5_000 });
+    try {
+      upstream.setBehaviour(() => 'hold');
+      const startedAt = performance.now();
+      const response = await fetch(`${shortCall.url}/external`);
+      expect(response.status).toBe(504);
+      expect(await response.json()).toMatchObject({ error: 'dependency_timeout', message: 'The upstream (/data/external) did not answer within 300 ms.' });
+      expect(performance.now() - startedAt).toBeLessThan(2_000);
+    } finally {
+      await shortCall.close();
+    }
+  });
+
   it('answers 504 at the deadline and aborts the upstream call', async () => {
     upstream.setBehaviour(() => 'hold');
     const abortedBefore = upstream.aborted;
@@ -55,7 +69,7 @@ describe('GET /external', () => {
     const app = createApp({
       upstream: { getJson: () => new Promise<never>(() => undefined) },
       db: target.db,
-      logger: createLogger('silent'),
+      logger: createLogger({ level: 'silent' }),
       limits: { deadlineMs: 50, bodyLimitBytes: 1_024 },
     });
     const response = await app.request('/external');
