@@ -192,8 +192,9 @@ describe('the lame duck (node dist/server.js, LAME_DUCK_MS=2000)', () => {
 
     const exit = await server;
     expect(exit.exitCode, String(exit.all)).toBe(0);
-    expect(String(exit.all)).toMatch(/"msg":"shutting down","reason":"SIGTERM","lameDuckMs":2000/);
-    expect(String(exit.all)).toMatch(/"msg":"stopped"/);
+    const lines = String(exit.stdout).trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines).toContainEqual(expect.objectContaining({ level: 'info', msg: 'shutting down', reason: 'SIGTERM', lameDuckMs: 2000 }));
+    expect(lines.at(-1)).toMatchObject({ level: 'info', msg: 'stopped' }); // buffered JSON lines are flushed before the exit
   }, 120_000);
 });
 

@@ -1,11 +1,17 @@
 import { databaseUrlHint } from './database-hint.js';
+import { hidePassword } from './redact.js';
 
 export type LogFormat = 'pretty' | 'json' | 'silent';
+/** pino's levels, most to least severe, and `silent`. */
+export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof logLevels)[number];
 
 export interface Config {
   host: string;
   port: number;
   logFormat: LogFormat;
+  /** The least severe level written; `silent` when `LOG_FORMAT=silent`. */
+  logLevel: LogLevel;
   databaseUrl: string;
   db: { poolMax: number; idleTimeoutMs: number; connectTimeoutMs: number; statementTimeoutMs: number };
   upstream: { url: URL; connections: number; timeoutMs: number; breakerFailures: number; breakerCooldownMs: number };
@@ -28,7 +34,7 @@ type Env = Record<string, string | undefined>;
 
 /** Every variable this server reads; `.env.example` documents each one. */
 export const configVariables = [
-  'NODE_ENV', 'HOST', 'PORT', 'LOG_FORMAT', 'DATABASE_URL', 'DB_POOL_MAX', 'DB_IDLE_TIMEOUT_MS',
+  'NODE_ENV', 'HOST', 'PORT', 'LOG_FORMAT', 'LOG_LEVEL', 'DATABASE_URL', 'DB_POOL_MAX', 'DB_IDLE_TIMEOUT_MS',
   'DB_CONNECT_TIMEOUT_MS', 'DB_STATEMENT_TIMEOUT_MS', 'UPSTREAM_URL', 'UPSTREAM_CONNECTIONS',
   'UPSTREAM_TIMEOUT_MS', 'REQUEST_DEADLINE_MS', 'BODY_LIMIT_BYTES', 'KEEP_ALIVE_TIMEOUT_MS',
   'HEADERS_TIMEOUT_MS', 'REQUEST_TIMEOUT_MS', 'SHUTDOWN_TIMEOUT_MS', 'LAME_DUCK_MS', 'QUEUE_TARGET_MS',
@@ -57,6 +63,7 @@ export function loadConfig(env: Env): ConfigResult {
   const port = int('PORT', 3000, 0, 65535);
   const host = env['HOST'] || '127.0.0.1';
   const logFormat = readLogFormat(env, problems);
+  const logLevel = readLogLevel(env, logFormat, problems);
   const databaseUrl = readDatabaseUrl(env, problems);
   const keepAliveTimeoutMs = int('KEEP_ALIVE_TIMEOUT_MS', 65_000, 1);
   const headersTimeoutMs = int('HEADERS_TIMEOUT_MS', keepAliveTimeoutMs + 1_000, 1);
@@ -81,6 +88,7 @@ export function loadConfig(env: Env): ConfigResult {
     host,
     port,
     logFormat,
+    logLevel,
     databaseUrl,
     db: {
       poolMax: int('DB_POOL_MAX', 10, 1, 1000),
@@ -129,6 +137,17 @@ function readLogFormat(env: Env, problems: string[]): LogFormat {
   return 'pretty';
 }
 
+function readLogLevel(env: Env, format: LogFormat, problems: string[]): LogLevel {
+  const raw = env['LOG_LEVEL'];
+  let level: LogLevel = 'info';
+  if (raw !== undefined && raw !== '') {
+    const known = logLevels.find((name) => name === raw);
+    if (known) level = known;
+    else problems.push(`Expected \`LOG_LEVEL\` to be one of ${logLevels.join(', ')}, got \`${raw}\`.`);
+  }
+  return format === 'silent' ? 'silent' : level;
+}
+
 function readDatabaseUrl(env: Env, problems: string[]): string {
   const raw = env['DATABASE_URL'];
   if (raw === undefined || raw === '') {
@@ -136,7 +155,7 @@ function readDatabaseUrl(env: Env, problems: string[]): string {
     return '';
   }
   if (!/^postgres(ql)?:\/\//.test(raw) || !URL.canParse(raw)) {
-    problems.push(`Expected \`DATABASE_URL\` to be a postgres:// URL, got \`${raw}\`.`);
+    problems.push(`Expected \`DATABASE_URL\` to be a postgres:// URL, got \`${hidePassword(raw)}\`.`); // never print its password
   }
   return raw;
 }

@@ -1,61 +1,59 @@
-import type { LogFormat } from './config.js';
+import pino, { type DestinationStream, type Logger } from 'pino';
+import type { LogFormat, LogLevel } from './config.js';
+import { createPrettyStream } from './pretty-log.js';
+import { censor, redactPaths } from './redact.js';
 
-export type LogFields = Record<string, string | number | boolean | undefined>;
+export type { Logger } from 'pino';
 
-export interface RequestLogEntry {
-  method: string;
-  path: string;
-  status: number;
-  durationMs: number;
-  requestId: string;
+/** Where pino writes its lines; `flushSync` empties any buffer, for the last moments of a process. */
+export interface LogDestination extends DestinationStream {
+  flushSync(): void;
 }
 
-export interface Logger {
-  /** One line per request: `GET /json 200 1.2ms id` in pretty, structured fields in JSON. */
-  request(entry: RequestLogEntry): void;
-  info(message: string, fields?: LogFields): void;
-  warn(message: string, fields?: LogFields): void;
-  error(message: string, fields?: LogFields): void;
+export interface LoggerOptions {
+  level: LogLevel;
+  /** Default: standard output, written synchronously (see `stdoutDestination` for the server's). */
+  destination?: LogDestination;
 }
-
-type Level = 'info' | 'warn' | 'error';
 
 /**
- * A tiny logger: a readable line per event in development, one JSON object per line in
- * production (what log collectors parse), nothing when silent.
+ * The process's logger: pino, one JSON object per line with `"level":"info"` as a word. Errors
+ * logged as `err` keep their stack and their `cause` chain; secrets are redacted (see redact.ts).
  * @example
- * const logger = createLogger('json');
- * logger.info('listening', { url: 'http://127.0.0.1:3000' });
+ * const logger = createLogger({ level: 'info', destination: stdoutDestination('json') });
+ * logger.info({ url: 'http://127.0.0.1:3000' }, 'listening');
+ * logger.error({ err: error }, 'unhandled error');
  */
-export function createLogger(format: LogFormat, write: (line: string) => void = writeStdout): Logger {
-  const log = (level: Level, message: string, fields: LogFields = {}): void => {
-    if (format === 'silent') return;
-    if (format === 'json') {
-      write(JSON.stringify({ time: new Date().toISOString(), level, msg: message, ...fields }));
-      return;
-    }
-    const extras = Object.entries(fields)
-      .filter(([, value]) => value !== undefined)
-      .map(([key, value]) => `${key}=${String(value)}`)
-      .join(' ');
-    const time = new Date().toISOString().slice(11, 23);
-    write(`${time} ${level.toUpperCase().padEnd(5)} ${message}${extras ? ` ${extras}` : ''}`);
+export function createLogger(options: LoggerOptions): Logger {
+  const settings = {
+    level: options.level,
+    formatters: { level: (label: string) => ({ level: label }) }, // computed once per level by pino, not per line
+    serializers: { err: pino.stdSerializers.errWithCause },
+    redact: { paths: redactPaths, censor },
   };
-  return {
-    request: (entry) => {
-      if (format === 'pretty') {
-        const { method, path, status, durationMs, requestId } = entry;
-        log('info', `${method} ${path} ${status} ${durationMs}ms`, { requestId });
-      } else {
-        log('info', 'request', { ...entry });
-      }
-    },
-    info: (message, fields) => log('info', message, fields),
-    warn: (message, fields) => log('warn', message, fields),
-    error: (message, fields) => log('error', message, fields),
-  };
+  return options.destination ? pino(settings, options.destination) : pino(settings);
 }
 
-function writeStdout(line: string): void {
-  process.stdout.write(`${line}\n`);
+/**
+ * Standard output for the server. `json`: lines collect in memory and leave off the request path
+ * once 2 KiB have gathered, or every 100 ms (a write per request would cost a system call each);
+ * `flushLogs`/`flushSync` before exiting. `pretty`: a readable line each, written at once.
+ */
+export function stdoutDestination(format: LogFormat): LogDestination {
+  if (format === 'pretty') return createPrettyStream((text) => process.stdout.write(text));
+  if (format === 'silent') return { write: () => undefined, flushSync: () => undefined };
+  // Each write is whole lines and at most PIPE_BUF (4 KiB), so atomic on a pipe: the workers of
+  // `asyncsrv start` share one stdout and never cut into each other's lines.
+  return pino.destination({ dest: 1, sync: false, minLength: 2_048, maxWrite: 4_096, periodicFlush: 100 });
+}
+
+/** Waits until every buffered line is written (at most `timeoutMs`: a stuck reader must not hold up an exit). */
+export function flushLogs(logger: Logger, timeoutMs = 1_000): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, timeoutMs);
+    logger.flush(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }

@@ -7,7 +7,7 @@ import { migrate } from './db/migrate.js';
 import { drainServer, onShutdownSignal } from './lifecycle/graceful-shutdown.js';
 import { trackKeepAlive } from './lifecycle/keep-alive-drain.js';
 import { watchParent } from './lifecycle/parent-watch.js';
-import { createLogger } from './logger.js';
+import { createLogger, flushLogs, stdoutDestination, type LogDestination, type Logger } from './logger.js';
 import { createDatabase } from './resources/database.js';
 import { createUpstreamClient } from './resources/upstream-client.js';
 import { createLoadShedder } from './resilience/load-shedder.js';
@@ -21,7 +21,9 @@ async function main(): Promise<void> {
     return;
   }
   const { config } = result;
-  const logger = createLogger(config.logFormat);
+  const logs = stdoutDestination(config.logFormat);
+  const logger = createLogger({ level: config.logLevel, destination: logs });
+  exitOnCrash(logger, logs);
 
   const queue = { targetMs: config.overload.queueTargetMs, intervalMs: config.overload.queueIntervalMs };
   const breaker = { failures: config.upstream.breakerFailures, cooldownMs: config.upstream.breakerCooldownMs };
@@ -30,8 +32,8 @@ async function main(): Promise<void> {
   try {
     await migrate(db.pool);
   } catch (error) {
-    logger.error('cannot prepare the database', { database: describeDatabase(config), error: describeError(error), hint: databaseUrlHint });
-    await Promise.allSettled([upstream.close(), db.close()]);
+    logger.error({ database: describeDatabase(config), error: describeError(error), hint: databaseUrlHint }, 'cannot prepare the database');
+    await Promise.allSettled([upstream.close(), db.close(), flushLogs(logger)]);
     process.exitCode = 1;
     return;
   }
@@ -55,17 +57,23 @@ async function main(): Promise<void> {
   const stop = onShutdownSignal(async (reason) => {
     draining = true;
     const { lameDuckMs, shutdownTimeoutMs: graceMs } = config.http;
-    logger.info('shutting down', { reason, lameDuckMs, graceMs });
+    logger.info({ reason, lameDuckMs, graceMs }, 'shutting down');
     const { forced } = await drainServer(server, keepAlive, {
       lameDuckMs,
       graceMs,
-      onListenerClosed: (open) => logger.info('listener closed', { openConnections: open }),
+      onListenerClosed: (open) => logger.info({ openConnections: open }, 'listener closed'),
     });
     if (forced) logger.warn('in-flight requests outlived the grace period and were cut');
     await Promise.allSettled([upstream.close(), db.close()]);
     logger.info('stopped');
+    await flushLogs(logger); // JSON lines wait in a buffer: write them all before exiting
     process.exit(0);
-  }, { onCutShort: () => logger.warn('second Ctrl-C: exiting without waiting for in-flight requests') });
+  }, {
+    onCutShort: () => {
+      logger.warn('second Ctrl-C: exiting without waiting for in-flight requests');
+      logs.flushSync();
+    },
+  });
   watchParent(() => stop('parent process gone'));
 
   // Under `asyncsrv dev` the next version boots and migrates while the old one still serves, and
@@ -74,16 +82,32 @@ async function main(): Promise<void> {
   try {
     await listen(server, config.port, config.host);
   } catch (error) {
-    logger.error('cannot listen', { host: config.host, port: config.port, error: describeError(error) });
-    await Promise.allSettled([upstream.close(), db.close()]);
+    logger.error({ host: config.host, port: config.port, error: describeError(error) }, 'cannot listen');
+    await Promise.allSettled([upstream.close(), db.close(), flushLogs(logger)]);
     process.exit(1); // explicitly: an IPC channel (cluster worker, asyncsrv dev) would keep the process alive
   }
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-  logger.info('listening', { url, upstream: config.upstream.url.href });
+  logger.info({ url, upstream: config.upstream.url.href }, 'listening');
   // Tooling that started us with an IPC channel (asyncsrv dev) learns the URL and the route table.
   process.send?.({ type: 'asyncsrv:listening', url, upstream: config.upstream.url.href, routes: routeTable(app) });
+}
+
+/**
+ * A crash must not take the buffered log lines with it, least of all its own: log the error
+ * (stack and cause), write every line synchronously, exit 1 as Node would. An unhandled
+ * rejection arrives here too (Node's default `--unhandled-rejections=throw`).
+ */
+function exitOnCrash(logger: Logger, logs: LogDestination): void {
+  process.on('uncaughtException', (error, origin) => {
+    logger.fatal({ err: error, origin }, 'crashed');
+    try {
+      logs.flushSync();
+    } finally {
+      process.exit(1);
+    }
+  });
 }
 
 /** Method and path of every route (middleware, registered for ALL methods, left out). */

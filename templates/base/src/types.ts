@@ -11,6 +11,7 @@ export interface AppDeps {
   /** Routes only call it; start-up and shutdown own the rest (stats, close). */
   upstream: Pick<UpstreamClient, 'getJson'>;
   db: Database;
+  /** The process's logger; each request logs through a child of it (`c.var.logger`). */
   logger: Logger;
   limits: { deadlineMs: number; bodyLimitBytes: number };
   /** Refuses new requests (503) while the event loop lags; health routes are never refused. */
@@ -25,6 +26,7 @@ export type AppVariables = RequestIdVariables & {
   deadline: Deadline;
   upstream: Pick<UpstreamClient, 'getJson'>;
   db: Database;
+  /** The request's logger: a child of the app's that adds `requestId` to every line (see request-log.ts). */
   logger: Logger;
 };
 

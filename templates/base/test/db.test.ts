@@ -89,7 +89,7 @@ describe('GET /queries', () => {
 
 describe('the database pool', () => {
   it('never sends a query whose request gave up while it waited for a free client', async () => {
-    const db = createDatabase({ url: testDatabaseUrl(), poolMax: 1, idleTimeoutMs: 1_000, connectTimeoutMs: 2_000, statementTimeoutMs: 2_000 }, createLogger('silent'));
+    const db = createDatabase({ url: testDatabaseUrl(), poolMax: 1, idleTimeoutMs: 1_000, connectTimeoutMs: 2_000, statementTimeoutMs: 2_000 }, createLogger({ level: 'silent' }));
     let checkouts = 0;
     db.pool.on('acquire', () => { checkouts += 1; });
     try {

@@ -75,7 +75,7 @@ describe('unexpected errors', () => {
     const app = createApp({
       upstream: { getJson: async () => ({}) },
       db: target.db,
-      logger: createLogger('silent'),
+      logger: createLogger({ level: 'silent' }),
       limits: { deadlineMs: 1_000, bodyLimitBytes: 1_024 },
     });
     app.get('/boom', () => {

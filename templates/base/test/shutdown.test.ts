@@ -25,9 +25,12 @@ afterAll(async () => {
 
 type LogEntry = Record<string, unknown>;
 
-/** Starts `tsx src/server.ts` and resolves with its URL once it logs that it listens. */
-async function startServerProcess(env: Record<string, string>): Promise<{ child: ChildProcess; url: string; logs: LogEntry[] }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+/**
+ * Starts `tsx src/server.ts` and resolves with its URL once it logs that it listens. Its JSON
+ * lines leave a buffer in batches (see logger.ts): the last ones arrive only if it flushes them.
+ */
+async function startServerProcess(env: Record<string, string>, nodeArgs: string[] = []): Promise<{ child: ChildProcess; url: string; logs: LogEntry[] }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...nodeArgs, 'src/server.ts'], {
     cwd: projectRoot,
     env: {
       ...process.env,
@@ -92,7 +95,7 @@ describe('graceful shutdown', () => {
     const inFlight = Array.from({ length: 3 }, () => fetch(`${url}/external`));
     await upstream.waitForInFlight(3);
 
-    const exited = once(child, 'exit');
+    const exited = once(child, 'close'); // after the exit and the end of its output
     child.kill('SIGTERM');
     await logged(logs, 'listener closed');
     expect(await canConnect(url)).toBe(false);
@@ -102,7 +105,25 @@ describe('graceful shutdown', () => {
     expect(responses.map((response) => response.status)).toEqual([200, 200, 200]);
     const [code, signal] = await exited;
     expect({ code, signal }).toEqual({ code: 0, signal: null });
-    expect(logs.map((entry) => entry['msg'])).toContain('stopped');
+    const accessLines = logs.filter((entry) => entry['msg'] === 'request');
+    expect(accessLines).toEqual(Array.from({ length: 3 }, () => expect.objectContaining({ level: 'info', path: '/external', status: 200, requestId: expect.any(String) })));
+    expect(logs.at(-1)).toMatchObject({ level: 'info', msg: 'stopped' }); // the buffer was flushed before the exit
+  });
+
+  it('logs a crash with its stack and cause, and writes every buffered line before exiting 1', async () => {
+    const { child, url, logs } = await startServerProcess({ LAME_DUCK_MS: '0' }, ['--import', './test/support/crash-on-signal.ts']);
+    for (let i = 0; i < 5; i += 1) expect(await get(`${url}/json`)).toMatchObject({ status: 200 });
+
+    const exited = once(child, 'close');
+    child.kill('SIGUSR2');
+    const [code] = await exited;
+    expect(code).toBe(1);
+    expect(logs.filter((entry) => entry['msg'] === 'request')).toHaveLength(5);
+    expect(logs.at(-1)).toMatchObject({
+      level: 'fatal',
+      msg: 'crashed',
+      err: { message: 'crash for the test', stack: expect.stringContaining('crash-on-signal'), cause: { message: 'the cause of the crash' } },
+    });
   });
 
   it('keeps serving through the lame duck with Connection: close, /readyz 503, and a second signal is the same stop', async () => {
@@ -111,7 +132,7 @@ describe('graceful shutdown', () => {
     const keepAlive = new Agent({ keepAlive: true, maxSockets: 1 });
     expect(await get(`${url}/json`, keepAlive)).toMatchObject({ status: 200, connection: 'keep-alive' });
 
-    const exited = once(child, 'exit');
+    const exited = once(child, 'close');
     // A process group gets the signal from the kernel and again from a parent that forwards it.
     child.kill('SIGTERM');
     child.kill('SIGINT');

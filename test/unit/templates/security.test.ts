@@ -112,8 +112,8 @@ describe('no secret in generated files', () => {
       ['npm token', /\bnpm_[A-Za-z0-9]{36}\b/],
       ['assigned secret', /\b(secret|token|api[_-]?key|password)\s*[:=]\s*['"][A-Za-z0-9+/_-]{12,}['"]/i],
     ];
-    // user:password@host is a placeholder; the embedded database's fixed local password, and compose's overridable default for a DB it never publishes, are allowed.
-    const allowedCredentials = /^(user:password@host|user:password@127\.0\.0\.1|postgres:postgres@(127\.0\.0\.1|\$\{HOST\})|app:\$\{POSTGRES_PASSWORD:-app\}@db)$/;
+    // user:password@host is a placeholder, user:***@host one already hidden (as logs show it); the embedded database's fixed local password, and compose's overridable default for a DB it never publishes, are allowed.
+    const allowedCredentials = /^(user:password@host|user:password@127\.0\.0\.1|user:\*\*\*@host|postgres:postgres@(127\.0\.0\.1|\$\{HOST\})|app:\$\{POSTGRES_PASSWORD:-app\}@db)$/;
     const findings: string[] = [];
     for (const path of templateFiles) {
       const text = await readFile(join(templatesRoot, path), 'utf8');

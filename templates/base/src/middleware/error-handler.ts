@@ -19,7 +19,7 @@ export const handleError: ErrorHandler<AppEnv> = (error, c) => {
   if (error instanceof HTTPException && error.status < 500) {
     return c.json({ error: 'http_error', message: error.message, requestId }, error.status);
   }
-  c.get('logger').error('unhandled error', { requestId, error: error.stack ?? String(error) });
+  c.get('logger').error({ err: error }, 'unhandled error'); // the request's logger: its line carries the requestId
   return internalError(c);
 };
 

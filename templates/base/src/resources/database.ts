@@ -40,7 +40,7 @@ export function createDatabase(options: DatabaseOptions, logger: Logger): Databa
     query_timeout: options.statementTimeoutMs + 500,
   });
   // An idle client losing its connection emits here; without a listener it would crash the process.
-  pool.on('error', (error) => logger.warn('idle database connection failed', { error: error.message }));
+  pool.on('error', (error) => logger.warn({ err: error }, 'idle database connection failed'));
 
   const line = createAdmissionQueue({ slots: options.poolMax, name: 'the database pool', ...(options.queue ?? { targetMs: 3, intervalMs: 1_000 }) });
 

@@ -31,7 +31,7 @@ export interface TestApp {
 
 /** Builds the real app with its real resources and serves it over HTTP on 127.0.0.1:0. */
 export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
-  const logger = createLogger('silent');
+  const logger = createLogger({ level: 'silent' });
   const upstream = createUpstreamClient({
     baseUrl: options.upstreamUrl,
     connections: options.upstreamConnections ?? 4,
