@@ -1,10 +1,9 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { requestId } from 'hono/request-id';
-import { secureHeaders } from 'hono/secure-headers';
 import { deadline } from './middleware/deadline.js';
 import { handleError, handleNotFound, payloadTooLarge } from './middleware/error-handler.js';
 import { requestLog } from './middleware/request-log.js';
+import { responseHeaders } from './middleware/response-headers.js';
 import { concurrentRoutes } from './routes/concurrent.js';
 import { dbRoutes } from './routes/db.js';
 import { echoRoutes } from './routes/echo.js';
@@ -30,16 +29,11 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     c.set('logger', deps.logger);
     await next();
   });
-  app.use(requestId());
+  app.use(responseHeaders());
   app.use(requestLog());
-  app.use(secureHeaders());
-  // GET and HEAD carry no body: asking for one makes @hono/node-server build a full Request per
-  // request (measured on /json: 17k → 28k req/s, RSS under load 312 → 116 MB).
-  const limitBody = bodyLimit({ maxSize: deps.limits.bodyLimitBytes, onError: payloadTooLarge });
-  app.use(async function limitRequestBody(c, next) {
-    if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
-    return limitBody(c, next);
-  });
+  // Only methods that carry a body: on a GET, asking for one makes @hono/node-server build a full
+  // Request, and a method-scoped middleware costs a GET nothing at all.
+  app.on(['POST', 'PUT', 'PATCH', 'DELETE'], '*', bodyLimit({ maxSize: deps.limits.bodyLimitBytes, onError: payloadTooLarge }));
   app.use(deadline({ budgetMs: deps.limits.deadlineMs }));
   // Probes answer even when the process sheds load: they come before the shedder.
   app.route('/', healthRoutes({ isDraining: deps.isDraining ?? (() => false) }));

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.js';
+import { securityHeaders } from '../src/middleware/response-headers.js';
 import { migrate } from '../src/db/migrate.js';
 import { createLogger } from '../src/logger.js';
 import { testDatabaseUrl } from './support/test-database.js';
@@ -45,16 +46,24 @@ describe('routes over HTTP', () => {
     expect(await response.json()).toEqual({ key: 'x', source: 'built-in echo' });
   });
 
-  it('sets a request id and secure headers on every response', async () => {
-    const response = await fetch(`${target.url}/json`);
-    expect(response.headers.get('x-request-id')).toMatch(/^[\w-]{8,}$/);
-    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
-    expect(response.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+  it('sets a request id and every security header on every response, errors included, over HTTP and in app.request()', async () => {
+    for (const response of [await fetch(`${target.url}/json`), await fetch(`${target.url}/nope`), await target.app.request('/json')]) {
+      expect(response.headers.get('x-request-id')).toMatch(/^[\w-]{8,}$/);
+      for (const [name, value] of securityHeaders) expect(response.headers.get(name), name).toBe(value);
+    }
   });
 
-  it('keeps a valid request id sent by the client', async () => {
-    const response = await fetch(`${target.url}/json`, { headers: { 'x-request-id': 'from-the-proxy-1' } });
-    expect(response.headers.get('x-request-id')).toBe('from-the-proxy-1');
+  it('keeps a valid request id sent by the client, and replaces one that is not', async () => {
+    const kept = await fetch(`${target.url}/json`, { headers: { 'x-request-id': 'from-the-proxy-1' } });
+    expect(kept.headers.get('x-request-id')).toBe('from-the-proxy-1');
+    const replaced = await fetch(`${target.url}/json`, { headers: { 'x-request-id': 'bad id; with spaces' } });
+    expect(replaced.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('limits the body of methods that carry one, and leaves GET alone', async () => {
+    expect((await fetch(`${target.url}/echo`, { method: 'POST', body: 'x'.repeat(4_096) })).status).toBe(413);
+    expect((await fetch(`${target.url}/nope`, { method: 'PUT', body: '{}' })).status).toBe(404);
+    expect((await fetch(`${target.url}/json`)).status).toBe(200);
   });
 
   it('answers unknown routes with a JSON 404', async () => {
