@@ -106,6 +106,11 @@ export function patchNoAdmissionLine(root: string): void {
     return name ? `const ${name} = { release: (): void => undefined }; ${why}` : why;
   }, file);
   if (!slot) source = replaceOnce(source, /line\.release\(\);/, '// bench fixture: no admission line to leave', file);
+  // As before admission control: the call's timeout starts when it is made, so it counts the wait.
+  source = replaceOnce(source, /breaker\.run\(\(\) => callWithRetry\(path, signal, requestId\)\)/,
+    'breaker.run(() => callWithRetry(path, AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]), requestId))', file);
+  source = replaceOnce(source, /if \(signal\.aborted\) throw signal\.reason;/,
+    "if (signal.aborted) throw (signal.reason as Error).name === 'TimeoutError' ? new DependencyTimeoutError(`The upstream (${path})`, timeoutMs, { cause: error }) : signal.reason;", file);
   writeFileSync(path, source);
 }
 
@@ -120,7 +125,7 @@ export const noDeadline: Variant = {
 };
 export const noAdmissionLine: Variant = {
   name: 'no-admission-line',
-  about: 'upstream calls bypass the admission line and queue FIFO inside undici, where the 2 s per-call timeout counts the wait; the circuit breaker is off (UPSTREAM_BREAKER_FAILURES=1000000), as before admission control',
+  about: 'upstream calls bypass the admission line and queue FIFO inside undici, with a 2 s per-call timeout that starts before the wait (an AbortSignal.timeout); the circuit breaker is off (UPSTREAM_BREAKER_FAILURES=1000000): the code before admission control',
   env: { UPSTREAM_BREAKER_FAILURES: '1000000' },
   patch: patchNoAdmissionLine,
 };

@@ -68,12 +68,21 @@ describe('patchNoAdmissionLine', () => {
     expect(after).toContain('return await breaker.run(');
   });
 
-  it('takes both forms of the line\'s API', () => {
-    const bare = '  await line.acquire(signal);\n  try {\n    return await call();\n  } finally {\n    line.release();\n  }\n';
-    expect(patched(bare)).toBe('  // bench fixture: no admission line, the call queues FIFO inside the undici pool\n  try {\n    return await call();\n  } finally {\n    // bench fixture: no admission line to leave\n  }\n');
-    const slot = '  const slot = await line.acquire(signal);\n  try {\n    return await call();\n  } finally {\n    slot.release();\n  }\n';
-    expect(patched(slot)).toContain('const slot = { release: (): void => undefined }; // bench fixture: no admission line');
-    expect(patched(slot)).toContain('slot.release();');
+  it('bypasses the line, and starts the call\'s timeout before the wait as the code before admission control did', () => {
+    const source = [
+      '    const slot = await line.acquire(signal);',
+      '    try {',
+      '      return await breaker.run(() => callWithRetry(path, signal, requestId));',
+      '    } finally {',
+      '      slot.release();',
+      '    }',
+      '    } catch (error) {',
+      '      if (signal.aborted) throw signal.reason;',
+    ].join('\n');
+    const out = patched(source);
+    expect(out).toContain('const slot = { release: (): void => undefined }; // bench fixture: no admission line');
+    expect(out).toContain('callWithRetry(path, AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]), requestId)');
+    expect(out).toContain("(signal.reason as Error).name === 'TimeoutError' ? new DependencyTimeoutError(");
   });
 
   it('fails loudly when the template changed under it', () => {
