@@ -9,17 +9,16 @@ import type { LadderStep, OverheadConfig } from './types.js';
  * adds them one at a time; the fixture prints the name of its last rung and the bench checks it.
  */
 export const LADDER_LAYERS: readonly string[] = [
-  'provideDeps', 'requestId', 'requestLog', 'secureHeaders', 'limitRequestBody', 'deadline', 'loadShedder', 'onError',
+  'provideDeps', 'responseHeaders', 'requestLog', 'limitBody', 'deadline', 'loadShedder', 'onError',
 ];
 
 /** What each rung adds, for the table. */
 export const LAYER_NOTES: Readonly<Record<string, string>> = {
   none: 'Hono + GET /json on node:http (getRequestListener)',
   provideDeps: 'c.set of upstream, db, logger',
-  requestId: 'hono/request-id',
+  responseHeaders: 'dist/middleware/response-headers.js: request id + 11 security headers',
   requestLog: 'dist/middleware/request-log.js, silent logger',
-  secureHeaders: 'hono/secure-headers',
-  limitRequestBody: 'body limit skipped for GET/HEAD',
+  limitBody: 'hono/body-limit on POST/PUT/PATCH/DELETE only',
   deadline: 'dist/middleware/deadline.js (5 s budget)',
   loadShedder: 'dist/resilience/load-shedder.js (200 ms)',
   onError: 'app.onError(handleError)',
@@ -37,7 +36,7 @@ export function ladderDeltas(steps: readonly LadderStep[]): number[] {
 const LADDER_LOAD = { connections: 50, threads: 1 };
 
 /**
- * Server CPU per request of /json with 0..8 of the generated app's middleware: one process per
+ * Server CPU per request of /json with 0..7 of the generated app's middleware: one process per
  * rung, all started at once, a warm-up each, then `rounds` rounds taking turns; best round per rung.
  */
 export async function runMiddlewareLadder(projectRoot: string, config: OverheadConfig, log: (line: string) => void, signal: AbortSignal): Promise<LadderStep[]> {
