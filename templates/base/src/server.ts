@@ -110,11 +110,11 @@ function exitOnCrash(logger: Logger, logs: LogDestination): void {
   });
 }
 
-/** Method and path of every route (middleware, registered for ALL methods, left out). */
+/** Method and path of every route (middleware, registered on `/*`, left out). */
 function routeTable(app: ReturnType<typeof createApp>): Array<{ method: string; path: string }> {
   const seen = new Set<string>();
   return app.routes
-    .filter((route) => route.method !== 'ALL')
+    .filter((route) => route.method !== 'ALL' && route.path !== '/*') // middleware, for all or some methods
     .filter((route) => !seen.has(`${route.method} ${route.path}`) && Boolean(seen.add(`${route.method} ${route.path}`)))
     .map(({ method, path }) => ({ method, path }));
 }
