@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createApp } from '../src/app.js';
-import { OverloadedError } from '../src/errors.js';
+import { DatabaseUnavailableError, OverloadedError } from '../src/errors.js';
 import { createLogger } from '../src/logger.js';
 import { createAdmissionQueue, type AdmissionQueue, type Slot } from '../src/resilience/admission-queue.js';
 import { createLoadShedder } from '../src/resilience/load-shedder.js';
@@ -202,5 +202,22 @@ describe('load shedding on event-loop lag', () => {
     } finally {
       shedder.close();
     }
+  });
+});
+
+describe('readiness under load', () => {
+  const appWithDb = (query: () => Promise<never>) =>
+    createApp({
+      upstream: { getJson: async () => ({}) },
+      db: { query, pool: undefined as never, poolMax: 1, stats: () => ({ running: 0, waiting: 0, overloaded: false, shed: 0, holdMs: 0 }), close: async () => undefined },
+      logger: createLogger({ level: 'silent' }),
+      limits: { deadlineMs: 1_000, bodyLimitBytes: 1_024 },
+    });
+
+  it('stays ready while the pool refuses work (a busy database), and is not ready when the database is gone', async () => {
+    const busy = await appWithDb(async () => { throw new OverloadedError('the database pool'); }).request('/readyz');
+    expect([busy.status, await busy.json()]).toEqual([200, { status: 'ready', busy: true }]);
+    const gone = await appWithDb(async () => { throw new DatabaseUnavailableError(); }).request('/readyz');
+    expect([gone.status, await gone.json()]).toEqual([503, { status: 'unavailable', reason: 'database' }]);
   });
 });
