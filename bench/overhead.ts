@@ -23,18 +23,11 @@ import { measureWaitingRss } from './overhead/waiting-rss.js';
 import { ensureWrk } from './overhead/wrk.js';
 import { findProject, startEmbeddedDb, startMockUpstream, type EmbeddedDb, type MockUpstream } from './talk/repo-modules.js';
 import { scaffoldProject } from './talk/servers.js';
+import { abortOnInterrupt } from './interrupt.js';
 
 const root = join(import.meta.dirname, '..');
 const config = readOverheadConfig(process.env);
-const controller = new AbortController();
-const interrupt = (): void => {
-  if (controller.signal.aborted) process.exit(130); // a second Ctrl-C: leave now
-  console.log('\nInterrupted: stopping every server and removing the temp dir…');
-  controller.abort();
-};
-// `on`, not `once`: execa's exit hook re-raises a signal that has no listener left, killing us before the cleanup.
-process.on('SIGINT', interrupt);
-process.on('SIGTERM', interrupt);
+const controller = abortOnInterrupt();
 
 const log = (line: string): void => console.log(line);
 const started = performance.now();

@@ -22,20 +22,13 @@ import { runTalkRows } from './talk/run-rows.js';
 import { scaffoldProject } from './talk/servers.js';
 import { evaluateTargets } from './talk/targets.js';
 import type { OverloadSection, TalkReport } from './talk/types.js';
+import { abortOnInterrupt } from './interrupt.js';
 
 const root = join(import.meta.dirname, '..');
 const load = readTalkLoad(process.env);
 const sections = readTalkSections(process.env);
 const markdownPath = join(root, 'docs', 'benchmarks.md');
-const controller = new AbortController();
-const interrupt = (): void => {
-  if (controller.signal.aborted) process.exit(130); // a second Ctrl-C: leave now
-  console.log('\nInterrupted: stopping every server and removing the temp dir…');
-  controller.abort();
-};
-// `on`, not `once`: execa's exit hook re-raises a signal that has no listener left, killing us before the cleanup.
-process.on('SIGINT', interrupt);
-process.on('SIGTERM', interrupt);
+const controller = abortOnInterrupt();
 
 const workDir = mkdtempSync(join(tmpdir(), 'cas-bench-talk-'));
 const log = (line: string): void => console.log(line);

@@ -7,14 +7,8 @@ import { errorsOf, runWrk } from './wrk.js';
 
 const MB = 2 ** 20;
 
-export interface MeasuredRun {
-  wrk: WrkResult;
-  rssPeakMb: number | undefined;
-  cpuUsPerRequest: number | undefined;
-  logBytes: number;
-  logLagBytes: number;
-  loggedStatuses: Record<string, number>;
-}
+/** What one run measured: a RunRecord before it is placed in its round, scenario and contender. */
+export type MeasuredRun = Omit<RunRecord, 'round' | 'scenario' | 'contender'>;
 
 /** One wrk run against `server`, its RSS sampled from /proc and its CPU read just before and after. */
 export async function measureRun(server: ServerProcess, path: string, load: { connections: number; threads: number; durationSeconds: number }, signal: AbortSignal): Promise<MeasuredRun> {

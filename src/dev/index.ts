@@ -5,7 +5,7 @@ import chalk from 'chalk';
 import { findProject, loadEnvFile, startEmbeddedDb, type EmbeddedDb } from '../project/index.js';
 import { CancelledError, UserError } from '../util/errors.js';
 import { createLogger } from '../util/logger.js';
-import { watchParent } from '../util/parent-watch.js';
+import { abortWhenParentExits } from '../util/parent-watch.js';
 import { describePortHolder, isPortFree, nextFreePort } from '../util/ports.js';
 import { startProgress } from '../util/progress.js';
 import { spawnApp, type AppProcess } from './app-process.js';
@@ -35,16 +35,11 @@ const DEBOUNCE_MS = 60;
 export async function runDev(options: DevOptions, interrupt: AbortSignal): Promise<void> {
   const logger = createLogger();
   // `npm run dev` stopped alone exits without stopping us: stop the app and the database rather than orphan them.
-  const parentGone = new AbortController();
-  const stopWatching = watchParent((ppid) => {
-    logger.warn(`the process that started asyncsrv dev (pid ${ppid}) has exited; stopping.`);
-    parentGone.abort();
-  });
-  const signal = AbortSignal.any([interrupt, parentGone.signal]);
+  const { signal, stop } = abortWhenParentExits(interrupt, (ppid) => logger.warn(`the process that started asyncsrv dev (pid ${ppid}) has exited; stopping.`));
   try {
     await runDevUntil(options, signal, logger);
   } finally {
-    stopWatching();
+    stop();
   }
 }
 

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { findProject } from '../project/index.js';
 import { UserError } from '../util/errors.js';
 import { createLogger } from '../util/logger.js';
-import { watchParent } from '../util/parent-watch.js';
+import { abortWhenParentExits } from '../util/parent-watch.js';
 import { autoWorkerCount, restartDelayMs } from './backoff.js';
 
 export interface StartOptions {
@@ -54,12 +54,7 @@ export async function runStart(options: StartOptions, interrupt: AbortSignal): P
   logger.info(`asyncsrv start: ${count} worker${count === 1 ? '' : 's'} of ${project.name} (primary pid ${process.pid})`);
 
   // `npm start` stopped alone (pm2, kill, docker stop) exits without stopping us: drain rather than live on as an orphan.
-  const parentGone = new AbortController();
-  const stopWatching = watchParent((ppid) => {
-    logger.warn(`the process that started asyncsrv start (pid ${ppid}) has exited`);
-    parentGone.abort();
-  });
-  const signal = AbortSignal.any([interrupt, parentGone.signal]);
+  const { signal, stop: stopWatching } = abortWhenParentExits(interrupt, (ppid) => logger.warn(`the process that started asyncsrv start (pid ${ppid}) has exited`));
 
   await new Promise<void>((resolve) => {
     if (signal.aborted) resolve();

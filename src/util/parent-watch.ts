@@ -23,3 +23,16 @@ export function watchParent(onGone: (previousPpid: number) => void, { intervalMs
   timer.unref();
   return () => clearInterval(timer);
 }
+
+/**
+ * `interrupt` (Ctrl-C, SIGTERM) or the exit of the process that started us, as one signal for a
+ * long-running command; `onGone` says why. `stop()` ends the watch.
+ */
+export function abortWhenParentExits(interrupt: AbortSignal, onGone: (previousPpid: number) => void, options?: ParentWatchOptions): { signal: AbortSignal; stop: () => void } {
+  const parentGone = new AbortController();
+  const stop = watchParent((ppid) => {
+    onGone(ppid);
+    parentGone.abort();
+  }, options);
+  return { signal: AbortSignal.any([interrupt, parentGone.signal]), stop };
+}

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { watchParent } from '../../../src/util/parent-watch.js';
+import { abortWhenParentExits, watchParent } from '../../../src/util/parent-watch.js';
 
 afterEach(() => {
   vi.useRealTimers();
@@ -41,5 +41,32 @@ describe('watchParent', () => {
     ppid = 1;
     vi.advanceTimersByTime(5_000);
     expect(onGone).not.toHaveBeenCalled();
+  });
+});
+
+describe('abortWhenParentExits', () => {
+  it('aborts on the interrupt, or once the parent is gone (saying which), and stops watching on stop()', () => {
+    vi.useFakeTimers();
+    const interrupt = new AbortController();
+    const first = abortWhenParentExits(interrupt.signal, () => undefined, { intervalMs: 500, readPpid: () => 4242 });
+    interrupt.abort();
+    expect(first.signal.aborted).toBe(true);
+    first.stop();
+
+    let ppid = 4242;
+    const onGone = vi.fn();
+    const second = abortWhenParentExits(new AbortController().signal, onGone, { intervalMs: 500, readPpid: () => ppid });
+    vi.advanceTimersByTime(1_000);
+    expect(second.signal.aborted).toBe(false);
+    ppid = 1;
+    vi.advanceTimersByTime(500);
+    expect([second.signal.aborted, onGone.mock.calls]).toEqual([true, [[4242]]]);
+
+    ppid = 4242;
+    const third = abortWhenParentExits(new AbortController().signal, onGone, { intervalMs: 500, readPpid: () => ppid });
+    third.stop();
+    ppid = 1;
+    vi.advanceTimersByTime(2_000);
+    expect(third.signal.aborted).toBe(false);
   });
 });
