@@ -3,11 +3,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LatencyHistogram } from '../../src/bench/engine/index.js';
 import type { BenchReport } from '../../src/bench/index.js';
 import { benchReportErrors } from './helpers/bench-schema.js';
-import { cliEnv, makeTempDir, runAsyncsrv, runCreate } from './helpers/cli.js';
+import { cliEnv, createProjectFromTarball, makeTempDir, runAsyncsrv } from './helpers/cli.js';
 import { freePort, isAlive } from './helpers/processes.js';
 
 let work: Awaited<ReturnType<typeof makeTempDir>>;
@@ -18,9 +18,7 @@ let served = 0;
 
 beforeAll(async () => {
   work = await makeTempDir('cas-bench-');
-  const result = await runCreate(['app', '--yes', '--no-git'], { cwd: work.path, env: cliEnv({ CREATE_ASYNC_SERVER_SPEC: `file:${inject('cliTarball')}` }), timeout: 300_000 });
-  expect(result.exitCode, result.stderr).toBe(0);
-  dir = join(work.path, 'app');
+  dir = await createProjectFromTarball(work.path);
   counted = createServer((_request, response) => {
     served++;
     response.statusCode = served % 10 === 0 ? 500 : 200; // every tenth request fails

@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, readdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { cliEnv, listFiles, makeTempDir, runAsyncsrv, runCreate, type CliResult } from './helpers/cli.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliEnv, createProjectFromTarball, listFiles, makeTempDir, runAsyncsrv, runCreate, type CliResult } from './helpers/cli.js';
 import { asyncsrvBin, createBin } from './helpers/paths.js';
 import { descendantsOf } from './helpers/process-tree.js';
 import { isAlive } from './helpers/processes.js';
@@ -32,9 +32,7 @@ let outside: string;
 
 beforeAll(async () => {
   work = await makeTempDir('cas-bad-input-');
-  const created = await runCreate(['app', '--yes', '--no-git'], { cwd: work.path, env: cliEnv({ CREATE_ASYNC_SERVER_SPEC: `file:${inject('cliTarball')}` }), timeout: 300_000 });
-  expect(created.exitCode, created.stderr).toBe(0);
-  project = join(work.path, 'app');
+  project = await createProjectFromTarball(work.path);
   outside = join(work.path, 'outside');
   await mkdir(outside);
   await writeFile(join(outside, 'notes.txt'), 'a file, not a folder\n');

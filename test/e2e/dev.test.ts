@@ -2,8 +2,8 @@ import { readFile, readdir, readlink, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { cliEnv, makeTempDir, runAsyncsrv, runCreate } from './helpers/cli.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliEnv, createProjectFromTarball, makeTempDir, runAsyncsrv } from './helpers/cli.js';
 import { createFreshDatabase } from './helpers/postgres.js';
 import { freePort, isAlive } from './helpers/processes.js';
 
@@ -60,9 +60,7 @@ function startDev(args: string[]): Dev {
 
 beforeAll(async () => {
   work = await makeTempDir('cas-dev-');
-  const result = await runCreate(['app', '--yes', '--no-git'], { cwd: work.path, env: cliEnv({ CREATE_ASYNC_SERVER_SPEC: `file:${inject('cliTarball')}` }), timeout: 300_000 });
-  expect(result.exitCode, result.stderr).toBe(0);
-  dir = join(work.path, 'app');
+  dir = await createProjectFromTarball(work.path);
 }, 300_000);
 
 afterAll(async () => {

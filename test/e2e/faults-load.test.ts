@@ -3,10 +3,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readProcessUsage, type BenchReport } from '../../src/bench/index.js';
 import { startBuiltServer, type BuiltServer } from './helpers/built-server.js';
-import { cliEnv, makeTempDir, runAsyncsrv, runCreate } from './helpers/cli.js';
+import { cliEnv, createProjectFromTarball, makeTempDir, runAsyncsrv } from './helpers/cli.js';
 import { startKeepAliveLoad } from './helpers/keep-alive-load.js';
 import { freePort, isAlive, waitForHttp, waitForLine } from './helpers/processes.js';
 import { openRawConnection } from './helpers/raw-http.js';
@@ -39,9 +39,7 @@ const figures: Array<{ fault: string; requests: number; failures: number; maxLat
 
 beforeAll(async () => {
   work = await makeTempDir('cas-faults-load-');
-  const created = await runCreate(['app', '--yes', '--no-git'], { cwd: work.path, env: cliEnv({ CREATE_ASYNC_SERVER_SPEC: `file:${inject('cliTarball')}` }), timeout: 300_000 });
-  expect(created.exitCode, created.stderr).toBe(0);
-  dir = join(work.path, 'app');
+  dir = await createProjectFromTarball(work.path);
   // A handler that throws, in the generated copy only: the 500 path of the error handler.
   const appFile = join(dir, 'src', 'app.ts');
   const app = await readFile(appFile, 'utf8');

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBuiltServer, type BuiltServer } from './helpers/built-server.js';
-import { cliEnv, makeTempDir, runAsyncsrv, runCreate } from './helpers/cli.js';
+import { createProjectFromTarball, makeTempDir, runAsyncsrv } from './helpers/cli.js';
 import { percentile, sendConcurrent, type TimedResponse } from './helpers/concurrent-requests.js';
 import { startFaultUpstream, type FaultUpstream } from './helpers/fault-upstream.js';
 import { startPrivatePostgres, type PrivatePostgres } from './helpers/private-postgres.js';
@@ -22,9 +22,7 @@ const table: Array<{ fault: string; sent: number; statuses: string; failures: nu
 
 beforeAll(async () => {
   work = await makeTempDir('cas-faults-');
-  const created = await runCreate(['app', '--yes', '--no-git'], { cwd: work.path, env: cliEnv({ CREATE_ASYNC_SERVER_SPEC: `file:${inject('cliTarball')}` }), timeout: 300_000 });
-  expect(created.exitCode, created.stderr).toBe(0);
-  dir = join(work.path, 'app');
+  dir = await createProjectFromTarball(work.path);
   const build = await runAsyncsrv(['build'], { cwd: dir, timeout: 120_000 });
   expect(build.exitCode, build.stderr).toBe(0);
   postgres = await startPrivatePostgres();

@@ -1,10 +1,10 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runOpenLoad, type OpenLoadResult } from '../../bench/talk/open-load.js';
 import { startBuiltServer, type BuiltServer } from './helpers/built-server.js';
-import { cliEnv, makeTempDir, runAsyncsrv, runCreate } from './helpers/cli.js';
+import { createProjectFromTarball, makeTempDir, runAsyncsrv } from './helpers/cli.js';
 import { startFaultUpstream, type FaultUpstream } from './helpers/fault-upstream.js';
 import { createFreshDatabase } from './helpers/postgres.js';
 
@@ -30,9 +30,7 @@ const table: string[] = [];
 
 beforeAll(async () => {
   work = await makeTempDir('cas-overload-');
-  const created = await runCreate(['app', '--yes', '--no-git'], { cwd: work.path, env: cliEnv({ CREATE_ASYNC_SERVER_SPEC: `file:${inject('cliTarball')}` }), timeout: 300_000 });
-  expect(created.exitCode, created.stderr).toBe(0);
-  dir = join(work.path, 'app');
+  dir = await createProjectFromTarball(work.path);
   // A slow query, in the generated copy only: 50 ms in PostgreSQL per request, through the pool's line.
   const appFile = join(dir, 'src', 'app.ts');
   const app = await readFile(appFile, 'utf8');

@@ -4,8 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa, type ResultPromise } from 'execa';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { cliEnv, makeTempDir, runAsyncsrv, runCreate } from './helpers/cli.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliEnv, createProjectFromTarball, makeTempDir, runAsyncsrv } from './helpers/cli.js';
 import { parseResponse } from './helpers/keep-alive-load.js';
 import { descendantsOf } from './helpers/process-tree.js';
 import { freePort, isAlive, waitForHttp, waitForLine } from './helpers/processes.js';
@@ -35,9 +35,7 @@ const report: string[] = [];
 
 beforeAll(async () => {
   work = await makeTempDir('cas-shutdown-');
-  const created = await runCreate(['app', '--yes', '--no-git'], { cwd: work.path, env: cliEnv({ CREATE_ASYNC_SERVER_SPEC: `file:${inject('cliTarball')}` }), timeout: 300_000 });
-  expect(created.exitCode, created.stderr).toBe(0);
-  dir = join(work.path, 'app');
+  dir = await createProjectFromTarball(work.path);
   const build = await runAsyncsrv(['build'], { cwd: dir, timeout: 120_000 });
   expect(build.exitCode, build.stderr).toBe(0);
   database = execa(join(dir, 'node_modules', '.bin', 'tsx'), ['scripts/embedded-db.ts', '--port', '0', '--data', 'memory', '--max-connections', '40'], { cwd: dir, reject: false, stdin: 'ignore' });

@@ -3,8 +3,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { cliEnv, makeTempDir, runAsyncsrv, runCreate } from './helpers/cli.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliEnv, createProjectFromTarball, makeTempDir, runAsyncsrv } from './helpers/cli.js';
 import { freePort, isAlive, waitForHttp, waitForLine } from './helpers/processes.js';
 import { descendantsOf } from './helpers/process-tree.js';
 
@@ -18,9 +18,7 @@ const started: ResultPromise[] = [];
 
 beforeAll(async () => {
   work = await makeTempDir('cas-start-');
-  const result = await runCreate(['app', '--yes', '--no-git'], { cwd: work.path, env: cliEnv({ CREATE_ASYNC_SERVER_SPEC: `file:${inject('cliTarball')}` }), timeout: 300_000 });
-  expect(result.exitCode, result.stderr).toBe(0);
-  dir = join(work.path, 'app');
+  dir = await createProjectFromTarball(work.path);
   database = execa(join(dir, 'node_modules', '.bin', 'tsx'), ['scripts/embedded-db.ts', '--port', '0', '--data', 'memory', '--max-connections', '40'], { cwd: dir, reject: false, stdin: 'ignore' });
   databaseUrl = (await waitForLine(database, /DATABASE_URL=(\S+)/))[1]!;
   slowUpstream = createServer((_request, response) => { setTimeout(() => response.end('{"slow":true}'), 800); });

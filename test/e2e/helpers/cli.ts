@@ -2,6 +2,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { execa } from 'execa';
+import { expect, inject } from 'vitest';
 import { asyncsrvBin, createBin } from './paths.js';
 
 /** Environment for a CLI run: no colours, no inherited package-manager agent. Pass it with `extendEnv: false`, or execa adds the deleted variables back. */
@@ -32,6 +33,16 @@ async function runBin(bin: string, args: string[], options: CliOptions): Promise
 
 export const runCreate = (args: string[], options: CliOptions = {}): Promise<CliResult> => runBin(createBin, args, options);
 export const runAsyncsrv = (args: string[], options: CliOptions = {}): Promise<CliResult> => runBin(asyncsrvBin, args, options);
+
+/**
+ * `create-async-server app --yes --no-git [...extra]` in `cwd` from the packed checkout (as a
+ * published install would be), installed; fails the test on a non-zero exit. Resolves with the project's path.
+ */
+export async function createProjectFromTarball(cwd: string, extra: string[] = []): Promise<string> {
+  const created = await runCreate(['app', '--yes', '--no-git', ...extra], { cwd, env: cliEnv({ CREATE_ASYNC_SERVER_SPEC: `file:${inject('cliTarball')}` }), timeout: 300_000 });
+  expect(created.exitCode, created.stderr).toBe(0);
+  return join(cwd, 'app');
+}
 
 export async function makeTempDir(prefix = 'cas-'): Promise<{ path: string; remove: () => Promise<void> }> {
   const path = await mkdtemp(join(tmpdir(), prefix));
