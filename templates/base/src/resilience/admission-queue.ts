@@ -11,6 +11,9 @@ export interface AdmissionQueueOptions {
   name: string;
 }
 
+/** The bounds config.ts derives from the default 5 s deadline, for callers built without a config (tests). */
+export const defaultQueueBounds = { targetMs: 3, intervalMs: 1_000 } as const;
+
 export interface AdmissionStats {
   /** Slots held now. */
   running: number;
@@ -71,11 +74,12 @@ export function createAdmissionQueue({ slots, targetMs, intervalMs, name }: Admi
   const admitted = new WeakSet<AbortSignal>();
 
   const overloaded = (now: number): boolean => now - lastRefusedAt < intervalMs;
-  const refuse = (waiter: Pick<Waiter, 'refuse'>, now: number): void => {
+  const refusal = (now: number): OverloadedError => {
     shed += 1;
     lastRefusedAt = now;
-    waiter.refuse(new OverloadedError(name));
+    return new OverloadedError(name);
   };
+  const refuse = (waiter: Waiter, now: number): void => waiter.refuse(refusal(now));
 
   // The stack is checked often (its waiters are pushed in order, so the expired ones sit at the
   // bottom); the line's bounds are a safety net for a pool that slowed down, checked less often.
@@ -124,7 +128,7 @@ export function createAdmissionQueue({ slots, targetMs, intervalMs, name }: Admi
       deadline = Number.POSITIVE_INFINITY;
     } else if (!overloaded(now)) {
       const predictedMs = ((line.length + 1) * holdMs) / slots;
-      if (predictedMs > intervalMs) return new Promise<Slot>((_resolve, reject) => refuse({ refuse: reject }, now));
+      if (predictedMs > intervalMs) return Promise.reject(refusal(now));
       waiters = line;
       deadline = now + intervalMs + Math.max(targetMs, holdMs / slots); // one turn past the longest promise
     }

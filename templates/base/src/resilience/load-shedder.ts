@@ -1,4 +1,4 @@
-import { monitorEventLoopDelay, performance as perf, type EventLoopUtilization, type IntervalHistogram } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance, type EventLoopUtilization, type IntervalHistogram } from 'node:perf_hooks';
 import type { MiddlewareHandler } from 'hono';
 import { OverloadedError } from '../errors.js';
 
@@ -41,7 +41,7 @@ export function createLoadShedder({ maxEventLoopDelayMs, sampleIntervalMs = 250 
     histogram = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
     histogram.enable();
     let lastSampleAt = performance.now();
-    let lastUse: EventLoopUtilization = perf.eventLoopUtilization();
+    let lastUse: EventLoopUtilization = performance.eventLoopUtilization();
     sampler = setInterval(() => {
       // The histogram records each tick's interval, so the lag is what exceeds the resolution; a
       // sampler that itself fires late has just seen a block the histogram may not have recorded yet.
@@ -50,8 +50,8 @@ export function createLoadShedder({ maxEventLoopDelayMs, sampleIntervalMs = 250 
       lastSampleAt = now;
       delayMs = Math.max(0, late, histogram!.percentile(99) / 1e6 - RESOLUTION_MS);
       // Lag alone can be other processes taking the CPU; shed only when this loop is the busy one.
-      const use = perf.eventLoopUtilization(lastUse);
-      lastUse = perf.eventLoopUtilization();
+      const use = performance.eventLoopUtilization(lastUse);
+      lastUse = performance.eventLoopUtilization();
       overloaded = delayMs > maxEventLoopDelayMs && use.utilization >= BUSY;
       histogram!.reset();
     }, sampleIntervalMs);

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import type { Logger } from '../logger.js';
 import { DatabaseUnavailableError, DependencyTimeoutError } from '../errors.js';
-import { createAdmissionQueue, type AdmissionStats } from '../resilience/admission-queue.js';
+import { createAdmissionQueue, defaultQueueBounds, type AdmissionStats } from '../resilience/admission-queue.js';
 
 export interface DatabaseOptions {
   url: string;
@@ -42,7 +42,7 @@ export function createDatabase(options: DatabaseOptions, logger: Logger): Databa
   // An idle client losing its connection emits here; without a listener it would crash the process.
   pool.on('error', (error) => logger.warn({ err: error }, 'idle database connection failed'));
 
-  const line = createAdmissionQueue({ slots: options.poolMax, name: 'the database pool', ...(options.queue ?? { targetMs: 3, intervalMs: 1_000 }) });
+  const line = createAdmissionQueue({ slots: options.poolMax, name: 'the database pool', ...(options.queue ?? defaultQueueBounds) });
 
   async function query<Row extends pg.QueryResultRow>(text: string, values: unknown[], signal: AbortSignal): Promise<Row[]> {
     // Wait for a client in our own line, which refuses (503) what it cannot serve in time and which

@@ -1,6 +1,6 @@
 import { Pool } from 'undici';
 import { DependencyTimeoutError, UpstreamError } from '../errors.js';
-import { createAdmissionQueue, type AdmissionStats } from '../resilience/admission-queue.js';
+import { createAdmissionQueue, defaultQueueBounds, type AdmissionStats } from '../resilience/admission-queue.js';
 import { createCircuitBreaker, type CircuitBreakerState } from '../resilience/circuit-breaker.js';
 import { createRetryBudget } from '../resilience/retry-budget.js';
 
@@ -51,7 +51,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     bodyTimeout: timeoutMs,
   });
   const basePath = baseUrl.pathname.replace(/\/$/, '');
-  const line = createAdmissionQueue({ slots: connections, name: 'the upstream connection pool', ...(options.queue ?? { targetMs: 3, intervalMs: 1_000 }) });
+  const line = createAdmissionQueue({ slots: connections, name: 'the upstream connection pool', ...(options.queue ?? defaultQueueBounds) });
   const breaker = createCircuitBreaker({
     ...(options.breaker ?? { failures: 5, cooldownMs: 5_000 }),
     isFailure: (error) => error instanceof UpstreamError || error instanceof DependencyTimeoutError,
