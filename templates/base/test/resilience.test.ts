@@ -136,7 +136,7 @@ describe('upstream circuit breaker and retry', () => {
     await upstream?.close();
   });
 
-  it('opens after a run of failures: calls fail fast with 503 + Retry-After, then one probe closes it', async () => {
+  it('opens after a run of failures: calls (and /concurrent/settled) fail fast with 503 + Retry-After, then one probe closes it', async () => {
     upstream.setBehaviour(() => 'fail');
     for (let i = 0; i < 3; i++) expect((await fetch(`${target.url}/external`)).status).toBe(502);
     const requestsBefore = upstream.requests;
@@ -145,6 +145,10 @@ describe('upstream circuit breaker and retry', () => {
     expect(open.headers.get('retry-after')).toBe('1');
     expect(await open.json()).toMatchObject({ error: 'upstream_unavailable', requestId: expect.any(String) });
     expect(upstream.requests).toBe(requestsBefore); // failed fast: the upstream saw nothing
+    const settled = await fetch(`${target.url}/concurrent/settled`); // every part failed fast: the route fails as they did
+    expect([settled.status, settled.headers.get('retry-after')]).toEqual([503, '1']);
+    expect(await settled.json()).toMatchObject({ error: 'upstream_unavailable' });
+    expect(upstream.requests).toBe(requestsBefore);
 
     upstream.setBehaviour(() => 'echo');
     await sleep(350);
