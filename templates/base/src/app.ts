@@ -1,9 +1,6 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { deadline } from './middleware/deadline.js';
 import { handleError, handleNotFound, payloadTooLarge } from './middleware/error-handler.js';
-import { requestLog } from './middleware/request-log.js';
-import { responseHeaders } from './middleware/response-headers.js';
 import { concurrentRoutes } from './routes/concurrent.js';
 import { dbRoutes } from './routes/db.js';
 import { echoRoutes } from './routes/echo.js';
@@ -15,34 +12,24 @@ import type { AppDeps, AppEnv } from './types.js';
 
 /**
  * Builds the app from its dependencies (no globals, nothing at import time), so tests build it
- * with their own upstream and database.
+ * with their own upstream and database. What every request gets (its id, deadline, logger, the
+ * security headers, the access log, load shedding) is not middleware here but the request handler
+ * around the app (http/request-handler.ts): a route that answers at once stays synchronous.
  * @example
- * const app = createApp({ upstream, db, logger, limits: { deadlineMs: 5000, bodyLimitBytes: 102400 } });
- * const response = await app.request('/json');
+ * const app = createApp({ upstream, db, limits: { bodyLimitBytes: 102400 } });
+ * const handler = createRequestHandler(app, { logger, deadlineMs: 5000 });
  */
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-
-  app.use(async function provideDeps(c, next) {
-    c.set('upstream', deps.upstream);
-    c.set('db', deps.db);
-    c.set('logger', deps.logger);
-    await next();
-  });
-  app.use(responseHeaders());
-  app.use(requestLog());
   // Only methods that carry a body: on a GET, asking for one makes @hono/node-server build a full
   // Request, and a method-scoped middleware costs a GET nothing at all.
   app.on(['POST', 'PUT', 'PATCH', 'DELETE'], '*', bodyLimit({ maxSize: deps.limits.bodyLimitBytes, onError: payloadTooLarge }));
-  app.use(deadline({ budgetMs: deps.limits.deadlineMs }));
-  // Probes answer even when the process sheds load: they come before the shedder.
-  app.route('/', healthRoutes({ isDraining: deps.isDraining ?? (() => false) }));
-  if (deps.shedder) app.use(deps.shedder.middleware);
 
+  app.route('/', healthRoutes({ db: deps.db, isDraining: deps.isDraining ?? (() => false) }));
   app.route('/', jsonRoutes());
-  app.route('/', dbRoutes());
-  app.route('/', externalRoutes());
-  app.route('/', concurrentRoutes());
+  app.route('/', dbRoutes(deps));
+  app.route('/', externalRoutes(deps));
+  app.route('/', concurrentRoutes(deps));
   app.route('/', echoRoutes());
   app.route('/', upstreamEchoRoutes());
 

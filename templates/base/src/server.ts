@@ -1,9 +1,9 @@
-import { createServer, type Server } from 'node:http';
-import { getRequestListener } from '@hono/node-server';
+import type { Server } from 'node:http';
 import { createApp } from './app.js';
 import { loadConfig, type Config } from './config.js';
 import { databaseUrlHint } from './database-hint.js';
 import { migrate } from './db/migrate.js';
+import { createHttpServer, createRequestHandler } from './http/request-handler.js';
 import { drainServer, onShutdownSignal } from './lifecycle/graceful-shutdown.js';
 import { trackKeepAlive } from './lifecycle/keep-alive-drain.js';
 import { watchParent } from './lifecycle/parent-watch.js';
@@ -40,11 +40,8 @@ async function main(): Promise<void> {
 
   let draining = false;
   const shedder = createLoadShedder({ maxEventLoopDelayMs: config.overload.maxEventLoopDelayMs }); // its sampler is unref'd
-  const app = createApp({ upstream, db, logger, shedder, limits: config.http, isDraining: () => draining });
-  // Node checks headersTimeout and requestTimeout only every connectionsCheckingInterval (30 s by
-  // default): check every second, so a client that sends its headers slowly is cut near the bound.
-  // eslint-disable-next-line @typescript-eslint/no-misused-promises -- the listener answers its own errors (500) and never rejects
-  const server = createServer({ connectionsCheckingInterval: 1_000 }, getRequestListener(app.fetch));
+  const app = createApp({ upstream, db, limits: config.http, isDraining: () => draining });
+  const server = createHttpServer(createRequestHandler(app, { logger, deadlineMs: config.http.deadlineMs, shedder }));
   // Our idle keep-alive must outlast the proxy's (nginx, load balancer: often 60 s), or we close a
   // socket just as the proxy reuses it and it answers 502; headers timeout sits above that.
   server.keepAliveTimeout = config.http.keepAliveTimeoutMs;

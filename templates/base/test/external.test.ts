@@ -1,8 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createApp } from '../src/app.js';
-import { createLogger } from '../src/logger.js';
 import { testDatabaseUrl } from './support/test-database.js';
-import { startTestApp, type TestApp } from './support/test-app.js';
+import { serveApp, startTestApp, type TestApp } from './support/test-app.js';
 import { startTestUpstream, type TestUpstream } from './support/test-upstream.js';
 
 const upstreamConnections = 3;
@@ -66,15 +65,17 @@ describe('GET /external', () => {
   });
 
   it('answers 504 at the deadline even when a callee ignores the signal', async () => {
-    const app = createApp({
-      upstream: { getJson: () => new Promise<never>(() => undefined) },
-      db: target.db,
-      logger: createLogger({ level: 'silent' }),
-      limits: { deadlineMs: 50, bodyLimitBytes: 1_024 },
-    });
-    const response = await app.request('/external');
-    expect(response.status).toBe(504);
-    expect(await response.json()).toMatchObject({ error: 'deadline_exceeded', requestId: expect.any(String) });
+    const app = createApp({ upstream: { getJson: () => new Promise<never>(() => undefined) }, db: target.db, limits: { bodyLimitBytes: 1_024 } });
+    const served = await serveApp(app, { deadlineMs: 50 });
+    try {
+      const started = performance.now();
+      const response = await fetch(`${served.url}/external`);
+      expect(response.status).toBe(504);
+      expect(await response.json()).toMatchObject({ error: 'deadline_exceeded', requestId: response.headers.get('x-request-id') });
+      expect(performance.now() - started).toBeLessThan(1_000); // at the deadline, not whenever the callee gives up
+    } finally {
+      await served.close();
+    }
   });
 
   it('aborts the upstream call when the client disconnects', async () => {

@@ -1,28 +1,44 @@
 import { describe, expect, it } from 'vitest';
+import type { Hono } from 'hono';
 import { createApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { createLogger, type Logger } from '../src/logger.js';
 import { formatPrettyLine } from '../src/pretty-log.js';
 import { hidePassword } from '../src/redact.js';
 import type { Database } from '../src/resources/database.js';
+import type { AppEnv } from '../src/types.js';
 import { memoryLog } from './support/memory-log.js';
+import { serveApp } from './support/test-app.js';
 
-/** The app with a logger writing to memory; none of these routes touches the database. */
-function appLoggingTo(logger: Logger): ReturnType<typeof createApp> {
+/** An app with no database (none of these routes touches one); `addRoutes` adds the test's own. */
+function testApp(addRoutes: (app: Hono<AppEnv>) => void): Hono<AppEnv> {
   const db = { query: () => Promise.reject(new Error('no database in this test')) } as unknown as Database;
-  return createApp({ upstream: { getJson: async () => ({}) }, db, logger, limits: { deadlineMs: 1_000, bodyLimitBytes: 1_024 } });
+  const app = createApp({ upstream: { getJson: async () => ({}) }, db, limits: { bodyLimitBytes: 1_024 } });
+  addRoutes(app);
+  return app;
+}
+
+/** Serves `app` with `logger` as the server does, fetches `path` once, and stops. */
+async function fetchOnce(app: Hono<AppEnv>, logger: Logger, path: string): Promise<Response> {
+  const served = await serveApp(app, { logger });
+  try {
+    const response = await fetch(`${served.url}${path}`);
+    await response.clone().arrayBuffer();
+    return response;
+  } finally {
+    await served.close();
+  }
 }
 
 describe('request logging', () => {
   it('gives handlers a child logger whose lines carry the request id, and writes one access line', async () => {
     const log = memoryLog();
-    const app = appLoggingTo(createLogger({ level: 'info', destination: log }));
-    app.get('/hello', (c) => {
-      c.var.logger.info({ greeted: 'world' }, 'said hello');
+    const app = testApp((routes) => routes.get('/hello', (c) => {
+      c.env.logger.info({ greeted: 'world' }, 'said hello');
       return c.text('hello');
-    });
+    }));
 
-    const response = await app.request('/hello');
+    const response = await fetchOnce(app, createLogger({ level: 'info', destination: log }), '/hello');
     const requestId = response.headers.get('x-request-id');
     expect(requestId).toEqual(expect.any(String));
     expect(log.entries).toEqual([
@@ -33,12 +49,11 @@ describe('request logging', () => {
 
   it('logs an unhandled error with its stack and its cause, under the request id', async () => {
     const log = memoryLog();
-    const app = appLoggingTo(createLogger({ level: 'info', destination: log }));
-    app.get('/boom', () => {
+    const app = testApp((routes) => routes.get('/boom', () => {
       throw new Error('cannot render', { cause: new TypeError('undefined is not a function') });
-    });
+    }));
 
-    const response = await app.request('/boom');
+    const response = await fetchOnce(app, createLogger({ level: 'info', destination: log }), '/boom');
     expect(response.status).toBe(500);
     const entry = log.entries.find((line) => line['msg'] === 'unhandled error');
     expect(entry).toMatchObject({ level: 'error', requestId: response.headers.get('x-request-id') });
@@ -84,14 +99,13 @@ describe('levels', () => {
     const result = loadConfig({ ...base, LOG_LEVEL: 'warn' });
     if (!result.ok) throw new Error(result.problems.join('\n'));
     const log = memoryLog();
-    const app = appLoggingTo(createLogger({ level: result.config.logLevel, destination: log }));
-    app.get('/noisy', (c) => {
-      c.var.logger.info('routine');
-      c.var.logger.warn('unusual');
+    const app = testApp((routes) => routes.get('/noisy', (c) => {
+      c.env.logger.info('routine');
+      c.env.logger.warn('unusual');
       return c.text('ok');
-    });
+    }));
 
-    await app.request('/noisy');
+    await fetchOnce(app, createLogger({ level: result.config.logLevel, destination: log }), '/noisy');
     expect(log.entries.map((entry) => [entry['level'], entry['msg']])).toEqual([['warn', 'unusual']]);
   });
 

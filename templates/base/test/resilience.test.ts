@@ -2,12 +2,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createApp } from '../src/app.js';
 import { DatabaseUnavailableError, OverloadedError } from '../src/errors.js';
-import { createLogger } from '../src/logger.js';
 import { createAdmissionQueue, type AdmissionQueue, type Slot } from '../src/resilience/admission-queue.js';
 import { createLoadShedder } from '../src/resilience/load-shedder.js';
 import { createUpstreamClient } from '../src/resources/upstream-client.js';
 import { testDatabaseUrl } from './support/test-database.js';
-import { startTestApp, type TestApp } from './support/test-app.js';
+import { serveApp, startTestApp, type TestApp } from './support/test-app.js';
 import { startTestUpstream, type TestUpstream } from './support/test-upstream.js';
 
 /** A caller of its own: the line treats calls with one signal as one request. */
@@ -187,41 +186,46 @@ describe('load shedding on event-loop lag', () => {
     const app = createApp({
       upstream: { getJson: async () => ({}) },
       db: { query: async () => [], pool: undefined as never, poolMax: 1, stats: () => ({ running: 0, waiting: 0, overloaded: false, shed: 0, holdMs: 0 }), close: async () => undefined },
-      logger: createLogger({ level: 'silent' }),
-      shedder,
-      limits: { deadlineMs: 1_000, bodyLimitBytes: 1_024 },
+      limits: { bodyLimitBytes: 1_024 },
     });
+    const served = await serveApp(app, { shedder });
+    const get = (path: string): Promise<Response> => fetch(`${served.url}${path}`);
     try {
-      expect((await app.request('/json')).status).toBe(200);
+      expect((await get('/json')).status).toBe(200);
       const busyUntil = performance.now() + 1_000; // busy, not just late: over 90% of the sample window
       while (performance.now() < busyUntil); // a blocked event loop
       await sleep(20); // the overdue sampler reads the lag first
       expect(shedder.overloaded()).toBe(true);
-      const refused = await app.request('/json');
+      const refused = await get('/json');
       expect(refused.status).toBe(503);
       expect(refused.headers.get('retry-after')).toBe('1');
       expect(await refused.json()).toMatchObject({ error: 'overloaded' });
-      expect((await app.request('/healthz')).status).toBe(200);
-      await vi.waitFor(async () => expect((await app.request('/json')).status).toBe(200), { timeout: 3_000, interval: 50 });
+      expect((await get('/healthz')).status).toBe(200);
+      expect((await get('/readyz')).status).toBe(200);
+      expect(shedder.shed()).toBe(1);
+      await vi.waitFor(async () => expect((await get('/json')).status).toBe(200), { timeout: 3_000, interval: 50 });
     } finally {
       shedder.close();
+      await served.close();
     }
   });
 });
 
 describe('readiness under load', () => {
-  const appWithDb = (query: () => Promise<never>) =>
-    createApp({
-      upstream: { getJson: async () => ({}) },
-      db: { query, pool: undefined as never, poolMax: 1, stats: () => ({ running: 0, waiting: 0, overloaded: false, shed: 0, holdMs: 0 }), close: async () => undefined },
-      logger: createLogger({ level: 'silent' }),
-      limits: { deadlineMs: 1_000, bodyLimitBytes: 1_024 },
-    });
+  /** GET /readyz from an app whose database answers every query with `query()`. */
+  const readyz = async (query: () => Promise<never>): Promise<[number, unknown]> => {
+    const db = { query, pool: undefined as never, poolMax: 1, stats: () => ({ running: 0, waiting: 0, overloaded: false, shed: 0, holdMs: 0 }), close: async () => undefined };
+    const served = await serveApp(createApp({ upstream: { getJson: async () => ({}) }, db, limits: { bodyLimitBytes: 1_024 } }));
+    try {
+      const response = await fetch(`${served.url}/readyz`);
+      return [response.status, await response.json()];
+    } finally {
+      await served.close();
+    }
+  };
 
   it('stays ready while the pool refuses work (a busy database), and is not ready when the database is gone', async () => {
-    const busy = await appWithDb(async () => { throw new OverloadedError('the database pool'); }).request('/readyz');
-    expect([busy.status, await busy.json()]).toEqual([200, { status: 'ready', busy: true }]);
-    const gone = await appWithDb(async () => { throw new DatabaseUnavailableError(); }).request('/readyz');
-    expect([gone.status, await gone.json()]).toEqual([503, { status: 'unavailable', reason: 'database' }]);
+    expect(await readyz(async () => { throw new OverloadedError('the database pool'); })).toEqual([200, { status: 'ready', busy: true }]);
+    expect(await readyz(async () => { throw new DatabaseUnavailableError(); })).toEqual([503, { status: 'unavailable', reason: 'database' }]);
   });
 });

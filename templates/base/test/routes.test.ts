@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.js';
-import { securityHeaders } from '../src/middleware/response-headers.js';
 import { migrate } from '../src/db/migrate.js';
-import { createLogger } from '../src/logger.js';
+import { securityHeaders } from '../src/http/service-response.js';
 import { testDatabaseUrl } from './support/test-database.js';
-import { startTestApp, type TestApp } from './support/test-app.js';
+import { serveApp, startTestApp, type TestApp } from './support/test-app.js';
 import { startTestUpstream, type TestUpstream } from './support/test-upstream.js';
 
 let upstream: TestUpstream;
@@ -46,10 +45,35 @@ describe('routes over HTTP', () => {
     expect(await response.json()).toEqual({ key: 'x', source: 'built-in echo' });
   });
 
-  it('sets a request id and every security header on every response, errors included, over HTTP and in app.request()', async () => {
-    for (const response of [await fetch(`${target.url}/json`), await fetch(`${target.url}/nope`), await target.app.request('/json')]) {
+  it('sets a request id and every security header on every response: JSON, streamed, errors, 413 and 404', async () => {
+    const responses = [
+      await fetch(`${target.url}/json`),
+      await fetch(`${target.url}/nope`),
+      await fetch(`${target.url}/echo`, { method: 'POST', body: 'not json' }),
+      await fetch(`${target.url}/echo`, { method: 'POST', body: 'x'.repeat(4_096) }),
+    ];
+    expect(responses.map((response) => response.status)).toEqual([200, 404, 400, 413]);
+    for (const response of responses) {
       expect(response.headers.get('x-request-id')).toMatch(/^[\w-]{8,}$/);
       for (const [name, value] of securityHeaders) expect(response.headers.get(name), name).toBe(value);
+    }
+  });
+
+  it('lets a route set its own value of a security header, sent once', async () => {
+    const app = createApp({ upstream: { getJson: async () => ({}) }, db: target.db, limits: { bodyLimitBytes: 1_024 } });
+    app.get('/cached', (c) => c.json({ cached: true }, 200, { 'Cache-Control': 'public, max-age=60' }));
+    app.get('/stream', (c) => c.body(new ReadableStream({ start(controller) { controller.enqueue(new TextEncoder().encode('chunk')); controller.close(); } })));
+    const served = await serveApp(app);
+    try {
+      const cached = await fetch(`${served.url}/cached`);
+      expect(cached.headers.get('cache-control')).toBe('public, max-age=60');
+      expect(cached.headers.get('x-content-type-options')).toBe('nosniff');
+      const streamed = await fetch(`${served.url}/stream`);
+      expect(await streamed.text()).toBe('chunk');
+      expect(streamed.headers.get('cache-control')).toBe('no-store');
+      expect(streamed.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    } finally {
+      await served.close();
     }
   });
 
@@ -81,16 +105,12 @@ describe('routes over HTTP', () => {
 
 describe('unexpected errors', () => {
   it('answer a JSON 500 with the request id and no stack', async () => {
-    const app = createApp({
-      upstream: { getJson: async () => ({}) },
-      db: target.db,
-      logger: createLogger({ level: 'silent' }),
-      limits: { deadlineMs: 1_000, bodyLimitBytes: 1_024 },
-    });
+    const app = createApp({ upstream: { getJson: async () => ({}) }, db: target.db, limits: { bodyLimitBytes: 1_024 } });
     app.get('/boom', () => {
       throw new Error('secret detail');
     });
-    const response = await app.request('/boom');
+    const served = await serveApp(app);
+    const response = await fetch(`${served.url}/boom`).finally(() => served.close());
     const body = await response.text();
     expect(response.status).toBe(500);
     expect(JSON.parse(body)).toEqual({ error: 'internal_error', message: 'Internal Server Error', requestId: response.headers.get('x-request-id') });

@@ -8,28 +8,36 @@ import type { AppEnv } from '../types.js';
  * status (502, 503, 504...), anything else is a 500 that is logged with its stack and never shows it.
  */
 export const handleError: ErrorHandler<AppEnv> = (error, c) => {
-  const requestId = c.get('requestId');
+  if (!(error instanceof AppError || error instanceof ClientClosedError || (error instanceof HTTPException && error.status < 500))) {
+    c.env.logger.error({ err: error }, 'unhandled error'); // the request's logger: its line carries the requestId
+  }
+  return errorResponse(error, c.env.requestId);
+};
+
+export const handleNotFound: NotFoundHandler<AppEnv> = (c) =>
+  jsonError(404, 'not_found', `No route for ${c.req.method} ${c.req.path}.`, c.env.requestId);
+
+export function payloadTooLarge(c: Context<AppEnv>): Response {
+  return jsonError(413, 'payload_too_large', 'The request body is too large.', c.env.requestId);
+}
+
+/** The answer for `error`, in or out of a handler (the deadline and the load shedder answer before or beside the app). */
+export function errorResponse(error: unknown, requestId: string): Response {
   if (error instanceof ClientClosedError) {
     return new Response(null, { status: 499 }); // nginx's code for "client closed request"; nobody reads it
   }
   if (error instanceof AppError) {
-    if (error.retryAfterSeconds !== undefined) c.header('retry-after', String(error.retryAfterSeconds));
-    return c.json({ error: error.code, message: error.message, requestId }, error.status);
+    const retryAfter = error.retryAfterSeconds === undefined ? undefined : String(error.retryAfterSeconds);
+    return jsonError(error.status, error.code, error.message, requestId, retryAfter);
   }
   if (error instanceof HTTPException && error.status < 500) {
-    return c.json({ error: 'http_error', message: error.message, requestId }, error.status);
+    return jsonError(error.status, 'http_error', error.message, requestId);
   }
-  c.get('logger').error({ err: error }, 'unhandled error'); // the request's logger: its line carries the requestId
-  return internalError(c);
-};
-
-export const handleNotFound: NotFoundHandler<AppEnv> = (c) =>
-  c.json({ error: 'not_found', message: `No route for ${c.req.method} ${c.req.path}.`, requestId: c.get('requestId') }, 404);
-
-export function payloadTooLarge(c: Context): Response {
-  return c.json({ error: 'payload_too_large', message: 'The request body is too large.', requestId: c.get('requestId') }, 413);
+  return jsonError(500, 'internal_error', 'Internal Server Error', requestId);
 }
 
-function internalError(c: Context<AppEnv>): Response {
-  return c.json({ error: 'internal_error', message: 'Internal Server Error', requestId: c.get('requestId') }, 500);
+function jsonError(status: number, error: string, message: string, requestId: string, retryAfter?: string): Response {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (retryAfter !== undefined) headers['retry-after'] = retryAfter;
+  return new Response(JSON.stringify({ error, message, requestId }), { status, headers });
 }

@@ -1,17 +1,17 @@
 import { monitorEventLoopDelay, performance, type EventLoopUtilization, type IntervalHistogram } from 'node:perf_hooks';
-import type { MiddlewareHandler } from 'hono';
-import { OverloadedError } from '../errors.js';
 
 export interface LoadShedderOptions {
   /** Event-loop lag (p99 over the last sample) above which new requests are refused; 0 turns it off. */
   maxEventLoopDelayMs: number;
   /** How often the lag is read. */
   sampleIntervalMs?: number;
+  /** Paths never refused: the probes, so an overloaded process is not restarted for being busy. */
+  exemptPaths?: readonly string[];
 }
 
 export interface LoadShedder {
-  /** Refuses new requests with 503 + Retry-After while the event loop lags and is busy. */
-  middleware: MiddlewareHandler;
+  /** True (and counted) when a new request for `path` must be refused: the event loop lags and is busy. */
+  refuses(path: string): boolean;
   /** Event-loop lag p99 of the last sample, in milliseconds. */
   eventLoopDelayMs(): number;
   overloaded(): boolean;
@@ -31,7 +31,8 @@ const BUSY = 0.9;
  * catches up keeps the admitted ones fast (as @fastify/under-pressure does). One sampler reads the
  * lag a few times a second; the per-request cost is one boolean.
  */
-export function createLoadShedder({ maxEventLoopDelayMs, sampleIntervalMs = 250 }: LoadShedderOptions): LoadShedder {
+export function createLoadShedder({ maxEventLoopDelayMs, sampleIntervalMs = 250, exemptPaths = ['/healthz', '/readyz'] }: LoadShedderOptions): LoadShedder {
+  const exempt = new Set(exemptPaths);
   let histogram: IntervalHistogram | undefined;
   let sampler: NodeJS.Timeout | undefined;
   let delayMs = 0;
@@ -58,16 +59,12 @@ export function createLoadShedder({ maxEventLoopDelayMs, sampleIntervalMs = 250 
     sampler.unref();
   }
 
-  const middleware: MiddlewareHandler = async function shedWhenLoopLags(_c, next) {
-    if (overloaded) {
-      shed += 1;
-      throw new OverloadedError('the event loop');
-    }
-    await next();
-  };
-
   return {
-    middleware,
+    refuses(path) {
+      if (!overloaded || exempt.has(path)) return false;
+      shed += 1;
+      return true;
+    },
     eventLoopDelayMs: () => delayMs,
     overloaded: () => overloaded,
     shed: () => shed,

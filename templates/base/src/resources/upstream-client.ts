@@ -39,7 +39,7 @@ export interface UpstreamClient {
  * reset is retried once, within the call's timeout and a retry budget.
  * @example
  * const upstream = createUpstreamClient({ baseUrl: new URL('http://127.0.0.1:4000'), connections: 10, timeoutMs: 2000 });
- * const body = await upstream.getJson('/data/a', { signal: c.var.deadline.signal });
+ * const body = await upstream.getJson('/data/a', { signal: c.env.deadline.signal });
  */
 export function createUpstreamClient(options: UpstreamClientOptions): UpstreamClient {
   const { baseUrl, connections, timeoutMs } = options;

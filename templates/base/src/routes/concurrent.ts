@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { AppError, UpstreamError } from '../errors.js';
-import type { AppEnv } from '../types.js';
+import type { AppDeps, AppEnv } from '../types.js';
 
 const parts = ['a', 'b', 'c'] as const;
 
@@ -10,14 +10,12 @@ const parts = ['a', 'b', 'c'] as const;
  * request. GET /concurrent/settled: the same with Promise.allSettled, answering with what
  * succeeded and listing what failed (graceful degradation).
  */
-export function concurrentRoutes(): Hono<AppEnv> {
+export function concurrentRoutes({ upstream }: Pick<AppDeps, 'upstream'>): Hono<AppEnv> {
   return new Hono<AppEnv>()
     .get('/concurrent', async (c) => {
       const siblings = new AbortController();
-      const signal = AbortSignal.any([c.var.deadline.signal, siblings.signal]);
-      const calls = parts.map((part) =>
-        c.var.upstream.getJson(`/data/${part}`, { signal, requestId: c.var.requestId }),
-      );
+      const signal = AbortSignal.any([c.env.deadline.signal, siblings.signal]);
+      const calls = parts.map((part) => upstream.getJson(`/data/${part}`, { signal, requestId: c.env.requestId }));
       try {
         const [a, b, cPart] = await Promise.all(calls);
         return c.json({ a, b, c: cPart });
@@ -27,9 +25,9 @@ export function concurrentRoutes(): Hono<AppEnv> {
       }
     })
     .get('/concurrent/settled', async (c) => {
-      const { signal } = c.var.deadline;
+      const { signal } = c.env.deadline;
       const results = await Promise.allSettled(
-        parts.map((part) => c.var.upstream.getJson(`/data/${part}`, { signal, requestId: c.var.requestId })),
+        parts.map((part) => upstream.getJson(`/data/${part}`, { signal, requestId: c.env.requestId })),
       );
       signal.throwIfAborted(); // past the deadline a partial answer is still a timeout
       const failed = parts.filter((_, index) => results[index]?.status === 'rejected');

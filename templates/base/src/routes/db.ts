@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { WORLD_ROWS } from '../db/migrate.js';
 import type { Database } from '../resources/database.js';
-import type { AppEnv } from '../types.js';
+import type { AppDeps, AppEnv } from '../types.js';
 
 interface World {
   id: number;
@@ -11,15 +11,15 @@ interface World {
 const selectWorld = 'SELECT id, randomnumber AS "randomNumber" FROM world WHERE id = $1';
 
 /** GET /db: one random row. GET /queries?queries=N: N random rows (N clamped to 1..500). */
-export function dbRoutes(): Hono<AppEnv> {
+export function dbRoutes({ db }: Pick<AppDeps, 'db'>): Hono<AppEnv> {
   return new Hono<AppEnv>()
-    .get('/db', async (c) => c.json(await randomWorld(c.var.db, c.var.deadline.signal)))
+    .get('/db', async (c) => c.json(await randomWorld(db, c.env.deadline.signal)))
     .get('/queries', async (c) => {
       const count = parseQueriesCount(c.req.query('queries'));
       // Independent queries run concurrently, at most half the pool at once: one request with 500
       // queries takes its turns beside the others instead of filling the pool's line ahead of them.
-      const { db, deadline } = c.var;
-      const rows = await runConcurrently(count, Math.ceil(db.poolMax / 2), () => randomWorld(db, deadline.signal));
+      const { signal } = c.env.deadline;
+      const rows = await runConcurrently(count, Math.ceil(db.poolMax / 2), () => randomWorld(db, signal));
       return c.json(rows);
     });
 }

@@ -1,10 +1,10 @@
 import { Hono } from 'hono';
-import type { AppEnv } from '../types.js';
+import type { AppDeps, AppEnv } from '../types.js';
 
 /** GET /external: one upstream call through the shared client, under the request's deadline. */
-export function externalRoutes(): Hono<AppEnv> {
+export function externalRoutes({ upstream }: Pick<AppDeps, 'upstream'>): Hono<AppEnv> {
   return new Hono<AppEnv>().get('/external', async (c) => {
-    const data = await c.var.upstream.getJson('/data/external', { signal: c.var.deadline.signal, requestId: c.var.requestId });
+    const data = await upstream.getJson('/data/external', { signal: c.env.deadline.signal, requestId: c.env.requestId });
     return c.json({ upstream: data });
   });
 }

@@ -1,21 +1,21 @@
 import { Hono } from 'hono';
 import { OverloadedError } from '../errors.js';
-import type { AppEnv } from '../types.js';
+import type { AppDeps, AppEnv } from '../types.js';
 
-export interface HealthOptions {
+export interface HealthOptions extends Pick<AppDeps, 'db'> {
   isDraining: () => boolean;
   /** Bound of the readiness query, so a stuck DB cannot stall the probe. */
   probeTimeoutMs?: number;
 }
 
 /** GET /healthz: the process is alive. GET /readyz: the DB answers and we are not shutting down. */
-export function healthRoutes({ isDraining, probeTimeoutMs = 1_000 }: HealthOptions): Hono<AppEnv> {
+export function healthRoutes({ db, isDraining, probeTimeoutMs = 1_000 }: HealthOptions): Hono<AppEnv> {
   return new Hono<AppEnv>()
     .get('/healthz', (c) => c.json({ status: 'ok' }))
     .get('/readyz', async (c) => {
       if (isDraining()) return c.json({ status: 'draining' }, 503);
       try {
-        await c.var.db.query('SELECT 1', [], AbortSignal.any([c.var.deadline.signal, AbortSignal.timeout(probeTimeoutMs)]));
+        await db.query('SELECT 1', [], AbortSignal.any([c.env.deadline.signal, AbortSignal.timeout(probeTimeoutMs)]));
         return c.json({ status: 'ready' });
       } catch (error) {
         // A saturated pool is a busy database, not a missing one: shedding handles it, readiness stays.

@@ -1,9 +1,8 @@
 import { once } from 'node:events';
-import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { getRequestListener } from '@hono/node-server';
 import type { Hono } from 'hono';
 import { createApp } from '../../src/app.js';
+import { createHttpServer, createRequestHandler, type RequestHandlerOptions } from '../../src/http/request-handler.js';
 import { createLogger } from '../../src/logger.js';
 import { createDatabase, type Database } from '../../src/resources/database.js';
 import { createUpstreamClient } from '../../src/resources/upstream-client.js';
@@ -21,12 +20,36 @@ export interface TestAppOptions {
   breaker?: { failures: number; cooldownMs: number };
 }
 
-export interface TestApp {
-  app: Hono<AppEnv>;
-  db: Database;
-  /** Base URL of the app listening on 127.0.0.1 (a random free port). */
+/** An app served over HTTP on 127.0.0.1 (a random free port). */
+export interface ServedApp {
+  /** Base URL, e.g. http://127.0.0.1:41234. */
   url: string;
   close(): Promise<void>;
+}
+
+export interface TestApp extends ServedApp {
+  app: Hono<AppEnv>;
+  db: Database;
+}
+
+/**
+ * Serves `app` as src/server.ts does (the request handler around it: request id, security
+ * headers, deadline, access log, load shedding) on 127.0.0.1:0. The logger is silent unless given.
+ */
+export async function serveApp(app: Hono<AppEnv>, options: Partial<RequestHandlerOptions> = {}): Promise<ServedApp> {
+  const handler = createRequestHandler(app, { logger: createLogger({ level: 'silent' }), deadlineMs: 5_000, ...options });
+  const server = createHttpServer(handler);
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    async close() {
+      server.closeAllConnections();
+      server.close();
+      await once(server, 'close');
+    },
+  };
 }
 
 /** Builds the real app with its real resources and serves it over HTTP on 127.0.0.1:0. */
@@ -42,26 +65,14 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
     { url: options.databaseUrl, poolMax: options.poolMax ?? 4, idleTimeoutMs: 1_000, connectTimeoutMs: 2_000, statementTimeoutMs: 2_000 },
     logger,
   );
-  const app = createApp({
-    upstream,
-    db,
-    logger,
-    limits: { deadlineMs: options.deadlineMs ?? 5_000, bodyLimitBytes: options.bodyLimitBytes ?? 1_024 },
-  });
-  // eslint-disable-next-line @typescript-eslint/no-misused-promises -- the listener answers its own errors (500) and never rejects
-  const server = createServer(getRequestListener(app.fetch));
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-
+  const app = createApp({ upstream, db, limits: { bodyLimitBytes: options.bodyLimitBytes ?? 1_024 } });
+  const served = await serveApp(app, { logger, deadlineMs: options.deadlineMs ?? 5_000 });
   return {
     app,
     db,
-    url: `http://127.0.0.1:${port}`,
+    url: served.url,
     async close() {
-      server.closeAllConnections();
-      server.close();
-      await Promise.allSettled([once(server, 'close'), upstream.close(), db.close()]);
+      await Promise.allSettled([served.close(), upstream.close(), db.close()]);
     },
   };
 }

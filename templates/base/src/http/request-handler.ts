@@ -1,0 +1,61 @@
+import { createServer, type Server } from 'node:http';
+import { getRequestListener } from '@hono/node-server';
+import type { Hono } from 'hono';
+import { OverloadedError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { errorResponse } from '../middleware/error-handler.js';
+import type { LoadShedder } from '../resilience/load-shedder.js';
+import type { AppEnv } from '../types.js';
+import { logAccess } from './access-log.js';
+import { RequestScope, type NodeBindings } from './request-scope.js';
+import { ServiceResponse } from './service-response.js';
+
+export interface RequestHandlerOptions {
+  /** The process's logger: one access line per request at `info`, and each request's child logger. */
+  logger: Logger;
+  /** Time budget of one request, in milliseconds. */
+  deadlineMs: number;
+  /** Refuses new requests (503) while the event loop lags; probes are never refused. */
+  shedder?: Pick<LoadShedder, 'refuses'>;
+}
+
+/** A fetch handler, as `app.fetch` is: `@hono/node-server` serves it, tests call it with a Request. */
+export type RequestHandler = (request: Request, bindings?: NodeBindings) => Response | Promise<Response>;
+
+/**
+ * What every request gets around the app, in one function rather than a chain of middleware (each
+ * layer would cost a promise per request): its scope (`c.env`: id, deadline, logger), load
+ * shedding, the deadline's 504 even if a handler ignores the signal, and the access log. A
+ * response the app makes at once (GET /json) stays synchronous, the fast path of node-server.
+ * @example
+ * const handler = createRequestHandler(app, { logger, deadlineMs: 5000 });
+ * const server = createHttpServer(handler);
+ */
+export function createRequestHandler(app: Hono<AppEnv>, { logger, deadlineMs, shedder }: RequestHandlerOptions): RequestHandler {
+  const accessLog = logger.isLevelEnabled('info');
+  const finish = (scope: RequestScope, response: Response): Response => {
+    if (accessLog) logAccess(logger, scope, response.status);
+    return response;
+  };
+  return function handleRequest(request, bindings) {
+    const scope = new RequestScope(request, bindings, { logger, deadlineMs });
+    if (shedder?.refuses(scope.path)) return finish(scope, errorResponse(new OverloadedError('the event loop'), scope.requestId));
+    const response = app.fetch(request, scope);
+    if (!(response instanceof Promise)) return finish(scope, response);
+    return scope.deadlineControl
+      .race(response, (reason) => errorResponse(reason, scope.requestId))
+      .then((answer) => finish(scope, answer));
+  };
+}
+
+/** The Node server for `handler`: ServiceResponse puts the security headers and request id on every response. */
+export function createHttpServer(handler: RequestHandler): Server {
+  // Node checks headersTimeout and requestTimeout only every connectionsCheckingInterval (30 s by
+  // default): check every second, so a client that sends its headers slowly is cut near the bound.
+  return createServer(
+    { ServerResponse: ServiceResponse, connectionsCheckingInterval: 1_000 },
+    // The listener answers its own errors (500) and never rejects.
+    // eslint-disable-next-line @typescript-eslint/no-misused-promises
+    getRequestListener(handler),
+  );
+}
