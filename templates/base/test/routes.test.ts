@@ -71,7 +71,7 @@ describe('routes over HTTP', () => {
       const streamed = await fetch(`${served.url}/stream`);
       expect(await streamed.text()).toBe('chunk');
       expect(streamed.headers.get('cache-control')).toBe('no-store');
-      expect(streamed.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+      expect(streamed.headers.get('x-request-id')).toMatch(/^[0-9a-f]{12}-[0-9a-z]+$/);
     } finally {
       await served.close();
     }
@@ -81,7 +81,9 @@ describe('routes over HTTP', () => {
     const kept = await fetch(`${target.url}/json`, { headers: { 'x-request-id': 'from-the-proxy-1' } });
     expect(kept.headers.get('x-request-id')).toBe('from-the-proxy-1');
     const replaced = await fetch(`${target.url}/json`, { headers: { 'x-request-id': 'bad id; with spaces' } });
-    expect(replaced.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    expect(replaced.headers.get('x-request-id')).toMatch(/^[0-9a-f]{12}-[0-9a-z]+$/); // this process's tag, a counter
+    const ids = await Promise.all(Array.from({ length: 20 }, async () => (await fetch(`${target.url}/json`)).headers.get('x-request-id')));
+    expect(new Set(ids).size).toBe(20);
   });
 
   it('limits the body of methods that carry one, and leaves GET alone', async () => {

@@ -42,9 +42,11 @@ export function createRequestHandler(app: Hono<AppEnv>, { logger, deadlineMs, sh
     if (shedder?.refuses(scope.path)) return finish(scope, errorResponse(new OverloadedError('the event loop'), scope.requestId));
     const response = app.fetch(request, scope);
     if (!(response instanceof Promise)) return finish(scope, response);
-    return scope.deadlineControl
-      .race(response, (reason) => errorResponse(reason, scope.requestId))
-      .then((answer) => finish(scope, answer));
+    return scope.deadlineControl.race(
+      response,
+      (reason) => errorResponse(reason, scope.requestId),
+      (answer) => finish(scope, answer),
+    );
   };
 }
 

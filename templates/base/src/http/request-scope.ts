@@ -42,7 +42,7 @@ export class RequestScope {
     this.#options = options;
   }
 
-  /** The id in the response's `X-Request-Id`: the client's or proxy's when it is sane, else a UUID. */
+  /** The id in the response's `X-Request-Id`: the client's or proxy's when it is sane, else a new one. */
   get requestId(): string {
     return (this.#requestId ??= this.outgoing ? this.outgoing.requestId : pickRequestId(this.#request.headers.get('x-request-id')));
   }

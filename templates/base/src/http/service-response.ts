@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { ServerResponse, type IncomingMessage, type OutgoingHttpHeader, type OutgoingHttpHeaders } from 'node:http';
 
 /**
@@ -16,9 +16,17 @@ export const securityHeaders: ReadonlyArray<readonly [name: string, value: strin
 /** A request id a proxy may send us: short, and nothing a log or a header could be tricked with. */
 const SANE_ID = /^[\w\-=]{1,255}$/;
 
-/** The request id a client or proxy sent in `X-Request-Id` when it is sane, else a new UUID. */
+// New ids are this process's random tag and a counter (`4f0c9a1e7b2d-1a2b`): unique across processes
+// and restarts like a UUID, without drawing random bytes for every request.
+let processTag: string | undefined;
+let issued = 0;
+
+/** The request id a client or proxy sent in `X-Request-Id` when it is sane, else a new one. */
 export function pickRequestId(given: string | string[] | null | undefined): string {
-  return typeof given === 'string' && SANE_ID.test(given) ? given : randomUUID();
+  if (typeof given === 'string' && SANE_ID.test(given)) return given;
+  processTag ??= randomBytes(6).toString('hex');
+  issued += 1;
+  return `${processTag}-${issued.toString(36)}`;
 }
 
 const ours = new Set([...securityHeaders.map(([name]) => name), 'x-request-id']);
@@ -34,7 +42,7 @@ const ours = new Set([...securityHeaders.map(([name]) => name), 'x-request-id'])
 export class ServiceResponse<Request extends IncomingMessage = IncomingMessage> extends ServerResponse<Request> {
   #requestId: string | undefined;
 
-  /** The client's or proxy's `X-Request-Id` when it is sane, else a UUID; sent back on the response. */
+  /** The client's or proxy's `X-Request-Id` when it is sane, else a new one; sent back on the response. */
   get requestId(): string {
     return (this.#requestId ??= pickRequestId(this.req.headers['x-request-id']));
   }
