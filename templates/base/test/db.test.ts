@@ -63,6 +63,23 @@ describe('GET /db', () => {
 });
 
 describe('GET /queries', () => {
+  it('runs a wide pool\'s queries on one deadline signal without a listener-leak warning', async () => {
+    const wide = await startTestApp({ databaseUrl: testDatabaseUrl(), upstreamUrl: upstream.url, poolMax: 30 });
+    const warnings: string[] = [];
+    const onWarning = (warning: Error): void => void warnings.push(warning.name);
+    process.on('warning', onWarning);
+    try {
+      const response = await fetch(`${wide.url}/queries?queries=200`);
+      expect(response.status).toBe(200);
+      expect(await response.json()).toHaveLength(200);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings).not.toContain('MaxListenersExceededWarning');
+    } finally {
+      process.off('warning', onWarning);
+      await wide.close();
+    }
+  });
+
   it('answers N rows', async () => {
     const response = await fetch(`${target.url}/queries?queries=20`);
     const rows = (await response.json()) as World[];

@@ -1,4 +1,3 @@
-import { setMaxListeners } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import { ClientClosedError, DeadlineExceededError } from '../errors.js';
 
@@ -35,8 +34,9 @@ export class RequestDeadline implements Deadline {
 
   get signal(): AbortSignal {
     if (!this.#controller) {
+      // Each call in flight listens to it; past ten at once Node warns of a leak: a route that fans
+      // out wider raises the limit itself (`setMaxListeners`, see GET /queries).
       this.#controller = new AbortController();
-      setMaxListeners(1_000, this.#controller.signal); // one listener per concurrent call: /queries may start 250
       if (this.#reason !== undefined) this.#controller.abort(this.#reason);
       else this.#watchDisconnect();
     }

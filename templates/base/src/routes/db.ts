@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { Hono } from 'hono';
 import { WORLD_ROWS } from '../db/migrate.js';
 import type { Database } from '../resources/database.js';
@@ -19,7 +20,9 @@ export function dbRoutes({ db }: Pick<AppDeps, 'db'>): Hono<AppEnv> {
       // Independent queries run concurrently, at most half the pool at once: one request with 500
       // queries takes its turns beside the others instead of filling the pool's line ahead of them.
       const { signal } = c.env.deadline;
-      const rows = await runConcurrently(count, Math.ceil(db.poolMax / 2), () => randomWorld(db, signal));
+      const limit = Math.ceil(db.poolMax / 2);
+      setMaxListeners(2 * limit + 10, signal); // each query listens while it waits for a client and while it runs
+      const rows = await runConcurrently(count, limit, () => randomWorld(db, signal));
       return c.json(rows);
     });
 }
