@@ -5,23 +5,23 @@ import { median } from './stats.js';
 import type { LadderStep, OverheadConfig } from './types.js';
 
 /**
- * The generated app's middleware in its order (templates/base/src/app.ts), as the ladder fixture
- * adds them one at a time; the fixture prints the name of its last rung and the bench checks it.
+ * What the generated server wraps around its app, in the order a request meets it
+ * (templates/base/src/server.ts, http/), as the ladder fixture adds it one piece at a time; the
+ * fixture prints the name of its last rung and the bench checks it.
  */
 export const LADDER_LAYERS: readonly string[] = [
-  'provideDeps', 'responseHeaders', 'requestLog', 'limitBody', 'deadline', 'loadShedder', 'onError',
+  'serviceResponse', 'requestHandler', 'loadShedder', 'keepAliveDrain', 'appRoutes', 'accessLog',
 ];
 
 /** What each rung adds, for the table. */
 export const LAYER_NOTES: Readonly<Record<string, string>> = {
   none: 'Hono + GET /json on node:http (getRequestListener)',
-  provideDeps: 'c.set of upstream, db, logger',
-  responseHeaders: 'dist/middleware/response-headers.js: request id + 11 security headers',
-  requestLog: 'dist/middleware/request-log.js, silent logger',
-  limitBody: 'hono/body-limit on POST/PUT/PATCH/DELETE only',
-  deadline: 'dist/middleware/deadline.js (5 s budget)',
-  loadShedder: 'dist/resilience/load-shedder.js (200 ms)',
-  onError: 'app.onError(handleError)',
+  serviceResponse: 'http/service-response.js: request id + 5 security headers in the head',
+  requestHandler: 'http/request-handler.js: request scope, deadline (5 s, made on use), silent logger',
+  loadShedder: 'resilience/load-shedder.js (500 ms)',
+  keepAliveDrain: 'lifecycle/keep-alive-drain.js: connection tracking for the shutdown',
+  appRoutes: 'createApp(): every route, body limit on POST/PUT/PATCH/DELETE, JSON errors',
+  accessLog: 'the default production access log: pino JSON lines to a stdout pipe',
 };
 
 export function rungName(layers: number): string {
@@ -36,7 +36,7 @@ export function ladderDeltas(steps: readonly LadderStep[]): number[] {
 const LADDER_LOAD = { connections: 50, threads: 1 };
 
 /**
- * Server CPU per request of /json with 0..7 of the generated app's middleware: one process per
+ * Server CPU per request of /json with 0..6 of the generated server's pieces: one process per
  * rung, all started at once, a warm-up each, then `rounds` rounds taking turns; best round per rung.
  */
 export async function runMiddlewareLadder(projectRoot: string, config: OverheadConfig, log: (line: string) => void, signal: AbortSignal): Promise<LadderStep[]> {

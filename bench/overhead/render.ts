@@ -89,7 +89,7 @@ export function targetTable(report: OverheadReport): Table {
   return { head: ['target', 'goal', 'measured', ''], rows: report.targets.map((t) => [t.name, t.goal, t.actual, t.pass ? 'PASS' : 'MISS']) };
 }
 
-/** µs of server CPU per /json request as the generated app's middleware are added one at a time. */
+/** µs of server CPU per /json request as the generated server's pieces are added one at a time. */
 export function ladderTable(report: OverheadReport): Table {
   const deltas = ladderDeltas(report.ladder);
   const rows = report.ladder.map((step, i) => [
@@ -105,7 +105,7 @@ export function ladderTable(report: OverheadReport): Table {
   const minimal = findSummary(report.summaries, 'json', 'minimal');
   rows.push(['(generated server, silent)', 'node dist/server.js, main rounds', '', '', fixed(full?.cpuUsPerRequest), '', int(full?.requestsPerSecond)]);
   rows.push(['(minimal Hono app)', 'fixtures/minimal-hono.mjs, main rounds', '', '', fixed(minimal?.cpuUsPerRequest), '', int(minimal?.requestsPerSecond)]);
-  return { head: ['middleware (cumulative)', 'what', 'µs/req (best)', 'delta', 'median', 'each round', 'req/s'], rows };
+  return { head: ['piece (cumulative)', 'what', 'µs/req (best)', 'delta', 'median', 'each round', 'req/s'], rows };
 }
 
 export function formatTerminalReport(report: OverheadReport): string {
@@ -170,11 +170,12 @@ then measured bursts alternate, RSS sampled every 50 ms. Peak per burst: generat
 ${waiting.generatedMb.map((mb) => mb.toFixed(0)).join(' / ')} MB, minimal ${waiting.minimalMb.map((mb) => mb.toFixed(0)).join(' / ')} MB; the upstream held up to
 ${waiting.maxInFlight} requests at once; failed or non-2xx answers: generated ${waiting.generatedErrors}, minimal ${waiting.minimalErrors}.
 
-## Middleware cost
+## Cost of each piece
 
-Server CPU per \`/json\` request with the generated app's middleware added one at a time, in the
-order of \`templates/base/src/app.ts\` (\`bench/overhead/fixtures/middleware-ladder.mjs\`, the
-project's own middleware imported from its \`dist/\`): one process per rung, wrk -t1 c=50,
+Server CPU per \`/json\` request with what the generated server wraps around its app added one
+piece at a time, in the order a request meets it (\`templates/base/src/server.ts\` and \`http/\`;
+\`bench/overhead/fixtures/middleware-ladder.mjs\`, the project's own modules imported from its
+\`dist/\`), the last rung being the default production access log: one process per rung, wrk -t1 c=50,
 ${config.rounds} rounds of ${config.ladderSeconds} s taking turns. "best" is each rung's least µs/req over the rounds
 (contention from other processes only adds CPU per request), and the deltas are between bests;
 the two real servers below show their median over the main rounds. On a shared 2-core machine

@@ -85,32 +85,25 @@ export function patchSequentialFanOut(root: string): void {
 
 /** The deadline timer never fires within a run; the client-disconnect signal stays. */
 export function patchNoDeadline(root: string): void {
-  patchFile(root, 'src/middleware/deadline.ts', [[
-    /(\.end\(new DeadlineExceededError\(budgetMs\)\),\s*)budgetMs\)/,
-    (abort) => `${abort}2_147_483_647)`,
+  patchFile(root, 'src/http/deadline.ts', [[
+    /(setTimeout\(expire, )Math\.max\(0, this\.#budgetMs - \(performance\.now\(\) - this\.#startedAt\)\)/,
+    (timer) => `${timer}2_147_483_647`,
   ]]);
 }
 
 /**
  * The upstream calls skip the admission line: they queue FIFO inside undici's pool, their timeout
- * counting the wait (the behaviour before admission control). Takes both forms of the line's API,
- * `await line.acquire(signal)` ... `line.release()` and `const slot = await line.acquire(signal)` ... `slot.release()`.
+ * counting the wait (the behaviour before admission control: an AbortSignal.timeout made with the
+ * call, which answers 504 when it fires).
  */
 export function patchNoAdmissionLine(root: string): void {
   const file = 'src/resources/upstream-client.ts';
   const path = join(root, file);
-  let slot = '';
-  let source = replaceOnce(readFileSync(path, 'utf8'), /(?:const (\w+) = )?await line\.acquire\(signal\);/, (name) => {
-    slot = name;
-    const why = '// bench fixture: no admission line, the call queues FIFO inside the undici pool';
-    return name ? `const ${name} = { release: (): void => undefined }; ${why}` : why;
-  }, file);
-  if (!slot) source = replaceOnce(source, /line\.release\(\);/, '// bench fixture: no admission line to leave', file);
-  // As before admission control: the call's timeout starts when it is made, so it counts the wait.
-  source = replaceOnce(source, /breaker\.run\(\(\) => callWithRetry\(path, signal, requestId\)\)/,
-    'breaker.run(() => callWithRetry(path, AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]), requestId))', file);
-  source = replaceOnce(source, /if \(signal\.aborted\) throw signal\.reason;/,
-    "if (signal.aborted) throw (signal.reason as Error).name === 'TimeoutError' ? new DependencyTimeoutError(`The upstream (${path})`, timeoutMs, { cause: error }) : signal.reason;", file);
+  let source = replaceOnce(readFileSync(path, 'utf8'), /slot = await line\.acquire\(signal\);/,
+    'slot = { release: (): void => undefined }; // bench fixture: no admission line, the call queues FIFO inside the undici pool', file);
+  source = replaceOnce(source, /(headers: requestId \?[^\n]*\n\s*)signal,/, (head) => `${head}signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),`, file);
+  source = replaceOnce(source, /: describeFailure\(error, path, timeoutMs\)/,
+    ": (error as Error).name === 'TimeoutError' ? new DependencyTimeoutError(`The upstream (${path})`, timeoutMs, { cause: error }) : describeFailure(error, path, timeoutMs)", file);
   writeFileSync(path, source);
 }
 

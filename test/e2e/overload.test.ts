@@ -36,7 +36,7 @@ beforeAll(async () => {
   const app = await readFile(appFile, 'utf8');
   const anchor = '  app.notFound(handleNotFound);';
   expect(app).toContain(anchor);
-  await writeFile(appFile, app.replace(anchor, "  app.get('/slow-db', async (c) => c.json(await c.var.db.query('SELECT pg_sleep(0.05)::text AS slept', [], c.var.deadline.signal)));\n" + anchor));
+  await writeFile(appFile, app.replace(anchor, "  app.get('/slow-db', async (c) => c.json(await deps.db.query('SELECT pg_sleep(0.05)::text AS slept', [], c.env.deadline.signal)));\n" + anchor));
   const build = await runAsyncsrv(['build'], { cwd: dir, timeout: 120_000 });
   expect(build.exitCode, build.stderr).toBe(0);
   database = await createFreshDatabase('cas_overload');

@@ -17,8 +17,8 @@ export const waiting: WaitingRss = {
 
 export const ladder: LadderStep[] = [
   { layers: 0, name: 'none', cpuUsPerRequest: 24, medianCpuUsPerRequest: 24, allCpuUsPerRequest: [24, 25, 23], requestsPerSecond: 40_000 },
-  { layers: 1, name: 'provideDeps', cpuUsPerRequest: 25, medianCpuUsPerRequest: 25, allCpuUsPerRequest: [25], requestsPerSecond: 39_000 },
-  { layers: 2, name: 'requestId', cpuUsPerRequest: 31.5, medianCpuUsPerRequest: 31.5, allCpuUsPerRequest: [31.5], requestsPerSecond: 31_000 },
+  { layers: 1, name: 'serviceResponse', cpuUsPerRequest: 25, medianCpuUsPerRequest: 25, allCpuUsPerRequest: [25], requestsPerSecond: 39_000 },
+  { layers: 2, name: 'requestHandler', cpuUsPerRequest: 31.5, medianCpuUsPerRequest: 31.5, allCpuUsPerRequest: [31.5], requestsPerSecond: 31_000 },
 ];
 
 /** Three rounds: /json minimal 30k against 27k silent and 24k logged; /external 5k against 4.9k with 12 timeouts. */

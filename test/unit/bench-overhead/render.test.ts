@@ -39,7 +39,7 @@ describe('report tables', () => {
 
   it('gives each middleware its cumulative cost and delta, then the two real servers', () => {
     const rows = ladderTable(fullReport()).rows;
-    expect(rows.slice(0, 3).map((row) => [row[0], row[2], row[3]])).toEqual([['none', '24.0', ''], ['+ provideDeps', '25.0', '+1.0'], ['+ requestId', '31.5', '+6.5']]);
+    expect(rows.slice(0, 3).map((row) => [row[0], row[2], row[3]])).toEqual([['none', '24.0', ''], ['+ serviceResponse', '25.0', '+1.0'], ['+ requestHandler', '31.5', '+6.5']]);
     expect(rows.at(-2)?.[0]).toBe('(generated server, silent)');
   });
 
@@ -48,7 +48,7 @@ describe('report tables', () => {
     expect(text).toContain('Targets');
     expect(text).toContain('MISS');
     const markdown = renderOverheadMarkdown(fullReport());
-    for (const heading of ['## Targets', '## The issue\'s table on this run', '## Every contender', '## RSS with 1000 requests waiting', '## Middleware cost']) {
+    for (const heading of ['## Targets', '## The issue\'s table on this run', '## Every contender', '## RSS with 1000 requests waiting', '## Cost of each piece']) {
       expect(markdown).toContain(heading);
     }
     expect(markdown).toContain('2 CPUs');
@@ -58,7 +58,7 @@ describe('report tables', () => {
 describe('middleware ladder', () => {
   it('names each rung after the generated app\'s middleware, in order, each with a note', () => {
     expect(rungName(0)).toBe('none');
-    expect(rungName(LADDER_LAYERS.length)).toBe('onError');
+    expect(rungName(LADDER_LAYERS.length)).toBe('accessLog');
     expect(['none', ...LADDER_LAYERS].every((name) => LAYER_NOTES[name])).toBe(true);
   });
 

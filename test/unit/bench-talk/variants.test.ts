@@ -33,8 +33,8 @@ describe('naive variant patches on the current templates', () => {
   it.each([
     ['src/resources/upstream-client.ts', patchPerRequestClient, 'const perCall = new Pool('],
     ['src/resources/database.ts', patchPerQueryConnection, 'const pending = queryOnNewConnection<Row>(options, text, values);'],
-    ['src/routes/concurrent.ts', patchSequentialFanOut, 'for (const part of parts) calls.push(await c.var.upstream.getJson('],
-    ['src/middleware/deadline.ts', patchNoDeadline, '2_147_483_647)'],
+    ['src/routes/concurrent.ts', patchSequentialFanOut, 'for (const part of parts) calls.push(await upstream.getJson('],
+    ['src/http/deadline.ts', patchNoDeadline, 'setTimeout(expire, 2_147_483_647, this'],
     ['src/resources/upstream-client.ts', patchNoAdmissionLine, '// bench fixture: no admission line'],
   ] as const)('%s gets its anti-pattern', (file, patch, expected) => {
     const dir = copyOf(file);
@@ -64,29 +64,25 @@ describe('patchNoAdmissionLine', () => {
   it('leaves no wait in the line and no release in the current template', () => {
     const after = patched(readFileSync(join(templates, file), 'utf8'));
     expect(after).not.toMatch(/await line\.acquire\(/);
-    expect(after).not.toMatch(/\bline\.release\(/);
-    expect(after).toContain('return await breaker.run(');
+    expect(after).toContain('slot.release();'); // the stand-in slot's
+    expect(after).toContain('signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),');
   });
 
   it('bypasses the line, and starts the call\'s timeout before the wait as the code before admission control did', () => {
     const source = [
-      '    const slot = await line.acquire(signal);',
-      '    try {',
-      '      return await breaker.run(() => callWithRetry(path, signal, requestId));',
-      '    } finally {',
-      '      slot.release();',
-      '    }',
-      '    } catch (error) {',
-      '      if (signal.aborted) throw signal.reason;',
+      '      slot = await line.acquire(signal);',
+      "      headers: requestId ? { 'x-request-id': requestId } : {},",
+      '      signal,',
+      '      const failure = signal.aborted ? signal.reason : describeFailure(error, path, timeoutMs);',
     ].join('\n');
     const out = patched(source);
-    expect(out).toContain('const slot = { release: (): void => undefined }; // bench fixture: no admission line');
-    expect(out).toContain('callWithRetry(path, AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]), requestId)');
-    expect(out).toContain("(signal.reason as Error).name === 'TimeoutError' ? new DependencyTimeoutError(");
+    expect(out).toContain('slot = { release: (): void => undefined }; // bench fixture: no admission line');
+    expect(out).toContain('signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),');
+    expect(out).toContain(": (error as Error).name === 'TimeoutError' ? new DependencyTimeoutError(");
   });
 
   it('fails loudly when the template changed under it', () => {
     expect(() => patched('const permit = await line.enter(signal);\n')).toThrow(`in ${file}, found 0; did the template change?`);
-    expect(() => patched('await line.acquire(signal);\n')).toThrow('/line\\.release\\(\\);/ in src/resources/upstream-client.ts, found 0');
+    expect(() => patched('slot = await line.acquire(signal);\n')).toThrow('in src/resources/upstream-client.ts, found 0; did the template change?');
   });
 });
