@@ -51,10 +51,29 @@ describe('eslint plugin', () => {
     const [main, tests] = plugin.configs.recommended;
     expect(main?.rules?.['no-await-in-loop']).toBe('warn');
     expect(main?.plugins?.['async-server']).toBe(plugin);
-    expect(tests?.files).toContain('**/*.{test,spec}.{js,mjs,cjs,jsx,ts,mts,cts,tsx}');
+    expect(tests?.files).toContain('**/*.{test,spec,e2e-spec}.{js,mjs,cjs,jsx,ts,mts,cts,tsx}');
     expect(tests?.files).toContain('**/scripts/**/*.{js,mjs,cjs,jsx,ts,mts,cts,tsx}');
     for (const glob of tests?.files ?? []) expect(glob).toMatch(/\.\{js,mjs,cjs,jsx,ts,mts,cts,tsx\}$/);
     expect(tests?.rules?.['async-server/require-timeout']).toBe('off');
+  });
+
+  it.each([
+    ['test/api.test.ts', 'off'],
+    ['apps/web/e2e/login.ts', 'off'],
+    ['src/app.e2e-spec.ts', 'off'],
+    ['packages/slack/src/mock.ts', 'off'],
+    ['db/knex_migrations/2025-06-13-add-column.js', 'off'],
+    ['src/database/migrations/20250312_initial.js', 'off'],
+    ['prisma/seeds/users.ts', 'off'],
+    ['src/routes/users.ts', 'on'],
+    ['src/migrate.ts', 'on'],
+    ['src/mockup/page.ts', 'on'],
+  ])('recommended, in %s: no-sequential-await is %s', async (file, expected) => {
+    const { ESLint } = await import('eslint');
+    const eslint = new ESLint({ cwd: repoRoot, overrideConfigFile: true, overrideConfig: plugin.configs.recommended as never });
+    const config = (await eslint.calculateConfigForFile(join(repoRoot, file))) as { rules: Record<string, unknown[]> };
+    const [severity] = config.rules['async-server/no-sequential-await'] ?? [];
+    expect(severity === 0 || severity === 'off' ? 'off' : 'on').toBe(expected);
   });
 
   it('recommended-typed adds the typescript-eslint promise rules with the project service', () => {
