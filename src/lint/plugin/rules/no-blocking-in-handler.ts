@@ -1,6 +1,7 @@
-import type { TSESTree } from '@typescript-eslint/utils';
+import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
+import { AST_NODE_TYPES, ASTUtils } from '@typescript-eslint/utils';
 import { createRule } from '../create-rule.js';
-import { findRequestFunctions, isInside } from '../utils/handlers.js';
+import { findRequestFunctions, isFunctionNode, isInside } from '../utils/handlers.js';
 import { calleeName, collectImports, resolveImported } from '../utils/imports.js';
 
 export interface NoBlockingInHandlerOptions {
@@ -26,6 +27,52 @@ function asyncAlternative(module: string, name: string): string {
   if (module === 'crypto' || module === 'zlib') return `the callback \`${base}\` (it runs on the libuv thread pool)`;
   if (module === 'bcrypt' || module === 'bcryptjs') return `the async \`${base}\``;
   return 'the async version';
+}
+
+/** The name a guard tests: `cache` of `cache`, `this.cache`, `state.cache`. */
+const storedName = (node: TSESTree.Node): string | undefined =>
+  node.type === AST_NODE_TYPES.Identifier ? node.name
+    : node.type === AST_NODE_TYPES.MemberExpression && !node.computed && node.property.type === AST_NODE_TYPES.Identifier ? node.property.name
+      : undefined;
+
+/**
+ * A result kept for the process: `cache ??= readFileSync(...)`, or `if (!cache) cache = readFileSync(...)`
+ * with `cache` outside the function (or a property). It blocks on the first request only.
+ */
+function isOncePerProcess(call: TSESTree.Node, sourceCode: TSESLint.SourceCode): boolean {
+  let assignment: TSESTree.AssignmentExpression | undefined;
+  for (let node = call.parent; node && !isFunctionNode(node); node = node.parent) {
+    if (node.type === AST_NODE_TYPES.AssignmentExpression) {
+      assignment = node;
+      break;
+    }
+  }
+  if (!assignment) return false;
+  const name = storedName(assignment.left);
+  if (name === undefined) return false;
+  if (assignment.operator === '??=' || assignment.operator === '||=') return true;
+  if (assignment.operator !== '=') return false;
+  if (assignment.left.type === AST_NODE_TYPES.Identifier) {
+    // Declared outside the function that assigns it: it outlives the request.
+    const variable = ASTUtils.findVariable(sourceCode.getScope(assignment), assignment.left);
+    let fn: TSESTree.Node | undefined = assignment.parent;
+    while (fn && !isFunctionNode(fn)) fn = fn.parent;
+    if (!variable || variable.scope.block === fn) return false;
+  }
+  for (let node: TSESTree.Node | undefined = assignment.parent; node && !isFunctionNode(node); node = node.parent) {
+    if (node.type === AST_NODE_TYPES.IfStatement && testsAbsence(node.test, name)) return true;
+  }
+  return false;
+}
+
+/** `!cache`, `cache === undefined`, `cache == null`, `!this.cache`: the guard of a lazy value. */
+function testsAbsence(test: TSESTree.Expression, name: string): boolean {
+  if (test.type === AST_NODE_TYPES.UnaryExpression && test.operator === '!') return storedName(test.argument) === name;
+  if (test.type === AST_NODE_TYPES.BinaryExpression && /^[!=]==?$/.test(test.operator) && test.operator.startsWith('=')) {
+    return storedName(test.left) === name || storedName(test.right) === name;
+  }
+  if (test.type === AST_NODE_TYPES.LogicalExpression) return testsAbsence(test.left, name) || testsAbsence(test.right, name);
+  return false;
 }
 
 export const noBlockingInHandler = createRule<[NoBlockingInHandlerOptions], 'blockingCall'>({
@@ -83,7 +130,7 @@ export const noBlockingInHandler = createRule<[NoBlockingInHandlerOptions], 'blo
         if (candidates.length === 0) return;
         const handlers = findRequestFunctions(program, sourceCode);
         for (const { node, name, alternative } of candidates) {
-          if (isInside(node, handlers)) context.report({ node, messageId: 'blockingCall', data: { name, alternative } });
+          if (isInside(node, handlers) && !isOncePerProcess(node, sourceCode)) context.report({ node, messageId: 'blockingCall', data: { name, alternative } });
         }
       },
     };

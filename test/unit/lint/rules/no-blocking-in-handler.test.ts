@@ -25,10 +25,78 @@ runRuleTests('no-blocking-in-handler', noBlockingInHandler, {
     { code: "import { existsSync } from 'node:fs';\napp.get('/x', (c) => c.json(existsSync('x')));", options: [{ allow: ['existsSync'] }] },
     // a function the handler does not call
     "import { readFileSync } from 'node:fs';\nfunction unused() { return readFileSync('x'); }\napp.get('/x', (c) => c.text('ok'));",
+    // a string key on something that is no router, and listeners of other emitters
+    "import { readFileSync } from 'node:fs';\nstore.post('users.list', () => readFileSync('x'));",
+    "import { readFileSync } from 'node:fs';\nwatcher.on('change', () => readFileSync('x'));",
+    // `(ctx)` alone, and a class method with no route decorator
+    "import { readFileSync } from 'node:fs';\nexport function render(ctx) { return readFileSync(ctx.file); }",
+    "import { readFileSync } from 'node:fs';\n@Injectable()\nexport class Templates {\n  @Cron('0 * * * *')\n  reload() { this.text = readFileSync('t.html', 'utf8'); }\n}",
+    // fastify.route options that are not hooks
+    "import { readFileSync } from 'node:fs';\nfastify.route({ method: 'GET', url: '/x', schema: build(() => readFileSync('s.json')), handler: async () => ({}) });",
+    // once per process: the first request pays, the value is kept
+    "import { readFileSync } from 'node:fs';\nlet template;\napp.get('/x', (c) => {\n  if (!template) template = readFileSync('t.html', 'utf8');\n  return c.html(template);\n});",
+    "import { readFileSync } from 'node:fs';\nlet manifest;\napp.get('/x', (c) => {\n  if (manifest === undefined) {\n    manifest = JSON.parse(readFileSync('m.json', 'utf8'));\n  }\n  return c.json(manifest);\n});",
+    "import { readFileSync } from 'node:fs';\nconst cache = {};\napp.get('/x', (c) => c.text(cache.key ??= readFileSync('k', 'utf8')));",
+    "import { readFileSync } from 'node:fs';\nclass Views { render(req, res) { if (!this.layout) this.layout = readFileSync('l.html', 'utf8'); res.send(this.layout); } }",
     // Atomics.waitAsync is fine
     "app.get('/x', async (c) => { await Atomics.waitAsync(view, 0, 0).value; return c.text('ok'); });",
   ],
   invalid: [
+    {
+      // a guard on a variable of the request itself guards nothing
+      code: "import { readFileSync } from 'node:fs';\napp.get('/x', (c) => {\n  let body;\n  if (!body) body = readFileSync('t.html', 'utf8');\n  return c.html(body);\n});",
+      errors: [{ messageId: 'blockingCall', line: 4, column: 21 }],
+    },
+    {
+      // a guard on something else
+      code: "import { readFileSync } from 'node:fs';\nlet template;\napp.get('/x', (c) => {\n  if (!c.req.query('fresh')) template = readFileSync('t.html', 'utf8');\n  return c.html(template);\n});",
+      errors: [{ messageId: 'blockingCall', line: 4, column: 41 }],
+    },
+    {
+      // Fastify: an exported handler typed with FastifyRequest
+      code: "import { readFileSync } from 'node:fs';\nexport async function getUser(request: FastifyRequest, reply: FastifyReply) {\n  return readFileSync('u.json');\n}",
+      errors: [{ messageId: 'blockingCall', line: 3, column: 10 }],
+    },
+    {
+      code: "import { readFileSync } from 'node:fs';\nexport const list = async (request, reply) => reply.send(readFileSync('l.json'));",
+      errors: [{ messageId: 'blockingCall', line: 2, column: 58 }],
+    },
+    {
+      // Fastify: route options, and a handler after shorthand options
+      code: "import { readFileSync } from 'node:fs';\nfastify.route({ method: 'GET', url: '/x', handler: async () => readFileSync('x') });",
+      errors: [{ messageId: 'blockingCall', line: 2, column: 64 }],
+    },
+    {
+      code: "import { readFileSync } from 'node:fs';\nfastify.get('/x', { schema }, async () => readFileSync('x'));",
+      errors: [{ messageId: 'blockingCall', line: 2, column: 43 }],
+    },
+    {
+      code: "import { readFileSync } from 'node:fs';\nfastify.get('/x', { preHandler: [auth, () => readFileSync('k')] }, async () => ({}));",
+      errors: [{ messageId: 'blockingCall', line: 2, column: 46 }],
+    },
+    {
+      // Koa: a route name that is no path, with middleware before the handler; and `(ctx, next)` middleware
+      code: "import { readFileSync } from 'node:fs';\nrouter.post('documents.list', auth(), async (ctx) => {\n  ctx.body = readFileSync('d.json');\n});",
+      errors: [{ messageId: 'blockingCall', line: 3, column: 14 }],
+    },
+    {
+      code: "import { statSync } from 'node:fs';\nexport default async function sizes(ctx, next) {\n  ctx.state.size = statSync('x').size;\n  await next();\n}",
+      errors: [{ messageId: 'blockingCall', line: 3, column: 20 }],
+    },
+    {
+      // socket.io: each event runs per message
+      code: "import { readFileSync } from 'node:fs';\nio.on('connection', (socket) => {\n  socket.on('getCode', (name, callback) => callback(readFileSync(name, 'utf8')));\n});",
+      errors: [{ messageId: 'blockingCall', line: 3, column: 53 }],
+    },
+    {
+      // NestJS: controller and gateway methods
+      code: "import { readFileSync } from 'node:fs';\n@Controller('users')\nexport class UsersController {\n  @Get(':id')\n  findOne() {\n    return readFileSync('u.json', 'utf8');\n  }\n}",
+      errors: [{ messageId: 'blockingCall', line: 6, column: 12 }],
+    },
+    {
+      code: "import { execSync } from 'node:child_process';\n@WebSocketGateway()\nexport class Events {\n  @SubscribeMessage('version')\n  version() { return execSync('git describe').toString(); }\n}",
+      errors: [{ messageId: 'blockingCall', line: 5, column: 22 }],
+    },
     {
       code: "import { readFileSync } from 'node:fs';\napp.get('/x', (c) => c.text(readFileSync('a.txt', 'utf8')));",
       errors: [{ messageId: 'blockingCall', line: 2, column: 29, data: { name: 'readFileSync', alternative: '`readFile` from `node:fs/promises`' } }],
