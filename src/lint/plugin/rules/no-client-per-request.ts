@@ -20,6 +20,12 @@ const CLIENT_CLASSES: Record<string, string[]> = {
   http: ['Agent'],
   https: ['Agent'],
   kysely: ['Kysely'],
+  '@slack/web-api': ['WebClient'],
+  stripe: ['default', 'Stripe'],
+  openai: ['default', 'OpenAI'],
+  '@octokit/rest': ['Octokit'],
+  octokit: ['Octokit', 'App'],
+  '@upstash/redis': ['Redis'],
 };
 /** Factories that open connections, by module: `axios.create()`, `createClient()` of redis... */
 const CLIENT_FACTORIES: Record<string, string[]> = {
@@ -31,6 +37,7 @@ const CLIENT_FACTORIES: Record<string, string[]> = {
   postgres: ['default'],
   knex: ['default', 'knex'],
   '@libsql/client': ['createClient'],
+  nodemailer: ['createTransport'],
 };
 /** What a request brings in: Express/Koa/Fastify bodies and queries, Hono's `c.req.json()` and validated input. */
 const REQUEST_INPUT = /\b(req|request|ctx\.request)\.(body|query|params)\b|\bc\.req\.(json|parseBody|query|param|valid)\b/;

@@ -27,12 +27,27 @@ const ORDERING_WORDS = new Set([
   'stop', 'listen', 'init', 'initialize', 'setup', 'migrate', 'migration', 'migrations', 'open', 'drain', 'ready', 'login',
   'logout', 'next', 'register', 'bootstrap', 'schema',
 ]);
-/** Guards: a bare `await assertX()` exists to throw, and what follows must not start (and cost) when it does. */
+/**
+ * Guards: a bare `await doubleCheckPassword()` exists to throw, and what follows must not start
+ * (and cost) when it does. A check whose result is kept (`const ok = await checkDb()`) is a value.
+ */
 const GUARD_WORDS = new Set(['check', 'validate', 'assert', 'ensure', 'verify', 'authorize', 'authenticate', 'require']);
 /** Names of one connection or transaction: two calls on it run one after the other anyway. */
 const CONNECTION_WORDS = new Set(['tx', 'trx', 'transaction', 'client', 'conn', 'connection', 'session', 'manager', 'runner', 'em']);
 /** A write to the whole store (a schema patch, clearing a database) orders everything around it. */
 const STORE_WORDS = new Set(['database', 'schema']);
+/** Names of functions that migrate data or schema: `migrateNewStatusPage`, `runMigrations`, `seedUsers`. */
+const MIGRATION_WORDS = new Set(['migrate', 'migration', 'migrations', 'seed', 'upgrade', 'downgrade']);
+
+/** The name a function goes by: its own, its variable's, or its method's. */
+function functionName(fn: TSESTree.Node): string {
+  if ((fn.type === AST_NODE_TYPES.FunctionDeclaration || fn.type === AST_NODE_TYPES.FunctionExpression) && fn.id) return fn.id.name;
+  const parent = fn.parent;
+  if (parent?.type === AST_NODE_TYPES.VariableDeclarator && parent.id.type === AST_NODE_TYPES.Identifier) return parent.id.name;
+  if ((parent?.type === AST_NODE_TYPES.MethodDefinition || parent?.type === AST_NODE_TYPES.Property) && parent.key.type === AST_NODE_TYPES.Identifier) return parent.key.name;
+  return '';
+}
+
 /** Words that name no thing: verbs of reads and filler of method names. */
 const NOT_THINGS = new Set([
   'get', 'find', 'list', 'load', 'fetch', 'read', 'select', 'count', 'by', 'all', 'one', 'many', 'first', 'from', 'where',
@@ -159,7 +174,7 @@ export const noSequentialAwait = createRule<[NoSequentialAwaitOptions], 'sequent
         const sql = chainCalls(step.call).map(sqlOf).find((text) => text !== undefined);
         cached = {
           ordering: orderedNames.has(name) || calleeWords.some((word) => ordered.has(word)),
-          guard: step.kind === 'bare' && GUARD_WORDS.has(words(name)[0] ?? ''),
+          guard: step.kind === 'bare' && words(name).some((word) => GUARD_WORDS.has(word)),
           effect,
           things: new Set([
             ...[...names].map((identifier) => identifier.toLowerCase()),
@@ -222,6 +237,8 @@ export const noSequentialAwait = createRule<[NoSequentialAwaitOptions], 'sequent
       while (fn && !isFunctionNode(fn) && fn.type !== AST_NODE_TYPES.StaticBlock) fn = fn.parent;
       // Top-level awaits and static blocks run once, at start-up or in a script.
       if (!fn || fn.type === AST_NODE_TYPES.StaticBlock) return;
+      // A migration's steps run in order on purpose, once.
+      if (words(functionName(fn)).some((word) => MIGRATION_WORDS.has(word))) return;
       const functionStart = fn.range[0];
       // After `query('BEGIN')` earlier in the function, the calls share one transaction's connection.
       const report = (run: AwaitStep[]): void => {

@@ -11,12 +11,20 @@ export interface RequireTimeoutOptions {
   checkPg?: boolean;
 }
 
-type MessageId = 'fetchWithoutSignal' | 'undiciWithoutTimeout' | 'pgWithoutTimeout';
+type MessageId = 'fetchWithoutSignal' | 'undiciWithoutTimeout' | 'pgWithoutTimeout' | 'httpClientWithoutTimeout';
 
 const UNDICI_TIMEOUT_KEYS = ['signal', 'headersTimeout', 'bodyTimeout'];
 const PG_TIMEOUT_KEYS = ['statement_timeout', 'query_timeout'];
 const FETCH_MODULES = new Set(['undici', 'node-fetch', 'cross-fetch']);
 const UNDICI_DISPATCHERS = new Set(['Agent', 'Pool', 'Client', 'BalancedPool', 'ProxyAgent', 'RetryAgent']);
+
+const HTTP_CLIENT_TIMEOUT_KEYS = ['timeout', 'signal'];
+/** axios methods by the index of their config argument. */
+const AXIOS_CONFIG_INDEX: Record<string, number> = {
+  default: 0, '*': 0, request: 0, create: 0, get: 1, delete: 1, head: 1, options: 1, post: 2, put: 2, patch: 2,
+  postForm: 2, putForm: 2, patchForm: 2,
+};
+const GOT_METHODS = new Set(['default', '*', 'get', 'post', 'put', 'patch', 'delete', 'head', 'stream', 'extend']);
 
 /** Globals only a browser has: a file that uses them is front-end code, where no server request waits on the call. */
 const BROWSER_GLOBALS = ['window', 'document'];
@@ -46,12 +54,20 @@ function hasKey(node: TSESTree.Node | undefined, keys: readonly string[]): 'yes'
   return sawSpread ? 'unknown' : 'no';
 }
 
+/** `{ timeout: false }`, and no signal. */
+function disablesTimeout(node: TSESTree.Node | undefined): boolean {
+  if (node?.type !== AST_NODE_TYPES.ObjectExpression || hasKey(node, ['signal']) !== 'no') return false;
+  return node.properties.some((property) =>
+    property.type === AST_NODE_TYPES.Property && !property.computed && property.key.type === AST_NODE_TYPES.Identifier &&
+    property.key.name === 'timeout' && property.value.type === AST_NODE_TYPES.Literal && property.value.value === false);
+}
+
 export const requireTimeout = createRule<[RequireTimeoutOptions], MessageId>({
   name: 'require-timeout',
   meta: {
     type: 'problem',
     docs: {
-      description: 'Require a timeout or an AbortSignal on outbound HTTP calls and on pg pools and clients',
+      description: 'Require a timeout or an AbortSignal on outbound HTTP calls (fetch, undici, axios, got, ky) and on pg pools and clients',
       recommended: true,
     },
     messages: {
@@ -59,6 +75,8 @@ export const requireTimeout = createRule<[RequireTimeoutOptions], MessageId>({
         '`{{name}}` has no `signal`. A slow or silent server holds this call, its socket and the request waiting on it for minutes. Pass `signal: AbortSignal.timeout(ms)`, or the request\'s deadline signal combined with it (`AbortSignal.any([...])`).',
       undiciWithoutTimeout:
         '`{{name}}` has no `signal`, `headersTimeout` or `bodyTimeout`. undici waits 300 s by default, holding a pooled socket and the request meanwhile. Pass `signal` (the request\'s deadline) or set the timeouts on the call or its dispatcher.',
+      httpClientWithoutTimeout:
+        '`{{name}}` has no `timeout` or `signal`. {{library}} waits for as long as the server takes by default, holding the socket and the request waiting on it. Pass `timeout` (ms) and the request\'s deadline `signal`, or set a timeout on the instance it comes from.',
       pgWithoutTimeout:
         '`{{name}}` has no `statement_timeout` or `query_timeout`. One stuck query holds its connection until the pool runs dry and every request waits. Set `statement_timeout` (server side) and `query_timeout` (client side) in its config.',
     },
@@ -79,6 +97,8 @@ export const requireTimeout = createRule<[RequireTimeoutOptions], MessageId>({
     const imports = collectImports(sourceCode.ast);
     const wrappers = new Set(options.wrappers ?? []);
     const inBrowser = usesBrowserGlobals(sourceCode.scopeManager?.globalScope ?? null);
+    // `axios.defaults.timeout = 5000` in this file covers its axios calls.
+    const axiosDefaultsTimeout = /\.defaults\.timeout\s*=/.test(sourceCode.text);
 
     /** Inside `pTimeout(...)` or a configured wrapper, up to the enclosing function. */
     const isWrapped = (node: TSESTree.Node): boolean => {
@@ -133,6 +153,29 @@ export const requireTimeout = createRule<[RequireTimeoutOptions], MessageId>({
           if (hasKey(node.arguments[1], ['signal']) === 'no' && !isWrapped(node)) {
             context.report({ node, messageId: 'fetchWithoutSignal', data: { name } });
           }
+          return;
+        }
+        if (imported?.module === 'axios' && imported.imported in AXIOS_CONFIG_INDEX && !axiosDefaultsTimeout) {
+          const [first, second] = node.arguments;
+          // `axios(url, config)` takes the config second; `axios({ url })` first.
+          const options = (imported.imported === 'default' || imported.imported === '*') && first?.type !== AST_NODE_TYPES.ObjectExpression
+            ? second
+            : node.arguments[AXIOS_CONFIG_INDEX[imported.imported] ?? 0];
+          if (hasKey(options, HTTP_CLIENT_TIMEOUT_KEYS) === 'no' && !isWrapped(node)) {
+            context.report({ node, messageId: 'httpClientWithoutTimeout', data: { name, library: 'axios' } });
+          }
+          return;
+        }
+        if (imported?.module === 'got' && GOT_METHODS.has(imported.imported)) {
+          const options = imported.imported === 'extend' ? node.arguments[0] : node.arguments[1] ?? (node.arguments[0]?.type === AST_NODE_TYPES.ObjectExpression ? node.arguments[0] : undefined);
+          if (hasKey(options, HTTP_CLIENT_TIMEOUT_KEYS) === 'no' && !isWrapped(node)) {
+            context.report({ node, messageId: 'httpClientWithoutTimeout', data: { name, library: 'got' } });
+          }
+          return;
+        }
+        // ky times out after 10 s by default: only `timeout: false` takes that away.
+        if (imported?.module === 'ky' && disablesTimeout(node.arguments[imported.imported === 'create' || imported.imported === 'extend' ? 0 : 1]) && !isWrapped(node)) {
+          context.report({ node, messageId: 'httpClientWithoutTimeout', data: { name, library: 'ky with `timeout: false`' } });
           return;
         }
         if (imported?.module === 'undici' && (imported.imported === 'request' || imported.imported === 'stream')) {

@@ -61,6 +61,11 @@ runRuleTests('no-sequential-await', noSequentialAwait, {
     fn('await sendEmail(email);\nawait redis.set(key, 1);'),
     fn("await R.exec('DELETE FROM stat_daily');\nawait UptimeCalculator.removeAll();"),
     fn('await Proxy.delete(id);\nawait sendProxyList(socket);'),
+    // a guard named anywhere in a bare await
+    fn('await doubleCheckPassword(socket, password);\nconst user = await R.findOne("user", "id = ?", [socket.userID]);'),
+    // a migration function runs its steps in order, once
+    'async function migrateNewStatusPage() {\n  await R.exec("UPDATE status_page SET slug = ? WHERE slug = \'\'", [slug]);\n  const title = await setting("title");\n}',
+    'const seedUsers = async () => {\n  await createUser(alice);\n  const teams = await listTeams();\n};',
     // a configured ordering call
     { code: fn('await queue.runInOrder(a);\nawait fetch(urlB);'), options: [{ orderedCalls: ['runInOrder'] }] },
   ],
