@@ -54,6 +54,20 @@ function hasKey(node: TSESTree.Node | undefined, keys: readonly string[]): 'yes'
   return sawSpread ? 'unknown' : 'no';
 }
 
+/** UI libraries: a file that imports one runs in the browser. */
+const FRONTEND_MODULES = /^(react|react-dom|react-redux|preact|vue|svelte|solid-js|antd|@angular\/core|@mui\/material|next\/(router|navigation|link))$/;
+
+const isStringLike = (node: TSESTree.Node | undefined): boolean =>
+  node?.type === AST_NODE_TYPES.TemplateLiteral || (node?.type === AST_NODE_TYPES.Literal && typeof node.value === 'string');
+
+/** `'/api/users'` or `` `/api/${id}` ``: a URL without a host, which only a browser resolves. */
+function isRelativeUrl(node: TSESTree.Node | undefined): boolean {
+  if (node?.type === AST_NODE_TYPES.BinaryExpression && node.operator === '+') return isRelativeUrl(node.left);
+  const text = node?.type === AST_NODE_TYPES.Literal && typeof node.value === 'string' ? node.value
+    : node?.type === AST_NODE_TYPES.TemplateLiteral ? node.quasis[0]?.value.cooked ?? '' : undefined;
+  return text !== undefined && /^\/(?!\/)/.test(text);
+}
+
 /** `{ timeout: false }`, and no signal. */
 function disablesTimeout(node: TSESTree.Node | undefined): boolean {
   if (node?.type !== AST_NODE_TYPES.ObjectExpression || hasKey(node, ['signal']) !== 'no') return false;
@@ -96,7 +110,8 @@ export const requireTimeout = createRule<[RequireTimeoutOptions], MessageId>({
     const sourceCode = context.sourceCode;
     const imports = collectImports(sourceCode.ast);
     const wrappers = new Set(options.wrappers ?? []);
-    const inBrowser = usesBrowserGlobals(sourceCode.scopeManager?.globalScope ?? null);
+    const inBrowser = usesBrowserGlobals(sourceCode.scopeManager?.globalScope ?? null) ||
+      [...imports.values()].some((binding) => FRONTEND_MODULES.test(binding.module));
     // `axios.defaults.timeout = 5000` in this file covers its axios calls.
     const axiosDefaultsTimeout = /\.defaults\.timeout\s*=/.test(sourceCode.text);
 
@@ -146,8 +161,9 @@ export const requireTimeout = createRule<[RequireTimeoutOptions], MessageId>({
         const { callee } = node;
         const imported = resolveImported(callee, imports);
         const name = sourceCode.getText(callee);
+        // Front-end code: no server request waits on its calls (a relative URL only works in a browser).
+        if (inBrowser || isRelativeUrl(node.arguments[0])) return;
         if (isFetch(callee, imported)) {
-          if (inBrowser) return;
           // A Request object (e.g. `c.req.raw` being proxied) carries its own signal.
           if (node.arguments.length === 1 && forwardsRequest(node.arguments[0])) return;
           if (hasKey(node.arguments[1], ['signal']) === 'no' && !isWrapped(node)) {
@@ -157,10 +173,10 @@ export const requireTimeout = createRule<[RequireTimeoutOptions], MessageId>({
         }
         if (imported?.module === 'axios' && imported.imported in AXIOS_CONFIG_INDEX && !axiosDefaultsTimeout) {
           const [first, second] = node.arguments;
-          // `axios(url, config)` takes the config second; `axios({ url })` first.
-          const options = (imported.imported === 'default' || imported.imported === '*') && first?.type !== AST_NODE_TYPES.ObjectExpression
-            ? second
-            : node.arguments[AXIOS_CONFIG_INDEX[imported.imported] ?? 0];
+          // `axios(url, config)` takes the config second, `axios({ url })` first; `axios(x)` may be either.
+          const callsDefault = imported.imported === 'default' || imported.imported === '*';
+          const options = !callsDefault || first?.type === AST_NODE_TYPES.ObjectExpression ? node.arguments[AXIOS_CONFIG_INDEX[imported.imported] ?? 0]
+            : isStringLike(first) ? second : first;
           if (hasKey(options, HTTP_CLIENT_TIMEOUT_KEYS) === 'no' && !isWrapped(node)) {
             context.report({ node, messageId: 'httpClientWithoutTimeout', data: { name, library: 'axios' } });
           }

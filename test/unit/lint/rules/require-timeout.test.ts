@@ -40,6 +40,12 @@ runRuleTests('require-timeout', requireTimeout, {
     // front-end code (it touches the DOM): no server request waits on these calls
     "async function saveDraft(text) {\n  const res = await fetch('/api/drafts', { method: 'PUT', body: text });\n  document.title = res.ok ? 'Saved' : 'Not saved';\n}",
     "export const reload = async () => {\n  await fetch(`${base}/session`);\n  window.location.assign('/');\n};",
+    // front-end code: a UI library's file, a URL without a host
+    "import React from 'react';\nimport axios from 'axios';\nexport async function load() { return axios.get(url); }",
+    "import axios from 'axios';\nexport async function fetchMockCol(id) { return axios.get('/api/mock/list?id=' + id); }",
+    'await fetch(`/api/items/${id}`);',
+    // axios(config) with a config variable may carry a timeout
+    "const axios = require('axios');\nawait axios(config);",
     // axios, got and ky with a timeout or a signal, or opaque options
     "import axios from 'axios';\nawait axios.get(url, { timeout: 5000 });",
     "import axios from 'axios';\nawait axios.post(url, body, { signal });",
@@ -58,7 +64,7 @@ runRuleTests('require-timeout', requireTimeout, {
     { code: "import axios from 'axios';\nawait axios.get(url);", errors: [{ messageId: 'httpClientWithoutTimeout', line: 2, column: 7, data: { name: 'axios.get', library: 'axios' } }] },
     { code: "import axios from 'axios';\nawait axios.post(url, data, { headers });", errors: [{ messageId: 'httpClientWithoutTimeout', line: 2, column: 7, data: { name: 'axios.post', library: 'axios' } }] },
     { code: "const axios = require('axios');\nconst res = await axios({ method: 'post', url, data });", errors: [{ messageId: 'httpClientWithoutTimeout', line: 2, column: 19, data: { name: 'axios', library: 'axios' } }] },
-    { code: "import axios from 'axios';\nawait axios(url);", errors: [{ messageId: 'httpClientWithoutTimeout', line: 2, column: 7 }] },
+    { code: "import axios from 'axios';\nawait axios('https://api.example.com/x');", errors: [{ messageId: 'httpClientWithoutTimeout', line: 2, column: 7 }] },
     { code: "import axios from 'axios';\nconst http = axios.create({ baseURL });", errors: [{ messageId: 'httpClientWithoutTimeout', line: 2, column: 14, data: { name: 'axios.create', library: 'axios' } }] },
     { code: "import got from 'got';\nconst body = await got(url).json();", errors: [{ messageId: 'httpClientWithoutTimeout', line: 2, column: 20, data: { name: 'got', library: 'got' } }] },
     { code: "import got from 'got';\nawait got.post(url, { json: payload });", errors: [{ messageId: 'httpClientWithoutTimeout', line: 2, column: 7, data: { name: 'got.post', library: 'got' } }] },
