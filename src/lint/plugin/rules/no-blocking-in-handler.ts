@@ -29,6 +29,17 @@ function asyncAlternative(module: string, name: string): string {
   return 'the async version';
 }
 
+/** `app.fs.readFileSync` or `fse.statSync`: fs (or fs-extra) reached through an object, not an import. */
+function fsByName(callee: TSESTree.Node): { module: string; imported: string } | undefined {
+  if (callee.type !== AST_NODE_TYPES.MemberExpression || callee.computed || callee.property.type !== AST_NODE_TYPES.Identifier) return undefined;
+  const object = callee.object;
+  const receiver = object.type === AST_NODE_TYPES.Identifier ? object.name
+    : object.type === AST_NODE_TYPES.MemberExpression && !object.computed && object.property.type === AST_NODE_TYPES.Identifier ? object.property.name : undefined;
+  return receiver !== undefined && /^(fs|fse|fsExtra)$/.test(receiver) && callee.property.name.endsWith('Sync')
+    ? { module: 'fs', imported: callee.property.name }
+    : undefined;
+}
+
 /** The name a guard tests: `cache` of `cache`, `this.cache`, `state.cache`. */
 const storedName = (node: TSESTree.Node): string | undefined =>
   node.type === AST_NODE_TYPES.Identifier ? node.name
@@ -119,7 +130,7 @@ export const noBlockingInHandler = createRule<[NoBlockingInHandlerOptions], 'blo
           candidates.push({ node, name: text, alternative: '`Atomics.waitAsync`' });
           return;
         }
-        const imported = resolveImported(node.callee, imports);
+        const imported = resolveImported(node.callee, imports) ?? fsByName(node.callee);
         if (!imported) return;
         const blocks =
           (SYNC_MODULES.has(imported.module) && imported.imported.endsWith('Sync')) ||

@@ -108,10 +108,15 @@ function looksLikeHandler(fn: FunctionNode): boolean {
     ((/^req(uest)?$/.test(first.name) && /^(res(ponse)?|reply)$/.test(second.name)) || (first.name === 'ctx' && second.name === 'next'));
 }
 
-/** A method of a NestJS controller or gateway: `@Get(':id') findOne(...)`. */
-function isNestHandler(fn: FunctionNode): boolean {
+/**
+ * A method of a NestJS controller or gateway (`@Get(':id') findOne(...)`), or of a Koa controller
+ * class: `async list(ctx) { ... }`, one parameter named `ctx`.
+ */
+function isControllerMethod(fn: FunctionNode): boolean {
   const method = fn.parent;
   if (method?.type !== AST_NODE_TYPES.MethodDefinition) return false;
+  const [first, ...rest] = fn.params;
+  if (rest.length === 0 && first?.type === AST_NODE_TYPES.Identifier && first.name === 'ctx') return true;
   return method.decorators.some((decorator) => {
     const expression = decorator.expression.type === AST_NODE_TYPES.CallExpression ? decorator.expression.callee : decorator.expression;
     return expression.type === AST_NODE_TYPES.Identifier && NEST_HANDLER_DECORATORS.has(expression.name);
@@ -182,7 +187,7 @@ export function findRequestFunctions(program: TSESTree.Program, sourceCode: TSES
         if (isFunctionNode(argument)) add(argument);
         else if (argument.type === AST_NODE_TYPES.Identifier) add(functionOf(argument, sourceCode));
       }
-    } else if (isFunctionNode(node) && (looksLikeHandler(node) || isTypedAsHandler(node) || isNestHandler(node))) {
+    } else if (isFunctionNode(node) && (looksLikeHandler(node) || isTypedAsHandler(node) || isControllerMethod(node))) {
       add(node);
     }
   });

@@ -38,10 +38,18 @@ runRuleTests('no-blocking-in-handler', noBlockingInHandler, {
     "import { readFileSync } from 'node:fs';\nlet manifest;\napp.get('/x', (c) => {\n  if (manifest === undefined) {\n    manifest = JSON.parse(readFileSync('m.json', 'utf8'));\n  }\n  return c.json(manifest);\n});",
     "import { readFileSync } from 'node:fs';\nconst cache = {};\napp.get('/x', (c) => c.text(cache.key ??= readFileSync('k', 'utf8')));",
     "import { readFileSync } from 'node:fs';\nclass Views { render(req, res) { if (!this.layout) this.layout = readFileSync('l.html', 'utf8'); res.send(this.layout); } }",
+    // a method with other parameters; a receiver not named fs
+    "class Renderer {\n  render(ctx, template) { return fs.readFileSync(template); }\n}",
+    "app.get('/x', (c) => c.json(store.files.readSync()));",
     // Atomics.waitAsync is fine
     "app.get('/x', async (c) => { await Atomics.waitAsync(view, 0, 0).value; return c.text('ok'); });",
   ],
   invalid: [
+    {
+      // Koa controller classes: `async action(ctx)`; fs reached through an object
+      code: "class InterfaceController extends BaseController {\n  async download(ctx) {\n    ctx.body = yapi.fs.readFileSync(yapi.path.join(root, 'a.png'));\n  }\n}",
+      errors: [{ messageId: 'blockingCall', line: 3, column: 16, data: { name: 'yapi.fs.readFileSync', alternative: '`readFile` from `node:fs/promises`' } }],
+    },
     {
       // a guard on a variable of the request itself guards nothing
       code: "import { readFileSync } from 'node:fs';\napp.get('/x', (c) => {\n  let body;\n  if (!body) body = readFileSync('t.html', 'utf8');\n  return c.html(body);\n});",
