@@ -4,6 +4,7 @@ import type { ESLint, Linter } from 'eslint';
 import { UsageError } from '../util/errors.js';
 import { readOwnVersion } from '../util/package-info.js';
 import { startProgress } from '../util/progress.js';
+import { RULE_DOCS_DIRECTORY } from './docs.js';
 import { LintCrashError, LintFindingsError } from './errors.js';
 import { formatReport } from './formatters/index.js';
 import { gitignoreToIgnorePatterns } from './gitignore.js';
@@ -27,8 +28,15 @@ export interface LintContext {
   color: boolean;
 }
 
-/** Always skipped, whatever .gitignore says. */
-export const DEFAULT_IGNORES = ['**/node_modules/', '**/dist/', '**/.data/', '**/.git/', '**/coverage/'];
+/** Always skipped, whatever .gitignore says (vendored minified bundles too). */
+export const DEFAULT_IGNORES = ['**/node_modules/', '**/dist/', '**/.data/', '**/.git/', '**/coverage/', '**/*.min.{js,mjs,cjs}'];
+
+/** The rules' docs of this install, relative to the project when inside it (`node_modules/create-async-server/docs/rules/`). */
+function docsLocation(cwd: string): string {
+  const path = relative(cwd, RULE_DOCS_DIRECTORY);
+  const shown = path === '' || path.startsWith('..') || isAbsolute(path) ? RULE_DOCS_DIRECTORY : `${path}${sep}`;
+  return shown.split(sep).join('/');
+}
 
 /**
  * `asyncsrv lint`: runs ESLint with our plugin's recommended config (typed when asked or when a
@@ -61,7 +69,7 @@ export async function runLint(options: LintOptions, context: LintContext): Promi
     const allowance = options.maxWarnings > 0 ? ` (--max-warnings ${options.maxWarnings})` : '';
     throw new LintFindingsError(
       `Found ${total} problem${total === 1 ? '' : 's'}${allowance}.`,
-      'Each message says why it costs and how to fix it; docs: docs/rules/<rule>.md. Silence a line with `// eslint-disable-next-line <rule> -- reason`.',
+      `Each message says why it costs and how to fix it; docs: ${docsLocation(cwd)}<rule>.md. Silence a line with \`// eslint-disable-next-line <rule> -- reason\`.`,
     );
   }
   return report;

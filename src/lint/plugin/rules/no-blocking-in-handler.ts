@@ -2,6 +2,7 @@ import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
 import { AST_NODE_TYPES, ASTUtils } from '@typescript-eslint/utils';
 import { createRule } from '../create-rule.js';
 import { findRequestFunctions, isFunctionNode, isInside } from '../utils/handlers.js';
+import { snippet } from '../utils/snippet.js';
 import { calleeName, collectImports, resolveImported } from '../utils/imports.js';
 
 export interface NoBlockingInHandlerOptions {
@@ -20,10 +21,22 @@ const KNOWN_BLOCKERS: Record<string, string[]> = {
   execa: ['execaSync', 'execaCommandSync', 'sync'],
 };
 
+/** fs functions on file descriptors: `node:fs/promises` has them as methods of a `FileHandle`. */
+const FD_FUNCTIONS = new Set(['read', 'write', 'readv', 'writev', 'close', 'fstat', 'fsync', 'fdatasync', 'ftruncate', 'futimes', 'fchmod', 'fchown']);
+
 function asyncAlternative(module: string, name: string): string {
   const base = name.replace(/Sync$/, '');
-  if (module === 'fs') return `\`${base}\` from \`node:fs/promises\``;
-  if (module === 'child_process') return `\`${base}\` with \`util.promisify\`, or a worker`;
+  if (module === 'fs') {
+    // node:fs/promises has no `exists`: access() rejects when the path is missing.
+    if (base === 'exists') return '`access` (it rejects when the path is missing) or `stat` from `node:fs/promises`';
+    if (FD_FUNCTIONS.has(base)) return 'the methods of a `FileHandle` from `open` of `node:fs/promises`';
+    return `\`${base}\` from \`node:fs/promises\``;
+  }
+  if (module === 'child_process') {
+    // spawn returns a ChildProcess, not a callback: util.promisify does not apply to it.
+    if (base === 'spawn') return '`spawn` (wait for its `close` event), or a worker';
+    return `\`${base}\` with \`util.promisify\`, or a worker`;
+  }
   if (module === 'crypto' || module === 'zlib') return `the callback \`${base}\` (it runs on the libuv thread pool)`;
   if (module === 'bcrypt' || module === 'bcryptjs') return `the async \`${base}\``;
   return 'the async version';
@@ -121,7 +134,7 @@ export const noBlockingInHandler = createRule<[NoBlockingInHandlerOptions], 'blo
       CallExpression(node) {
         const name = calleeName(node.callee);
         if (!name || allow.has(name)) return;
-        const text = sourceCode.getText(node.callee);
+        const text = snippet(sourceCode.getText(node.callee));
         if (blockers.has(name)) {
           candidates.push({ node, name: text, alternative: 'an asynchronous alternative' });
           return;

@@ -2,6 +2,7 @@ import type { TSESTree } from '@typescript-eslint/utils';
 import { AST_NODE_TYPES, ASTUtils } from '@typescript-eslint/utils';
 import { createRule } from '../create-rule.js';
 import { findRequestFunctions, isFunctionNode, isInside } from '../utils/handlers.js';
+import { snippet } from '../utils/snippet.js';
 import { calleeName, collectImports, resolveImported } from '../utils/imports.js';
 
 export interface NoClientPerRequestOptions {
@@ -96,14 +97,14 @@ export const noClientPerRequest = createRule<[NoClientPerRequestOptions], 'clien
 
     const describe = (callee: TSESTree.Node, isNew: boolean): string | undefined => {
       const name = calleeName(callee);
-      if (name && extra.has(name)) return sourceCode.getText(callee);
+      if (name && extra.has(name)) return snippet(sourceCode.getText(callee));
       const imported = resolveImported(callee, imports);
       if (imported) {
         const table = isNew ? CLIENT_CLASSES : CLIENT_FACTORIES;
-        if (table[imported.module]?.includes(imported.imported)) return sourceCode.getText(callee);
-        if (isNew && imported.module.startsWith('@aws-sdk/client-') && imported.imported.endsWith('Client')) return sourceCode.getText(callee);
+        if (table[imported.module]?.includes(imported.imported)) return snippet(sourceCode.getText(callee));
+        if (isNew && imported.module.startsWith('@aws-sdk/client-') && imported.imported.endsWith('Client')) return snippet(sourceCode.getText(callee));
       }
-      if (isNew && name && ALWAYS_CLIENTS.has(name)) return sourceCode.getText(callee);
+      if (isNew && name && ALWAYS_CLIENTS.has(name)) return snippet(sourceCode.getText(callee));
       return undefined;
     };
 

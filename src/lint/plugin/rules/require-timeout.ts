@@ -2,6 +2,7 @@ import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
 import { AST_NODE_TYPES, ASTUtils } from '@typescript-eslint/utils';
 import { createRule } from '../create-rule.js';
 import { isFunctionNode } from '../utils/handlers.js';
+import { snippet } from '../utils/snippet.js';
 import { calleeName, collectImports, resolveImported, type ImportBinding } from '../utils/imports.js';
 
 export interface RequireTimeoutOptions {
@@ -160,7 +161,7 @@ export const requireTimeout = createRule<[RequireTimeoutOptions], MessageId>({
       CallExpression(node) {
         const { callee } = node;
         const imported = resolveImported(callee, imports);
-        const name = sourceCode.getText(callee);
+        const name = snippet(sourceCode.getText(callee));
         // Front-end code: no server request waits on its calls (a relative URL only works in a browser).
         if (inBrowser || isRelativeUrl(node.arguments[0])) return;
         if (isFetch(callee, imported)) {
@@ -216,7 +217,7 @@ export const requireTimeout = createRule<[RequireTimeoutOptions], MessageId>({
         // A connection string alone cannot carry query_timeout; a config variable might.
         const literal = config === undefined || config.type === AST_NODE_TYPES.ObjectExpression;
         if (literal && hasKey(config, PG_TIMEOUT_KEYS) === 'no') {
-          context.report({ node, messageId: 'pgWithoutTimeout', data: { name: `new ${sourceCode.getText(node.callee)}` } });
+          context.report({ node, messageId: 'pgWithoutTimeout', data: { name: `new ${snippet(sourceCode.getText(node.callee))}` } });
         }
       },
     };

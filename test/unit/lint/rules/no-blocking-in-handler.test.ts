@@ -46,6 +46,19 @@ runRuleTests('no-blocking-in-handler', noBlockingInHandler, {
   ],
   invalid: [
     {
+      // node:fs/promises has no `exists`; fd functions live on a FileHandle
+      code: "import { existsSync, readSync } from 'node:fs';\napp.get('/x', (c) => c.json([existsSync('a'), readSync(fd, buffer)]));",
+      errors: [
+        { messageId: 'blockingCall', line: 2, column: 30, data: { name: 'existsSync', alternative: '`access` (it rejects when the path is missing) or `stat` from `node:fs/promises`' } },
+        { messageId: 'blockingCall', line: 2, column: 47, data: { name: 'readSync', alternative: 'the methods of a `FileHandle` from `open` of `node:fs/promises`' } },
+      ],
+    },
+    {
+      // source quoted on one line
+      code: "import fs from 'node:fs';\napp.get('/x', (c) => c.text(fs\n  .readFileSync('a', 'utf8')));",
+      errors: [{ messageId: 'blockingCall', line: 2, column: 29, data: { name: 'fs.readFileSync', alternative: '`readFile` from `node:fs/promises`' } }],
+    },
+    {
       // Koa controller classes: `async action(ctx)`; fs reached through an object
       code: "class InterfaceController extends BaseController {\n  async download(ctx) {\n    ctx.body = yapi.fs.readFileSync(yapi.path.join(root, 'a.png'));\n  }\n}",
       errors: [{ messageId: 'blockingCall', line: 3, column: 16, data: { name: 'yapi.fs.readFileSync', alternative: '`readFile` from `node:fs/promises`' } }],
@@ -131,7 +144,7 @@ runRuleTests('no-blocking-in-handler', noBlockingInHandler, {
     },
     {
       code: "import { spawnSync } from 'node:child_process';\nfunction run() { return spawnSync('ls'); }\napp.get('/ls', (c) => c.json(run()));",
-      errors: [{ messageId: 'blockingCall', line: 2, column: 25, data: { name: 'spawnSync', alternative: '`spawn` with `util.promisify`, or a worker' } }],
+      errors: [{ messageId: 'blockingCall', line: 2, column: 25, data: { name: 'spawnSync', alternative: '`spawn` (wait for its `close` event), or a worker' } }],
     },
     {
       code: "import type { Context } from 'hono';\nimport { statSync } from 'node:fs';\nexport function size(c: Context) { return c.json(statSync('x').size); }",
