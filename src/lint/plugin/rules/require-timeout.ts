@@ -58,6 +58,23 @@ function hasKey(node: TSESTree.Node | undefined, keys: readonly string[]): 'yes'
 /** UI libraries: a file that imports one runs in the browser. */
 const FRONTEND_MODULES = /^(react|react-dom|react-redux|preact|vue|svelte|solid-js|antd|@angular\/core|@mui\/material|next\/(router|navigation|link))$/;
 
+/** Test runners and harnesses: their own timeout bounds each test. */
+const HARNESS_MODULES = /^(vitest|@jest\/globals|mocha|node:test|test|supertest|@playwright\/test|ava|tap|uvu)$/;
+/** Edge runtimes, whose platform bounds each request's time: Cloudflare Workers, Vercel, Netlify, Deno Deploy adapters. */
+const EDGE_MODULES = /^(cloudflare:.*|@cloudflare\/workers-types|hono\/(cloudflare-workers|cloudflare-pages|vercel|netlify|lambda-edge)|@vercel\/edge|@netlify\/edge-functions)$/;
+
+/** `export const runtime = 'edge'` (Next.js, Vercel) or `export const config = { runtime: 'edge' }`. */
+function declaresEdgeRuntime(program: TSESTree.Program): boolean {
+  return program.body.some((statement) =>
+    statement.type === AST_NODE_TYPES.ExportNamedDeclaration && statement.declaration?.type === AST_NODE_TYPES.VariableDeclaration &&
+    statement.declaration.declarations.some((declarator) => {
+      const init = declarator.init;
+      if (init?.type === AST_NODE_TYPES.Literal) return init.value === 'edge';
+      return init?.type === AST_NODE_TYPES.ObjectExpression && init.properties.some((property) =>
+        property.type === AST_NODE_TYPES.Property && property.value.type === AST_NODE_TYPES.Literal && property.value.value === 'edge');
+    }));
+}
+
 const isStringLike = (node: TSESTree.Node | undefined): boolean =>
   node?.type === AST_NODE_TYPES.TemplateLiteral || (node?.type === AST_NODE_TYPES.Literal && typeof node.value === 'string');
 
@@ -111,8 +128,11 @@ export const requireTimeout = createRule<[RequireTimeoutOptions], MessageId>({
     const sourceCode = context.sourceCode;
     const imports = collectImports(sourceCode.ast);
     const wrappers = new Set(options.wrappers ?? []);
+    const modules = [...imports.values()].map((binding) => binding.module);
+    // Front-end code, test harnesses and edge functions: no server request of ours waits unbounded there.
     const inBrowser = usesBrowserGlobals(sourceCode.scopeManager?.globalScope ?? null) ||
-      [...imports.values()].some((binding) => FRONTEND_MODULES.test(binding.module));
+      modules.some((module) => FRONTEND_MODULES.test(module) || HARNESS_MODULES.test(module) || EDGE_MODULES.test(module)) ||
+      declaresEdgeRuntime(sourceCode.ast);
     // `axios.defaults.timeout = 5000` in this file covers its axios calls.
     const axiosDefaultsTimeout = /\.defaults\.timeout\s*=/.test(sourceCode.text);
 

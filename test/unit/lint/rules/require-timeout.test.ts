@@ -44,6 +44,13 @@ runRuleTests('require-timeout', requireTimeout, {
     "import React from 'react';\nimport axios from 'axios';\nexport async function load() { return axios.get(url); }",
     "import axios from 'axios';\nexport async function fetchMockCol(id) { return axios.get('/api/mock/list?id=' + id); }",
     'await fetch(`/api/items/${id}`);',
+    // test harnesses and edge runtimes: the runner or the platform bounds the time
+    "import { describe, it } from 'vitest';\nexport async function seed() { await fetch(url, { method: 'POST' }); }",
+    "import request from 'supertest';\nexport const login = async () => fetch(`${base}/login`);",
+    "export const runtime = 'edge';\nexport async function GET() { return fetch(upstream); }",
+    "export const config = { runtime: 'edge' };\nexport default async function handler() { return fetch(upstream); }",
+    "import { env } from 'cloudflare:workers';\nexport default { fetch: () => fetch(env.ORIGIN) };",
+    "import { handle } from 'hono/vercel';\napp.get('/x', async (c) => c.json(await (await fetch(upstream)).json()));",
     // axios(config) with a config variable may carry a timeout
     "const axios = require('axios');\nawait axios(config);",
     // axios, got and ky with a timeout or a signal, or opaque options
@@ -61,6 +68,9 @@ runRuleTests('require-timeout', requireTimeout, {
     "import ky from 'ky';\nawait ky.post(url, { json, timeout: 5000 });",
   ],
   invalid: [
+    // a runtime that is not the edge, and a module named like a harness
+    { code: "export const runtime = 'nodejs';\nexport async function GET() { return fetch(upstream); }", errors: [{ messageId: 'fetchWithoutSignal', line: 2, column: 38 }] },
+    { code: "import { testConnection } from './test.js';\nawait fetch(url);", errors: [{ messageId: 'fetchWithoutSignal', line: 2, column: 7 }] },
     { code: "import axios from 'axios';\nawait axios.get(url);", errors: [{ messageId: 'httpClientWithoutTimeout', line: 2, column: 7, data: { name: 'axios.get', library: 'axios' } }] },
     { code: "import axios from 'axios';\nawait axios.post(url, data, { headers });", errors: [{ messageId: 'httpClientWithoutTimeout', line: 2, column: 7, data: { name: 'axios.post', library: 'axios' } }] },
     { code: "const axios = require('axios');\nconst res = await axios({ method: 'post', url, data });", errors: [{ messageId: 'httpClientWithoutTimeout', line: 2, column: 19, data: { name: 'axios', library: 'axios' } }] },
