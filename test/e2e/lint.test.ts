@@ -141,7 +141,7 @@ describe.each(PROJECT_VARIANTS)('asyncsrv lint on a generated project: db $db, d
     const eslint = await execa('node', [join(dir, 'node_modules/eslint/bin/eslint.js'), '--max-warnings', '0', '.'], { cwd: dir, env: cliEnv(), reject: false });
     expect(eslint.exitCode, eslint.stdout + eslint.stderr).toBe(0);
     const plugin = await execa('node', ['--input-type=module', '-e', "const { default: p } = await import('create-async-server/eslint-plugin'); console.log(p.meta.name, Object.keys(p.rules).length)"], { cwd: dir, reject: false });
-    expect(plugin.stdout, plugin.stderr).toBe('create-async-server/eslint-plugin 4');
+    expect(plugin.stdout, plugin.stderr).toBe('create-async-server/eslint-plugin 5');
   });
 });
 
