@@ -8,7 +8,8 @@ import { RULE_DOCS_DIRECTORY } from './docs.js';
 import { LintCrashError, LintFindingsError } from './errors.js';
 import { formatReport } from './formatters/index.js';
 import { gitignoreToIgnorePatterns } from './gitignore.js';
-import { countFindings, type LintFileResult, type LintFormat, type LintReport } from './report.js';
+import { findOxlint, lintTypedWithOxlint, TYPED_RULES_META } from './oxlint-typed.js';
+import { countFindings, type LintFileResult, type LintFormat, type LintMessage, type LintReport } from './report.js';
 
 export interface LintOptions {
   /** Files or directories to lint, relative to the working directory; `['.']` when none are given. */
@@ -77,31 +78,83 @@ export async function runLint(options: LintOptions, context: LintContext): Promi
 
 /**
  * Lints `paths` under `cwd` with our config and returns the findings, printing nothing: the core
- * of `asyncsrv lint`, also used by `asyncsrv dev` on the files a change touched.
+ * of `asyncsrv lint`, also used by `asyncsrv dev` on the files a change touched. The typed tier
+ * runs the type-aware rules through oxlint (typescript-go) beside an untyped ESLint run when
+ * oxlint is installed (an optional dependency), and through ESLint's project service otherwise.
  */
 export async function collectLintReport(cwd: string, paths: string[], { typed, fix }: { typed: boolean; fix: boolean }): Promise<LintReport> {
+  const oxlint = typed && process.env.ASYNCSRV_LINT_TYPED_ENGINE !== 'eslint' ? findOxlint() : undefined;
   let results: ESLint.LintResult[];
-  let rulesMeta: Record<string, { docs?: { description?: string; url?: string } }>;
+  let rulesMeta: RulesMeta;
+  let typedFindings: Map<string, LintMessage[]> | undefined;
   try {
-    const eslint = await createEslint(cwd, typed, fix);
-    results = await eslint.lintFiles(paths);
-    rulesMeta = eslint.getRulesMetaForResults(results) as typeof rulesMeta;
-    // Files no tsconfig includes (scripts, stray tests) get the untyped rules instead of a parse error.
-    const outsideProject = results.filter((result) => result.messages.some(isOutsideTsconfig));
-    if (typed && outsideProject.length > 0) {
-      const untyped = await createEslint(cwd, false, fix);
-      const relinted = new Map((await untyped.lintFiles(outsideProject.map((result) => result.filePath))).map((result) => [result.filePath, result]));
-      results = results.map((result) => relinted.get(result.filePath) ?? result);
-      rulesMeta = { ...rulesMeta, ...(untyped.getRulesMetaForResults([...relinted.values()]) as typeof rulesMeta) };
+    if (oxlint) {
+      // Both at once: oxlint is another process, and the untyped ESLint run may be served from its cache.
+      const [eslintRun, oxlintRun] = await Promise.all([
+        lintWithEslint(cwd, paths, false, fix),
+        lintTypedWithOxlint(oxlint, cwd, paths, oxlintIgnores(cwd)),
+      ]);
+      ({ results, rulesMeta } = eslintRun);
+      typedFindings = oxlintRun;
+    } else {
+      ({ results, rulesMeta } = await lintWithEslint(cwd, paths, typed, fix));
     }
     if (fix) {
       const { ESLint: ESLintClass } = await import('eslint');
       await ESLintClass.outputFixes(results);
     }
   } catch (error) {
-    throw new LintCrashError(`ESLint failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`, { cause: error });
+    throw new LintCrashError(`${oxlint ? 'Lint' : 'ESLint'} failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`, { cause: error });
   }
-  return toReport(cwd, results, rulesMeta);
+  const report = toReport(cwd, results, rulesMeta);
+  return typedFindings ? withTypedFindings(report, typedFindings) : report;
+}
+
+type RulesMeta = Record<string, { docs?: { description?: string; url?: string } }>;
+
+async function lintWithEslint(cwd: string, paths: string[], typed: boolean, fix: boolean): Promise<{ results: ESLint.LintResult[]; rulesMeta: RulesMeta }> {
+  const eslint = await createEslint(cwd, typed, fix);
+  let results = await eslint.lintFiles(paths);
+  let rulesMeta = eslint.getRulesMetaForResults(results) as RulesMeta;
+  // Files no tsconfig includes (scripts, stray tests) get the untyped rules instead of a parse error.
+  const outsideProject = results.filter((result) => result.messages.some(isOutsideTsconfig));
+  if (typed && outsideProject.length > 0) {
+    const untyped = await createEslint(cwd, false, fix);
+    const relinted = new Map((await untyped.lintFiles(outsideProject.map((result) => result.filePath))).map((result) => [result.filePath, result]));
+    results = results.map((result) => relinted.get(result.filePath) ?? result);
+    rulesMeta = { ...rulesMeta, ...(untyped.getRulesMetaForResults([...relinted.values()]) as RulesMeta) };
+  }
+  return { results, rulesMeta };
+}
+
+/** Adds oxlint's typed findings to the untyped report, in line order, with their rules' docs. */
+function withTypedFindings(report: LintReport, typedFindings: Map<string, LintMessage[]>): LintReport {
+  const files = new Map(report.files.map((file) => [file.path, file]));
+  for (const [absolute, messages] of typedFindings) {
+    const path = relative(report.root, absolute).split(sep).join('/');
+    const file = files.get(path) ?? { path, messages: [] };
+    file.messages = [...file.messages, ...messages].sort((a, b) => a.line - b.line || a.column - b.column);
+    files.set(path, file);
+  }
+  const merged = [...files.values()].sort((a, b) => a.path.localeCompare(b.path));
+  const rules = { ...report.rules };
+  for (const message of merged.flatMap((file) => file.messages)) {
+    const meta = message.ruleId ? TYPED_RULES_META[message.ruleId] : undefined;
+    if (message.ruleId && meta) rules[message.ruleId] = meta;
+  }
+  return { ...report, files: merged, ...countFindings(merged), rules };
+}
+
+/** What oxlint must skip, as gitignore-style patterns: our defaults (braces expanded) and the project's ignore files. */
+function oxlintIgnores(cwd: string): string[] {
+  const patterns = DEFAULT_IGNORES.flatMap((pattern) => {
+    const braces = /\{([^}]+)\}/.exec(pattern);
+    return braces ? (braces[1] ?? '').split(',').map((option) => pattern.replace(braces[0], option)) : [pattern];
+  });
+  for (const file of ['.gitignore', '.eslintignore']) {
+    if (existsSync(join(cwd, file))) patterns.push(...gitignoreToIgnorePatterns(readFileSync(join(cwd, file), 'utf8')));
+  }
+  return patterns;
 }
 
 async function createEslint(cwd: string, typed: boolean, fix: boolean): Promise<ESLint> {
@@ -147,7 +200,7 @@ function withoutEslintIgnoreWarning<T>(create: () => T): T {
   }
 }
 
-function toReport(root: string, results: ESLint.LintResult[], rulesMeta: Record<string, { docs?: { description?: string; url?: string } }>): LintReport {
+function toReport(root: string, results: ESLint.LintResult[], rulesMeta: RulesMeta): LintReport {
   const files: LintFileResult[] = results
     .map((result) => ({
       path: (isAbsolute(result.filePath) ? relative(root, result.filePath) : result.filePath).split(sep).join('/'),

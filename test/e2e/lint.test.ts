@@ -76,6 +76,16 @@ describe('asyncsrv lint on a fixture with one of each anti-pattern', () => {
     expect(result.stdout).toContain('✖ 7 problems (0 errors, 7 warnings) in 3 files');
   });
 
+  it('the typed tier finds the same with ESLint instead of oxlint (the fallback without the optional dependency)', async () => {
+    const result = await runAsyncsrv(['lint', '--format', 'json'], { cwd: dir, env: cliEnv({ ASYNCSRV_LINT_TYPED_ENGINE: 'eslint' }) });
+    expect(result.exitCode, result.stderr).toBe(1);
+    const report = JSON.parse(result.stdout) as JsonReport;
+    expect(findings(report)).toEqual(expectedFindings.map((finding) => ({ path: 'src/server.ts', ...finding })));
+    // typescript-eslint's own wording: this run did go through ESLint's project service.
+    const floating = report.files.flatMap((file) => file.messages).find((message) => message.ruleId === '@typescript-eslint/no-floating-promises');
+    expect(floating?.message).toContain('end with a call to .catch');
+  });
+
   it('--no-typed leaves out the type-aware rules', async () => {
     const result = await runAsyncsrv(['lint', '--no-typed', '--format', 'json'], { cwd: dir });
     expect(result.exitCode).toBe(1);
