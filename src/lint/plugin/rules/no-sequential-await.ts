@@ -25,7 +25,7 @@ const ORDERING_WORDS = new Set([
   'lock', 'unlock', 'mutex', 'semaphore', 'acquire', 'release', 'lease', 'exclusive', 'sleep', 'delay', 'wait', 'timeout',
   'connect', 'disconnect', 'begin', 'commit', 'rollback', 'transaction', 'savepoint', 'close', 'end', 'shutdown', 'start',
   'stop', 'listen', 'init', 'initialize', 'setup', 'migrate', 'migration', 'migrations', 'open', 'drain', 'ready', 'login',
-  'logout', 'next', 'register', 'bootstrap', 'schema',
+  'logout', 'next', 'register', 'boot', 'bootstrap', 'schema',
 ]);
 /**
  * Guards: a bare `await doubleCheckPassword()` exists to throw, and what follows must not start

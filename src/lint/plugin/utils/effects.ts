@@ -21,11 +21,12 @@ const WRITE_VERBS = new Set([
   'lpush', 'rpush', 'hset', 'hdel', 'sadd', 'srem', 'zadd', 'expire', 'mutate', 'install', 'seed', 'destroy', 'drop',
   'truncate', 'reload', 'refresh', 'sync', 'restart', 'cancel', 'revoke', 'grant', 'apply',
   'upload', 'replace', 'bulk', 'run', 'exec', 'execute', 'deliver', 'dispatch', 'toggle', 'assign', 'unassign', 'attach',
-  'detach', 'link', 'enable', 'disable', 'archive', 'restore', 'import', 'purge', 'evict', 'flush',
+  'detach', 'link', 'enable', 'disable', 'archive', 'restore', 'import', 'purge', 'evict', 'flush', 'output', 'ensure',
+  'empty', 'rebuild', 'reconnect', 'associate', 'generate', 'dump',
 ]);
 
 const SQL_WRITE = /^\s*(insert|update|delete|merge|replace|upsert|truncate|copy)\b/i;
-const SQL_BARRIER = /^\s*(create|alter|drop|rename|grant|revoke|comment|vacuum|reindex|cluster|begin|start\s+transaction|commit|rollback|savepoint|release|set|lock|pragma|listen|unlisten|notify|do|call)\b/i;
+const SQL_BARRIER = /^\s*(create|alter|drop|rename|grant|revoke|comment|vacuum|reindex|cluster|begin|start\s+transaction|commit|rollback|savepoint|release|set|lock|pragma|listen|unlisten|notify|do|call|if|dbcc|declare|exec|execute)\b/i;
 const SQL_READ = /^\s*(select|with|show|explain|values|table)\b/i;
 const SQL_TABLES = /\b(?:from|into|update|join|table(?:\s+if\s+(?:not\s+)?exists)?)\s+[`"[]?([A-Za-z_][\w.]*)/gi;
 

@@ -81,7 +81,8 @@ function handlerArguments(call: TSESTree.CallExpression): TSESTree.Node[] {
     // `emitter.on('event', fn)` is not a route: Hono's `on` takes a method and a path first.
     return isMethodLike(first) && isPathLike(second) ? call.arguments.slice(2) : [];
   }
-  if (method === 'use') return isPathLike(first) ? call.arguments.slice(1) : call.arguments;
+  // `md.use(plugin)` (markdown-it, chai...) registers no middleware: without a path, only a router's `use` counts.
+  if (method === 'use') return isPathLike(first) ? call.arguments.slice(1) : ROUTER_NAME.test(receiver) ? call.arguments : [];
   const keyed = first?.type === AST_NODE_TYPES.Literal && typeof first.value === 'string' && ROUTER_NAME.test(receiver);
   if (!isPathLike(first) && !keyed) return [];
   return call.arguments.slice(1).flatMap((argument) => [argument, ...routeOptionHandlers(argument)]);

@@ -41,10 +41,17 @@ runRuleTests('no-blocking-in-handler', noBlockingInHandler, {
     // a method with other parameters; a receiver not named fs
     "class Renderer {\n  render(ctx, template) { return fs.readFileSync(template); }\n}",
     "app.get('/x', (c) => c.json(store.files.readSync()));",
+    // a plugin system's use() without a path is no middleware (markdown-it)
+    "import zlib from 'node:zlib';\nmdinst.use((md) => { md.renderer.rules.kroki = (tokens) => zlib.deflateSync(tokens[0].content); });",
     // Atomics.waitAsync is fine
     "app.get('/x', async (c) => { await Atomics.waitAsync(view, 0, 0).value; return c.text('ok'); });",
   ],
   invalid: [
+    {
+      // a router's use() without a path is middleware
+      code: "import { readFileSync } from 'node:fs';\nrouter.use((_, res, next) => { res.locals.banner = readFileSync('b.txt', 'utf8'); next(); });",
+      errors: [{ messageId: 'blockingCall', line: 2, column: 52 }],
+    },
     {
       // node:fs/promises has no `exists`; fd functions live on a FileHandle
       code: "import { existsSync, readSync } from 'node:fs';\napp.get('/x', (c) => c.json([existsSync('a'), readSync(fd, buffer)]));",

@@ -66,6 +66,11 @@ runRuleTests('no-sequential-await', noSequentialAwait, {
     // a migration function runs its steps in order, once
     'async function migrateNewStatusPage() {\n  await R.exec("UPDATE status_page SET slug = ? WHERE slug = \'\'", [slug]);\n  const title = await setting("title");\n}',
     'const seedUsers = async () => {\n  await createUser(alice);\n  const teams = await listTeams();\n};',
+    // boot order, T-SQL maintenance, files written then added
+    fn("await this.preBootMaster();\nawait require('../master')();"),
+    fn("await knex.raw(`IF EXISTS (SELECT 1) DBCC CHECKIDENT ([groups], RESEED, 0)`);\nawait knex.raw(`IF EXISTS (SELECT 1) DBCC CHECKIDENT ([users], RESEED, 0)`);"),
+    fn("await fs.outputFile(filePath, text, 'utf8');\nawait this.git.add(`./${fileName}`);"),
+    fn('await WIKI.models.pages.rebuildTree();\nconst contents = await WIKI.models.pages.query().findById(id);'),
     // a configured ordering call
     { code: fn('await queue.runInOrder(a);\nawait fetch(urlB);'), options: [{ orderedCalls: ['runInOrder'] }] },
   ],
