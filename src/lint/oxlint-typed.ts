@@ -66,7 +66,7 @@ export async function lintTypedWithOxlint(
   const stdout = await new Promise<string>((resolvePromise, reject) => {
     execFile(process.execPath, args, { cwd, env: { ...process.env, OXLINT_TSGOLINT_PATH: executables.tsgolint }, maxBuffer: 64 * 1024 * 1024 }, (error, out, err) => {
       // oxlint exits 1 when it found errors; a crash prints no JSON.
-      if (error && !out.trimStart().startsWith('{')) reject(new Error(`oxlint failed: ${(err || error.message).split('\n')[0]}`));
+      if (error && !out.trimStart().startsWith('{')) reject(new Error(`oxlint failed: ${(err || error.message).split('\n')[0]} (ASYNCSRV_LINT_TYPED_ENGINE=eslint runs the typed rules through ESLint instead)`));
       else resolvePromise(out);
     });
   });
