@@ -1,9 +1,10 @@
 import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
 import { AST_NODE_TYPES, ASTUtils } from '@typescript-eslint/utils';
 import { createRule } from '../create-rule.js';
-import { findRequestFunctions, isFunctionNode, isInside } from '../utils/handlers.js';
+import { findRequestFunctions, isFunctionNode, isInside, type FunctionNode } from '../utils/handlers.js';
 import { snippet } from '../utils/snippet.js';
-import { calleeName, collectImports, resolveImported } from '../utils/imports.js';
+import { exportedFunction, parseModule, resolveRelativeModule } from '../utils/imported-helpers.js';
+import { calleeName, collectImports, resolveImported, type ImportBinding } from '../utils/imports.js';
 
 export interface NoBlockingInHandlerOptions {
   /** Calls to allow in handlers, by name (e.g. `existsSync`). */
@@ -99,7 +100,47 @@ function testsAbsence(test: TSESTree.Expression, name: string): boolean {
   return false;
 }
 
-export const noBlockingInHandler = createRule<[NoBlockingInHandlerOptions], 'blockingCall'>({
+/** What a call blocks on, with its async alternative; undefined when it does not block. */
+type BlockerCheck = (node: TSESTree.CallExpression, sourceCode: TSESLint.SourceCode, imports: Map<string, ImportBinding>) => { name: string; alternative: string } | undefined;
+
+function makeBlockerCheck(allow: Set<string>, blockers: Set<string>): BlockerCheck {
+  return (node, sourceCode, imports) => {
+    const name = calleeName(node.callee);
+    if (!name || allow.has(name)) return undefined;
+    const text = snippet(sourceCode.getText(node.callee));
+    if (blockers.has(name)) return { name: text, alternative: 'an asynchronous alternative' };
+    if (text === 'Atomics.wait') return { name: text, alternative: '`Atomics.waitAsync`' };
+    const imported = resolveImported(node.callee, imports) ?? fsByName(node.callee);
+    if (!imported) return undefined;
+    const blocks =
+      (SYNC_MODULES.has(imported.module) && imported.imported.endsWith('Sync')) ||
+      KNOWN_BLOCKERS[imported.module]?.includes(imported.imported) === true;
+    return blocks ? { name: text, alternative: asyncAlternative(imported.module, imported.imported) } : undefined;
+  };
+}
+
+/** The first blocking call in `fn` (callbacks included), skipping values kept for the process. */
+function firstBlockerIn(fn: FunctionNode, sourceCode: TSESLint.SourceCode, check: BlockerCheck): { name: string; alternative: string } | undefined {
+  const imports = collectImports(sourceCode.ast);
+  let found: { name: string; alternative: string } | undefined;
+  const visit = (node: TSESTree.Node): void => {
+    if (found) return;
+    if (node.type === AST_NODE_TYPES.CallExpression) {
+      const blocker = check(node, sourceCode, imports);
+      if (blocker && !isOncePerProcess(node, sourceCode)) found = blocker;
+    }
+    for (const key of sourceCode.visitorKeys[node.type] ?? []) {
+      const child = (node as unknown as Record<string, unknown>)[key];
+      for (const item of Array.isArray(child) ? child : [child]) {
+        if (item && typeof item === 'object' && 'type' in item) visit(item as TSESTree.Node);
+      }
+    }
+  };
+  visit(fn.body);
+  return found;
+}
+
+export const noBlockingInHandler = createRule<[NoBlockingInHandlerOptions], 'blockingCall' | 'blockingHelper'>({
   name: 'no-blocking-in-handler',
   meta: {
     type: 'problem',
@@ -110,6 +151,8 @@ export const noBlockingInHandler = createRule<[NoBlockingInHandlerOptions], 'blo
     messages: {
       blockingCall:
         '`{{name}}` blocks the event loop inside a request handler. While it runs no other request is served, so every in-flight request waits for it. Use {{alternative}}, or do it once at start-up.',
+      blockingHelper:
+        '`{{helper}}` (from `{{module}}`) calls `{{name}}`, which blocks the event loop, and a request handler calls it. While it runs no other request is served, so every in-flight request waits for it. Use {{alternative}} there, or do it once at start-up.',
     },
     schema: [
       {
@@ -128,33 +171,37 @@ export const noBlockingInHandler = createRule<[NoBlockingInHandlerOptions], 'blo
     const imports = collectImports(sourceCode.ast);
     const allow = new Set(options.allow ?? []);
     const blockers = new Set(options.blockers ?? []);
+    const check = makeBlockerCheck(allow, blockers);
     const candidates: Array<{ node: TSESTree.CallExpression; name: string; alternative: string }> = [];
+    // Calls of functions imported from the project's own modules: followed one file deep.
+    const helperCalls: Array<{ node: TSESTree.CallExpression; module: string; imported: string }> = [];
 
     return {
       CallExpression(node) {
-        const name = calleeName(node.callee);
-        if (!name || allow.has(name)) return;
-        const text = snippet(sourceCode.getText(node.callee));
-        if (blockers.has(name)) {
-          candidates.push({ node, name: text, alternative: 'an asynchronous alternative' });
+        const blocker = check(node, sourceCode, imports);
+        if (blocker) {
+          candidates.push({ node, ...blocker });
           return;
         }
-        if (text === 'Atomics.wait') {
-          candidates.push({ node, name: text, alternative: '`Atomics.waitAsync`' });
-          return;
-        }
-        const imported = resolveImported(node.callee, imports) ?? fsByName(node.callee);
-        if (!imported) return;
-        const blocks =
-          (SYNC_MODULES.has(imported.module) && imported.imported.endsWith('Sync')) ||
-          KNOWN_BLOCKERS[imported.module]?.includes(imported.imported) === true;
-        if (blocks) candidates.push({ node, name: text, alternative: asyncAlternative(imported.module, imported.imported) });
+        const imported = resolveImported(node.callee, imports);
+        if (imported?.module.startsWith('.') && imported.imported !== '*') helperCalls.push({ node, ...imported });
       },
       'Program:exit'(program) {
-        if (candidates.length === 0) return;
+        if (candidates.length === 0 && helperCalls.length === 0) return;
         const handlers = findRequestFunctions(program, sourceCode);
         for (const { node, name, alternative } of candidates) {
           if (isInside(node, handlers) && !isOncePerProcess(node, sourceCode)) context.report({ node, messageId: 'blockingCall', data: { name, alternative } });
+        }
+        const parser = context.languageOptions.parser as Parameters<typeof parseModule>[1];
+        for (const { node, module, imported } of helperCalls) {
+          if (!isInside(node, handlers) || isOncePerProcess(node, sourceCode)) continue;
+          const path = resolveRelativeModule(context.filename, module);
+          const parsed = path ? parseModule(path, parser) : undefined;
+          const helper = parsed ? exportedFunction(parsed, imported) : undefined;
+          const blocker = helper && parsed ? firstBlockerIn(helper, parsed.sourceCode, check) : undefined;
+          if (blocker) {
+            context.report({ node, messageId: 'blockingHelper', data: { helper: snippet(sourceCode.getText(node.callee)), module, ...blocker } });
+          }
         }
       },
     };

@@ -1,5 +1,10 @@
 import { noBlockingInHandler } from '../../../../src/lint/plugin/rules/no-blocking-in-handler.js';
+import { join } from 'node:path';
+import { repoRoot } from '../../../e2e/helpers/paths.js';
 import { runRuleTests } from '../rule-tester.js';
+
+/** A file beside the helper fixtures, so that relative imports resolve to them. */
+const beside = join(repoRoot, 'test/unit/lint/fixtures/helpers/routes.ts');
 
 
 runRuleTests('no-blocking-in-handler', noBlockingInHandler, {
@@ -43,10 +48,33 @@ runRuleTests('no-blocking-in-handler', noBlockingInHandler, {
     "app.get('/x', (c) => c.json(store.files.readSync()));",
     // a plugin system's use() without a path is no middleware (markdown-it)
     "import zlib from 'node:zlib';\nmdinst.use((md) => { md.renderer.rules.kroki = (tokens) => zlib.deflateSync(tokens[0].content); });",
+    // helpers in other files: one that does not block, one cached once per process, one not called by a handler
+    { filename: beside, code: "const passwordHash = require('./password-hash');\napp.post('/login', (req, res) => res.json(passwordHash.needRehash(req.body.hash)));" },
+    { filename: beside, code: "import { renderLayout } from './templates.js';\napp.get('/', (c) => c.html(renderLayout()));" },
+    { filename: beside, code: "import { renderPage } from './templates.js';\nconst home = renderPage('home');\napp.get('/', (c) => c.html(home));" },
+    // a module that is not there, a package (not followed)
+    { filename: beside, code: "import { renderPage } from './missing.js';\napp.get('/', (c) => c.html(renderPage('home')));" },
+    { filename: beside, code: "import { render } from 'some-engine';\napp.get('/', (c) => c.html(render('home')));" },
     // Atomics.waitAsync is fine
     "app.get('/x', async (c) => { await Atomics.waitAsync(view, 0, 0).value; return c.text('ok'); });",
   ],
   invalid: [
+    {
+      // a helper in another file that blocks: CommonJS exports, an ES module export, an export list
+      filename: beside,
+      code: "const passwordHash = require('./password-hash');\nsocket.on('login', (data, callback) => callback(passwordHash.verify(data.password, hash)));",
+      errors: [{ messageId: 'blockingHelper', line: 2, column: 49, data: { helper: 'passwordHash.verify', module: './password-hash', name: 'bcrypt.compareSync', alternative: 'the async `compare`' } }],
+    },
+    {
+      filename: beside,
+      code: "import { renderPage } from './templates.js';\napp.get('/:name', (c) => c.html(renderPage(c.req.param('name'))));",
+      errors: [{ messageId: 'blockingHelper', line: 2, column: 33, data: { helper: 'renderPage', module: './templates.js', name: 'readFileSync', alternative: '`readFile` from `node:fs/promises`' } }],
+    },
+    {
+      filename: beside,
+      code: "import * as templates from './templates';\napp.get('/m', (c) => c.text(templates.manifest()));",
+      errors: [{ messageId: 'blockingHelper', line: 2, column: 29, data: { helper: 'templates.manifest', module: './templates', name: 'readFileSync', alternative: '`readFile` from `node:fs/promises`' } }],
+    },
     {
       // a router's use() without a path is middleware
       code: "import { readFileSync } from 'node:fs';\nrouter.use((_, res, next) => { res.locals.banner = readFileSync('b.txt', 'utf8'); next(); });",
