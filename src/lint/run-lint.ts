@@ -91,7 +91,7 @@ export async function collectLintReport(cwd: string, paths: string[], { typed, f
     if (oxlint) {
       // Both at once: oxlint is another process, and the untyped ESLint run may be served from its cache.
       const [eslintRun, oxlintRun] = await Promise.all([
-        lintWithEslint(cwd, paths, false, fix),
+        lintWithEslint(cwd, paths, false, fix, { followImports: true }),
         lintTypedWithOxlint(oxlint, cwd, paths, oxlintIgnores(cwd)),
       ]);
       ({ results, rulesMeta } = eslintRun);
@@ -112,14 +112,14 @@ export async function collectLintReport(cwd: string, paths: string[], { typed, f
 
 type RulesMeta = Record<string, { docs?: { description?: string; url?: string } }>;
 
-async function lintWithEslint(cwd: string, paths: string[], typed: boolean, fix: boolean): Promise<{ results: ESLint.LintResult[]; rulesMeta: RulesMeta }> {
-  const eslint = await createEslint(cwd, typed, fix);
+async function lintWithEslint(cwd: string, paths: string[], typed: boolean, fix: boolean, { followImports = typed } = {}): Promise<{ results: ESLint.LintResult[]; rulesMeta: RulesMeta }> {
+  const eslint = await createEslint(cwd, typed, fix, followImports);
   let results = await eslint.lintFiles(paths);
   let rulesMeta = eslint.getRulesMetaForResults(results) as RulesMeta;
   // Files no tsconfig includes (scripts, stray tests) get the untyped rules instead of a parse error.
   const outsideProject = results.filter((result) => result.messages.some(isOutsideTsconfig));
   if (typed && outsideProject.length > 0) {
-    const untyped = await createEslint(cwd, false, fix);
+    const untyped = await createEslint(cwd, false, fix, true);
     const relinted = new Map((await untyped.lintFiles(outsideProject.map((result) => result.filePath))).map((result) => [result.filePath, result]));
     results = results.map((result) => relinted.get(result.filePath) ?? result);
     rulesMeta = { ...rulesMeta, ...(untyped.getRulesMetaForResults([...relinted.values()]) as RulesMeta) };
@@ -157,8 +157,8 @@ function oxlintIgnores(cwd: string): string[] {
   return patterns;
 }
 
-async function createEslint(cwd: string, typed: boolean, fix: boolean): Promise<ESLint> {
-  const [{ ESLint }, { default: plugin, TYPESCRIPT_FILES }] = await Promise.all([import('eslint'), import('./plugin/index.js')]);
+async function createEslint(cwd: string, typed: boolean, fix: boolean, followImports: boolean): Promise<ESLint> {
+  const [{ ESLint }, { default: plugin, TYPESCRIPT_FILES, SOURCE_FILES, FOLLOW_IMPORTS_RULES }] = await Promise.all([import('eslint'), import('./plugin/index.js')]);
   // A legacy .eslintignore has .gitignore syntax: honour both.
   const ignores = [...DEFAULT_IGNORES];
   for (const file of ['.gitignore', '.eslintignore']) {
@@ -170,11 +170,12 @@ async function createEslint(cwd: string, typed: boolean, fix: boolean): Promise<
     { name: 'asyncsrv/directives', linterOptions: { reportUnusedDisableDirectives: 'off' } },
     ...(typed ? plugin.configs['recommended-typed'] : plugin.configs.recommended),
     ...(typed ? [{ name: 'asyncsrv/tsconfig-root', files: TYPESCRIPT_FILES, languageOptions: { parserOptions: { tsconfigRootDir: cwd } } }] : []),
+    ...(followImports ? [{ name: 'asyncsrv/follow-imports', files: SOURCE_FILES, rules: FOLLOW_IMPORTS_RULES }] : []),
   ] as Linter.Config[];
   // Untyped results depend on the file alone, so ESLint's cache is safe there; typed ones depend
-  // on other files' types, so a typed run always lints everything.
+  // on other files (types, helpers followed into them), so a typed run always lints everything.
   const cacheDir = join(cwd, 'node_modules', '.cache', 'asyncsrv-lint');
-  const cache = !typed && existsSync(join(cwd, 'node_modules'));
+  const cache = !typed && !followImports && existsSync(join(cwd, 'node_modules'));
   return withoutEslintIgnoreWarning(() => new ESLint({
     cwd,
     overrideConfigFile: true,

@@ -116,6 +116,11 @@ function recommendedConfig(): FlatConfig[] {
   ];
 }
 
+/** What the typed tier adds to our rules: following helpers into other files (its runs are not cached). */
+export const FOLLOW_IMPORTS_RULES = {
+  [`${PLUGIN_NAMESPACE}/no-blocking-in-handler`]: ['warn', { followImports: true }],
+} satisfies FlatConfig['rules'];
+
 function recommendedTypedConfig(): FlatConfig[] {
   const typescriptPlugin = requireFromTypescriptEslint()('@typescript-eslint/eslint-plugin') as TSESLint.FlatConfig.Plugin;
   return [
@@ -128,6 +133,7 @@ function recommendedTypedConfig(): FlatConfig[] {
       rules: {
         '@typescript-eslint/no-floating-promises': 'warn',
         '@typescript-eslint/no-misused-promises': 'warn',
+        ...FOLLOW_IMPORTS_RULES,
       },
     },
   ];

@@ -82,7 +82,11 @@ describe('eslint plugin', () => {
   it('recommended-typed adds the typescript-eslint promise rules with the project service', () => {
     const typed = plugin.configs['recommended-typed'];
     const last = typed[typed.length - 1];
-    expect(last?.rules).toEqual({ '@typescript-eslint/no-floating-promises': 'warn', '@typescript-eslint/no-misused-promises': 'warn' });
+    expect(last?.rules).toEqual({
+      '@typescript-eslint/no-floating-promises': 'warn',
+      '@typescript-eslint/no-misused-promises': 'warn',
+      'async-server/no-blocking-in-handler': ['warn', { followImports: true }],
+    });
     expect(last?.languageOptions?.parserOptions?.projectService).toBe(true);
     expect(typed.length).toBe(plugin.configs.recommended.length + 1);
   });

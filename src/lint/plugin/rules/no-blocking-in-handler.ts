@@ -11,6 +11,12 @@ export interface NoBlockingInHandlerOptions {
   allow?: string[];
   /** More calls that block, by name (e.g. a native addon's `renderSync`). */
   blockers?: string[];
+  /**
+   * Follow a handler's calls into helpers imported from the project's other files (one file deep).
+   * On in `recommended-typed` and the typed tier, whose runs are never cached: a cached result
+   * would not see a change in the helper's file.
+   */
+  followImports?: boolean;
 }
 
 /** Node modules whose `*Sync` functions block the event loop. */
@@ -160,12 +166,13 @@ export const noBlockingInHandler = createRule<[NoBlockingInHandlerOptions], 'blo
         properties: {
           allow: { type: 'array', items: { type: 'string' }, uniqueItems: true },
           blockers: { type: 'array', items: { type: 'string' }, uniqueItems: true },
+          followImports: { type: 'boolean' },
         },
         additionalProperties: false,
       },
     ],
   },
-  defaultOptions: [{ allow: [], blockers: [] }],
+  defaultOptions: [{ allow: [], blockers: [], followImports: false }],
   create(context, [options]) {
     const sourceCode = context.sourceCode;
     const imports = collectImports(sourceCode.ast);
@@ -184,7 +191,7 @@ export const noBlockingInHandler = createRule<[NoBlockingInHandlerOptions], 'blo
           return;
         }
         const imported = resolveImported(node.callee, imports);
-        if (imported?.module.startsWith('.') && imported.imported !== '*') helperCalls.push({ node, ...imported });
+        if (options.followImports === true && imported?.module.startsWith('.') && imported.imported !== '*') helperCalls.push({ node, ...imported });
       },
       'Program:exit'(program) {
         if (candidates.length === 0 && helperCalls.length === 0) return;

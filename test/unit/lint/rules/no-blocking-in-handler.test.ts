@@ -49,12 +49,14 @@ runRuleTests('no-blocking-in-handler', noBlockingInHandler, {
     // a plugin system's use() without a path is no middleware (markdown-it)
     "import zlib from 'node:zlib';\nmdinst.use((md) => { md.renderer.rules.kroki = (tokens) => zlib.deflateSync(tokens[0].content); });",
     // helpers in other files: one that does not block, one cached once per process, one not called by a handler
-    { filename: beside, code: "const passwordHash = require('./password-hash');\napp.post('/login', (req, res) => res.json(passwordHash.needRehash(req.body.hash)));" },
-    { filename: beside, code: "import { renderLayout } from './templates.js';\napp.get('/', (c) => c.html(renderLayout()));" },
-    { filename: beside, code: "import { renderPage } from './templates.js';\nconst home = renderPage('home');\napp.get('/', (c) => c.html(home));" },
+    { filename: beside, options: [{ followImports: true }], code: "const passwordHash = require('./password-hash');\napp.post('/login', (req, res) => res.json(passwordHash.needRehash(req.body.hash)));" },
+    { filename: beside, options: [{ followImports: true }], code: "import { renderLayout } from './templates.js';\napp.get('/', (c) => c.html(renderLayout()));" },
+    { filename: beside, options: [{ followImports: true }], code: "import { renderPage } from './templates.js';\nconst home = renderPage('home');\napp.get('/', (c) => c.html(home));" },
+    // without followImports (untyped, cached runs) helpers are not followed
+    { filename: beside, code: "import { renderPage } from './templates.js';\napp.get('/:name', (c) => c.html(renderPage(c.req.param('name'))));" },
     // a module that is not there, a package (not followed)
-    { filename: beside, code: "import { renderPage } from './missing.js';\napp.get('/', (c) => c.html(renderPage('home')));" },
-    { filename: beside, code: "import { render } from 'some-engine';\napp.get('/', (c) => c.html(render('home')));" },
+    { filename: beside, options: [{ followImports: true }], code: "import { renderPage } from './missing.js';\napp.get('/', (c) => c.html(renderPage('home')));" },
+    { filename: beside, options: [{ followImports: true }], code: "import { render } from 'some-engine';\napp.get('/', (c) => c.html(render('home')));" },
     // Atomics.waitAsync is fine
     "app.get('/x', async (c) => { await Atomics.waitAsync(view, 0, 0).value; return c.text('ok'); });",
   ],
@@ -62,16 +64,19 @@ runRuleTests('no-blocking-in-handler', noBlockingInHandler, {
     {
       // a helper in another file that blocks: CommonJS exports, an ES module export, an export list
       filename: beside,
+      options: [{ followImports: true }],
       code: "const passwordHash = require('./password-hash');\nsocket.on('login', (data, callback) => callback(passwordHash.verify(data.password, hash)));",
       errors: [{ messageId: 'blockingHelper', line: 2, column: 49, data: { helper: 'passwordHash.verify', module: './password-hash', name: 'bcrypt.compareSync', alternative: 'the async `compare`' } }],
     },
     {
       filename: beside,
+      options: [{ followImports: true }],
       code: "import { renderPage } from './templates.js';\napp.get('/:name', (c) => c.html(renderPage(c.req.param('name'))));",
       errors: [{ messageId: 'blockingHelper', line: 2, column: 33, data: { helper: 'renderPage', module: './templates.js', name: 'readFileSync', alternative: '`readFile` from `node:fs/promises`' } }],
     },
     {
       filename: beside,
+      options: [{ followImports: true }],
       code: "import * as templates from './templates';\napp.get('/m', (c) => c.text(templates.manifest()));",
       errors: [{ messageId: 'blockingHelper', line: 2, column: 29, data: { helper: 'templates.manifest', module: './templates', name: 'readFileSync', alternative: '`readFile` from `node:fs/promises`' } }],
     },
