@@ -31,7 +31,8 @@ export function makeLintCommand(): Command {
     .option('--max-warnings <n>', 'number of warnings to allow before exiting 1 (default: 0)')
     .addHelpText('after', `
 Skips node_modules, dist, .data and what .gitignore lists. Exit codes: 0 clean, 1 problems
-found, 2 bad usage or an ESLint crash. Rules: docs/rules/<rule>.md.
+found, 2 bad usage or an ESLint crash. Rule docs ship with the package:
+node_modules/create-async-server/docs/rules/<rule>.md.
 
 Examples:
   $ asyncsrv lint

@@ -1,5 +1,7 @@
 import { cp, mkdir, readdir, symlink, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliEnv, makeTempDir, PROJECT_VARIANTS, runAsyncsrv, runCreate } from './helpers/cli.js';
@@ -46,7 +48,7 @@ describe('asyncsrv lint on a fixture with one of each anti-pattern', () => {
     await cp(fixture, dir, { recursive: true });
     // Places the run must skip, each holding an anti-pattern.
     const bad = "await fetch('https://example.com');\n";
-    for (const skipped of ['dist/bad.js', 'node_modules/pkg/index.js', '.data/bad.js', 'generated/bad.ts']) {
+    for (const skipped of ['dist/bad.js', 'node_modules/pkg/index.js', '.data/bad.js', 'generated/bad.ts', 'public/vendor/chart.min.js']) {
       await mkdir(join(dir, skipped, '..'), { recursive: true });
       await writeFile(join(dir, skipped), bad);
     }
@@ -60,6 +62,10 @@ describe('asyncsrv lint on a fixture with one of each anti-pattern', () => {
     expect(findings(report)).toEqual(expectedFindings.map((finding) => ({ path: 'src/server.ts', ...finding })));
     expect(report.fileCount).toBe(3); // scripts/seed.ts is outside tsconfig.json: linted without types, no parse error
     expect(result.stderr).toContain('Found 7 problems.');
+    // The docs the hint points at exist where the package is installed.
+    const docs = /docs: (\S+)<rule>\.md/.exec(result.stderr)?.[1];
+    expect(docs, result.stderr).toBeDefined();
+    expect(existsSync(resolve(dir, `${docs}require-timeout.md`))).toBe(true);
   });
 
   it('prints each finding with why and how in the default format', async () => {
@@ -68,6 +74,16 @@ describe('asyncsrv lint on a fixture with one of each anti-pattern', () => {
     expect(result.stdout).toContain('src/server.ts');
     expect(result.stdout).toMatch(/34:18 +warning +These 2 awaits do not depend on each other.*async-server\/no-sequential-await/);
     expect(result.stdout).toContain('✖ 7 problems (0 errors, 7 warnings) in 3 files');
+  });
+
+  it('the typed tier finds the same with ESLint instead of oxlint (the fallback without the optional dependency)', async () => {
+    const result = await runAsyncsrv(['lint', '--format', 'json'], { cwd: dir, env: cliEnv({ ASYNCSRV_LINT_TYPED_ENGINE: 'eslint' }) });
+    expect(result.exitCode, result.stderr).toBe(1);
+    const report = JSON.parse(result.stdout) as JsonReport;
+    expect(findings(report)).toEqual(expectedFindings.map((finding) => ({ path: 'src/server.ts', ...finding })));
+    // typescript-eslint's own wording: this run did go through ESLint's project service.
+    const floating = report.files.flatMap((file) => file.messages).find((message) => message.ruleId === '@typescript-eslint/no-floating-promises');
+    expect(floating?.message).toContain('end with a call to .catch');
   });
 
   it('--no-typed leaves out the type-aware rules', async () => {
@@ -86,7 +102,9 @@ describe('asyncsrv lint on a fixture with one of each anti-pattern', () => {
     const sarif = JSON.parse(result.stdout) as { version: string; runs: Array<{ results: Array<{ ruleId: string }>; tool: { driver: { rules: Array<{ id: string; helpUri?: string }> } } }> };
     expect(sarif.version).toBe('2.1.0');
     expect(sarif.runs[0]?.results).toHaveLength(5);
-    expect(sarif.runs[0]?.tool.driver.rules.find((rule) => rule.id === 'async-server/require-timeout')?.helpUri).toMatch(/docs\/rules\/require-timeout\.md$/);
+    const helpUri = sarif.runs[0]?.tool.driver.rules.find((rule) => rule.id === 'async-server/require-timeout')?.helpUri;
+    expect(helpUri).toMatch(/^file:.*docs\/rules\/require-timeout\.md$/);
+    expect(existsSync(fileURLToPath(helpUri ?? ''))).toBe(true);
   });
 
   it('lints only the paths given; the clean file passes', async () => {
@@ -133,7 +151,7 @@ describe.each(PROJECT_VARIANTS)('asyncsrv lint on a generated project: db $db, d
     const eslint = await execa('node', [join(dir, 'node_modules/eslint/bin/eslint.js'), '--max-warnings', '0', '.'], { cwd: dir, env: cliEnv(), reject: false });
     expect(eslint.exitCode, eslint.stdout + eslint.stderr).toBe(0);
     const plugin = await execa('node', ['--input-type=module', '-e', "const { default: p } = await import('create-async-server/eslint-plugin'); console.log(p.meta.name, Object.keys(p.rules).length)"], { cwd: dir, reject: false });
-    expect(plugin.stdout, plugin.stderr).toBe('create-async-server/eslint-plugin 4');
+    expect(plugin.stdout, plugin.stderr).toBe('create-async-server/eslint-plugin 5');
   });
 });
 

@@ -1,8 +1,7 @@
 import { ESLintUtils } from '@typescript-eslint/utils';
+import { ruleDocsUrl } from '../docs.js';
 
-/** Where each rule's documentation lives; the meta-test checks that the file exists. */
-export const ruleDocsUrl = (name: string): string =>
-  `https://github.com/create-async-server/create-async-server/blob/main/docs/rules/${name}.md`;
+export { ruleDocsUrl };
 
 export interface AsyncServerRuleDocs {
   /** Whether the rule is in `configs.recommended`. */

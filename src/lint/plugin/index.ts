@@ -11,17 +11,30 @@ const SOURCE_EXTENSIONS = '{js,mjs,cjs,jsx,ts,mts,cts,tsx}';
 export const SOURCE_FILES = [`**/*.${SOURCE_EXTENSIONS}`];
 export const TYPESCRIPT_FILES = ['**/*.{ts,mts,cts,tsx}'];
 /**
- * Tests sequence their steps on purpose and talk to local servers under the runner's own timeout.
+ * Tests sequence their steps on purpose and talk to local servers under the runner's own timeout;
+ * end-to-end suites (`e2e/`, `*.e2e-spec.ts`) and mocks are tests too.
  * Each glob names source extensions: a `files` glob also decides what ESLint lints at all.
  */
 export const TEST_FILES = [
-  `**/*.{test,spec}.${SOURCE_EXTENSIONS}`,
+  `**/*.{test,spec,e2e-spec}.${SOURCE_EXTENSIONS}`,
   `**/test/**/*.${SOURCE_EXTENSIONS}`,
   `**/tests/**/*.${SOURCE_EXTENSIONS}`,
   `**/__tests__/**/*.${SOURCE_EXTENSIONS}`,
+  `**/e2e/**/*.${SOURCE_EXTENSIONS}`,
+  `**/__mocks__/**/*.${SOURCE_EXTENSIONS}`,
+  `**/{mock,mocks}.${SOURCE_EXTENSIONS}`,
+  `**/*.mock.${SOURCE_EXTENSIONS}`,
 ];
-/** One-off tools (build, seed, fetch-data scripts): no request waits on them and their steps run in order on purpose. */
-export const SCRIPT_FILES = [`**/script/**/*.${SOURCE_EXTENSIONS}`, `**/scripts/**/*.${SOURCE_EXTENSIONS}`];
+/**
+ * One-off tools (build, seed, fetch-data scripts) and database migrations: no request waits on
+ * them, and their steps (DDL on one table, often in one transaction) run in order on purpose.
+ */
+export const SCRIPT_FILES = [
+  `**/script/**/*.${SOURCE_EXTENSIONS}`,
+  `**/scripts/**/*.${SOURCE_EXTENSIONS}`,
+  `**/{migrations,migration,*_migrations,*-migrations}/**/*.${SOURCE_EXTENSIONS}`,
+  `**/{seeds,seeders}/**/*.${SOURCE_EXTENSIONS}`,
+];
 
 // The parser and typescript-eslint's own rules are dependencies of `typescript-eslint` (ours):
 // resolve them from there so they load only when a config uses them.
@@ -103,6 +116,11 @@ function recommendedConfig(): FlatConfig[] {
   ];
 }
 
+/** What the typed tier adds to our rules: following helpers into other files (its runs are not cached). */
+export const FOLLOW_IMPORTS_RULES = {
+  [`${PLUGIN_NAMESPACE}/no-blocking-in-handler`]: ['warn', { followImports: true }],
+} satisfies FlatConfig['rules'];
+
 function recommendedTypedConfig(): FlatConfig[] {
   const typescriptPlugin = requireFromTypescriptEslint()('@typescript-eslint/eslint-plugin') as TSESLint.FlatConfig.Plugin;
   return [
@@ -115,6 +133,7 @@ function recommendedTypedConfig(): FlatConfig[] {
       rules: {
         '@typescript-eslint/no-floating-promises': 'warn',
         '@typescript-eslint/no-misused-promises': 'warn',
+        ...FOLLOW_IMPORTS_RULES,
       },
     },
   ];

@@ -8,6 +8,9 @@ const ruleFiles = readdirSync(join(repoRoot, 'src/lint/plugin/rules'))
   .filter((file) => file.endsWith('.ts') && file !== 'index.ts')
   .map((file) => file.replace(/\.ts$/, ''));
 
+/** Suggestions' own texts name the edit; only reports must say what, why and how. */
+const SUGGESTION_MESSAGES = new Set(['useAll', 'combineSignals']);
+
 describe('eslint plugin', () => {
   it('registers exactly one rule per file in rules/, under the file name', () => {
     expect(Object.keys(plugin.rules).sort()).toEqual([...ruleFiles].sort());
@@ -41,7 +44,7 @@ describe('eslint plugin', () => {
       for (const entry of schema) expect(entry.additionalProperties).toBe(false);
       const messages = Object.entries(rule.meta.messages);
       expect(messages.length).toBeGreaterThan(0);
-      for (const [, message] of messages.filter(([id]) => id !== 'useAll')) {
+      for (const [, message] of messages.filter(([id]) => !SUGGESTION_MESSAGES.has(id))) {
         expect(message.split('. ').length, message).toBeGreaterThanOrEqual(3);
       }
     });
@@ -51,16 +54,39 @@ describe('eslint plugin', () => {
     const [main, tests] = plugin.configs.recommended;
     expect(main?.rules?.['no-await-in-loop']).toBe('warn');
     expect(main?.plugins?.['async-server']).toBe(plugin);
-    expect(tests?.files).toContain('**/*.{test,spec}.{js,mjs,cjs,jsx,ts,mts,cts,tsx}');
+    expect(tests?.files).toContain('**/*.{test,spec,e2e-spec}.{js,mjs,cjs,jsx,ts,mts,cts,tsx}');
     expect(tests?.files).toContain('**/scripts/**/*.{js,mjs,cjs,jsx,ts,mts,cts,tsx}');
     for (const glob of tests?.files ?? []) expect(glob).toMatch(/\.\{js,mjs,cjs,jsx,ts,mts,cts,tsx\}$/);
     expect(tests?.rules?.['async-server/require-timeout']).toBe('off');
   });
 
+  it.each([
+    ['test/api.test.ts', 'off'],
+    ['apps/web/e2e/login.ts', 'off'],
+    ['src/app.e2e-spec.ts', 'off'],
+    ['packages/slack/src/mock.ts', 'off'],
+    ['db/knex_migrations/2025-06-13-add-column.js', 'off'],
+    ['src/database/migrations/20250312_initial.js', 'off'],
+    ['prisma/seeds/users.ts', 'off'],
+    ['src/routes/users.ts', 'on'],
+    ['src/migrate.ts', 'on'],
+    ['src/mockup/page.ts', 'on'],
+  ])('recommended, in %s: no-sequential-await is %s', async (file, expected) => {
+    const { ESLint } = await import('eslint');
+    const eslint = new ESLint({ cwd: repoRoot, overrideConfigFile: true, overrideConfig: plugin.configs.recommended as never });
+    const config = (await eslint.calculateConfigForFile(join(repoRoot, file))) as { rules: Record<string, unknown[]> };
+    const [severity] = config.rules['async-server/no-sequential-await'] ?? [];
+    expect(severity === 0 || severity === 'off' ? 'off' : 'on').toBe(expected);
+  });
+
   it('recommended-typed adds the typescript-eslint promise rules with the project service', () => {
     const typed = plugin.configs['recommended-typed'];
     const last = typed[typed.length - 1];
-    expect(last?.rules).toEqual({ '@typescript-eslint/no-floating-promises': 'warn', '@typescript-eslint/no-misused-promises': 'warn' });
+    expect(last?.rules).toEqual({
+      '@typescript-eslint/no-floating-promises': 'warn',
+      '@typescript-eslint/no-misused-promises': 'warn',
+      'async-server/no-blocking-in-handler': ['warn', { followImports: true }],
+    });
     expect(last?.languageOptions?.parserOptions?.projectService).toBe(true);
     expect(typed.length).toBe(plugin.configs.recommended.length + 1);
   });

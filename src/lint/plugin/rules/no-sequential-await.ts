@@ -1,6 +1,8 @@
 import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
 import { AST_NODE_TYPES } from '@typescript-eslint/utils';
 import { createRule } from '../create-rule.js';
+import { chainCalls, effectOf, sqlOf, sqlTables, words, type Effect } from '../utils/effects.js';
+import { isFunctionNode } from '../utils/handlers.js';
 import { calleeName } from '../utils/imports.js';
 
 export interface NoSequentialAwaitOptions {
@@ -18,25 +20,39 @@ interface AwaitStep {
   declared: TSESLint.Scope.Variable[];
 }
 
-/** Words in a call that mean "order matters": locks, sleeps, transactions, lifecycle. */
+/** Words in a call that mean "order matters": locks, sleeps, transactions, lifecycle, start-up registration. */
 const ORDERING_WORDS = new Set([
   'lock', 'unlock', 'mutex', 'semaphore', 'acquire', 'release', 'lease', 'exclusive', 'sleep', 'delay', 'wait', 'timeout',
-  'connect', 'disconnect', 'begin', 'commit', 'rollback', 'transaction', 'savepoint', 'tx', 'trx', 'close', 'end', 'destroy',
-  'shutdown', 'start', 'stop', 'listen', 'init', 'initialize', 'setup', 'migrate', 'open', 'flush', 'drain', 'ready',
-  'login', 'logout', 'next',
-  // guards: the next step must not start (and cost) when the check throws
-  'check', 'validate', 'assert', 'ensure', 'verify', 'authorize', 'authenticate', 'require',
+  'connect', 'disconnect', 'begin', 'commit', 'rollback', 'transaction', 'savepoint', 'close', 'end', 'shutdown', 'start',
+  'stop', 'listen', 'init', 'initialize', 'setup', 'migrate', 'migration', 'migrations', 'open', 'drain', 'ready', 'login',
+  'logout', 'next', 'register', 'boot', 'bootstrap', 'schema',
 ]);
-/** Words of a method name that change state: a later call touching the same thing must see it. */
-const WRITE_WORDS = new Set([
-  'set', 'put', 'post', 'patch', 'delete', 'del', 'remove', 'rm', 'unlink', 'insert', 'update', 'upsert', 'create', 'save',
-  'write', 'append', 'send', 'publish', 'emit', 'push', 'add', 'mkdir', 'rename', 'copy', 'move', 'exec', 'execute', 'run',
-  'query', 'incr', 'decr', 'increment', 'decrement', 'invalidate', 'clear', 'reset', 'persist', 'store', 'enqueue',
-  'dequeue', 'pop', 'shift', 'lpush', 'rpush', 'hset', 'sadd', 'expire', 'mutate', 'apply', 'install', 'build', 'seed',
-]);
+/**
+ * Guards: a bare `await doubleCheckPassword()` exists to throw, and what follows must not start
+ * (and cost) when it does. A check whose result is kept (`const ok = await checkDb()`) is a value.
+ */
+const GUARD_WORDS = new Set(['check', 'validate', 'assert', 'ensure', 'verify', 'authorize', 'authenticate', 'require']);
+/** Names of one connection or transaction: two calls on it run one after the other anyway. */
+const CONNECTION_WORDS = new Set(['tx', 'trx', 'transaction', 'client', 'conn', 'connection', 'session', 'manager', 'runner', 'em']);
+/** A write to the whole store (a schema patch, clearing a database) orders everything around it. */
+const STORE_WORDS = new Set(['database', 'schema']);
+/** Names of functions that migrate data or schema: `migrateNewStatusPage`, `runMigrations`, `seedUsers`. */
+const MIGRATION_WORDS = new Set(['migrate', 'migration', 'migrations', 'seed', 'upgrade', 'downgrade']);
 
-const words = (text: string): string[] =>
-  text.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
+/** The name a function goes by: its own, its variable's, or its method's. */
+function functionName(fn: TSESTree.Node): string {
+  if ((fn.type === AST_NODE_TYPES.FunctionDeclaration || fn.type === AST_NODE_TYPES.FunctionExpression) && fn.id) return fn.id.name;
+  const parent = fn.parent;
+  if (parent?.type === AST_NODE_TYPES.VariableDeclarator && parent.id.type === AST_NODE_TYPES.Identifier) return parent.id.name;
+  if ((parent?.type === AST_NODE_TYPES.MethodDefinition || parent?.type === AST_NODE_TYPES.Property) && parent.key.type === AST_NODE_TYPES.Identifier) return parent.key.name;
+  return '';
+}
+
+/** Words that name no thing: verbs of reads and filler of method names. */
+const NOT_THINGS = new Set([
+  'get', 'find', 'list', 'load', 'fetch', 'read', 'select', 'count', 'by', 'all', 'one', 'many', 'first', 'from', 'where',
+  'and', 'or', 'to', 'of', 'for', 'with', 'is', 'has', 'id', 'ids', 'data', 'info', 'async', 'await', 'the', 'new',
+]);
 
 function toStep(statement: TSESTree.Statement, sourceCode: TSESLint.SourceCode): AwaitStep | undefined {
   let awaited: TSESTree.Expression | null | undefined;
@@ -79,15 +95,42 @@ function identifiersOf(node: TSESTree.Node, keys: TSESLint.SourceCode.VisitorKey
   return into;
 }
 
-/** `fetch(url, { method: 'POST' })` writes; a GET does not. */
-function fetchWrites(call: TSESTree.CallExpression): boolean {
-  const init = call.arguments[1];
-  if (init?.type !== AST_NODE_TYPES.ObjectExpression) return false;
-  return init.properties.some((property) =>
-    property.type === AST_NODE_TYPES.Property && !property.computed &&
-    property.key.type === AST_NODE_TYPES.Identifier && property.key.name === 'method' &&
-    !(property.value.type === AST_NODE_TYPES.Literal && /^(get|head)$/i.test(String(property.value.value))));
+/** Identifiers of a call that name a connection or transaction, and the values of its `{ transaction: t }` options. */
+function connectionsOf(call: TSESTree.CallExpression, names: Set<string>, sourceCode: TSESLint.SourceCode): Set<string> {
+  const connections = new Set([...names].filter((name) => words(name).some((word) => CONNECTION_WORDS.has(word))));
+  const visit = (node: TSESTree.Node): void => {
+    if (node.type === AST_NODE_TYPES.Property && !node.computed && node.key.type === AST_NODE_TYPES.Identifier &&
+      /^(transaction|session|client|connection|tx|trx)$/.test(node.key.name)) {
+      connections.add(sourceCode.getText(node.value));
+    }
+  };
+  for (const link of chainCalls(call)) for (const argument of link.arguments) walkNodes(argument, sourceCode.visitorKeys, visit);
+  return connections;
 }
+
+function walkNodes(node: TSESTree.Node, keys: TSESLint.SourceCode.VisitorKeys, visit: (node: TSESTree.Node) => void): void {
+  visit(node);
+  for (const key of keys[node.type] ?? []) {
+    const child = (node as unknown as Record<string, unknown>)[key];
+    for (const item of Array.isArray(child) ? child : [child]) {
+      if (item && typeof item === 'object' && 'type' in item) walkNodes(item as TSESTree.Node, keys, visit);
+    }
+  }
+}
+
+/** What the rule knows of one awaited call. */
+interface StepFacts {
+  ordering: boolean;
+  guard: boolean;
+  effect: Effect;
+  /** Lower-case names and nouns the call touches: identifiers, words of its callee, tables of its SQL. */
+  things: Set<string>;
+  /** Tables its SQL names, when it has SQL text. */
+  tables: Set<string> | undefined;
+  connections: Set<string>;
+}
+
+const shares = (a: Set<string>, b: Set<string>): boolean => [...a].some((item) => b.has(item));
 
 export const noSequentialAwait = createRule<[NoSequentialAwaitOptions], 'sequentialAwait' | 'useAll'>({
   name: 'no-sequential-await',
@@ -119,23 +162,37 @@ export const noSequentialAwait = createRule<[NoSequentialAwaitOptions], 'sequent
     const ordered = new Set([...ORDERING_WORDS, ...(options.orderedCalls ?? []).map((name) => name.toLowerCase())]);
     const orderedNames = new Set(options.orderedCalls ?? []);
 
-    const info = new Map<AwaitStep, { ordering: boolean; writes: boolean; reads: Set<string> }>();
-    const describe = (step: AwaitStep): { ordering: boolean; writes: boolean; reads: Set<string> } => {
-      let cached = info.get(step);
+    const facts = new Map<AwaitStep, StepFacts>();
+    const describe = (step: AwaitStep): StepFacts => {
+      let cached = facts.get(step);
       if (!cached) {
         const name = calleeName(step.call.callee) ?? '';
         const calleeWords = words(sourceCode.getText(step.call.callee));
+        const names = identifiersOf(step.call, sourceCode.visitorKeys);
+        let effect = effectOf(step.call);
+        if (effect === 'write' && calleeWords.some((word) => STORE_WORDS.has(word))) effect = 'barrier';
+        const sql = chainCalls(step.call).map(sqlOf).find((text) => text !== undefined);
         cached = {
           ordering: orderedNames.has(name) || calleeWords.some((word) => ordered.has(word)),
-          writes: words(name).some((word) => WRITE_WORDS.has(word)) || (name === 'fetch' && fetchWrites(step.call)),
-          reads: identifiersOf(step.call, sourceCode.visitorKeys),
+          guard: step.kind === 'bare' && words(name).some((word) => GUARD_WORDS.has(word)),
+          effect,
+          things: new Set([
+            ...[...names].map((identifier) => identifier.toLowerCase()),
+            ...calleeWords.filter((word) => !NOT_THINGS.has(word)),
+            ...(sql ? sqlTables(sql) : []),
+          ]),
+          tables: sql ? new Set(sqlTables(sql)) : undefined,
+          connections: connectionsOf(step.call, names, sourceCode),
         };
-        info.set(step, cached);
+        facts.set(step, cached);
       }
       return cached;
     };
 
-    /** Whether `later` must wait for `earlier`: it uses its result, or the two may touch the same state. */
+    /**
+     * Whether `later` must wait for `earlier`: it uses its result, one of them orders what is
+     * around it, they share a connection, or they may touch the same state and one writes.
+     */
     const dependsOn = (later: AwaitStep, earlier: AwaitStep): boolean => {
       const [start, end] = later.statement.range;
       const usesResult = earlier.declared.some((variable) =>
@@ -143,12 +200,17 @@ export const noSequentialAwait = createRule<[NoSequentialAwaitOptions], 'sequent
       if (usesResult) return true;
       const a = describe(earlier);
       const b = describe(later);
-      if (a.ordering || b.ordering) return true;
-      if (b.reads.has('this') && a.reads.has('this')) return true;
-      return (a.writes || b.writes) && [...a.reads].some((name) => b.reads.has(name));
+      if (a.ordering || b.ordering || a.guard || a.effect === 'barrier' || b.effect === 'barrier') return true;
+      if (shares(a.connections, b.connections)) return true;
+      // Side effects keep their order: delete then clear the cache, send then mark as sent.
+      if (a.effect === 'write' && b.effect === 'write') return true;
+      if (a.things.has('this') && b.things.has('this')) return true;
+      if (a.effect !== 'write' && b.effect !== 'write') return false;
+      // Two SQL texts on a pool: only a common table orders them (the pool runs them on different connections).
+      return a.tables && b.tables ? shares(a.tables, b.tables) : shares(a.things, b.things);
     };
 
-    const report = (run: AwaitStep[]): void => {
+    const reportRun = (run: AwaitStep[]): void => {
       const [first, second] = run;
       const last = run[run.length - 1];
       if (!first || !second || !last) return;
@@ -170,7 +232,19 @@ export const noSequentialAwait = createRule<[NoSequentialAwaitOptions], 'sequent
       });
     };
 
-    const checkBlock = (body: TSESTree.Statement[]): void => {
+    const checkBlock = (block: TSESTree.Node, body: TSESTree.Statement[]): void => {
+      let fn: TSESTree.Node | undefined = block.parent;
+      while (fn && !isFunctionNode(fn) && fn.type !== AST_NODE_TYPES.StaticBlock) fn = fn.parent;
+      // Top-level awaits and static blocks run once, at start-up or in a script.
+      if (!fn || fn.type === AST_NODE_TYPES.StaticBlock) return;
+      // A migration's steps run in order on purpose, once.
+      if (words(functionName(fn)).some((word) => MIGRATION_WORDS.has(word))) return;
+      const functionStart = fn.range[0];
+      // After `query('BEGIN')` earlier in the function, the calls share one transaction's connection.
+      const report = (run: AwaitStep[]): void => {
+        const before = sourceCode.text.slice(functionStart, run[0]?.statement.range[0]);
+        if (!/['"`]\s*(BEGIN|START\s+TRANSACTION)\b/i.test(before)) reportRun(run);
+      };
       let run: AwaitStep[] = [];
       for (const statement of body) {
         const step = toStep(statement, sourceCode);
@@ -185,10 +259,8 @@ export const noSequentialAwait = createRule<[NoSequentialAwaitOptions], 'sequent
     };
 
     return {
-      BlockStatement: (node) => checkBlock(node.body),
-      Program: (node) => checkBlock(node.body as TSESTree.Statement[]),
-      StaticBlock: (node) => checkBlock(node.body),
-      SwitchCase: (node) => checkBlock(node.consequent),
+      BlockStatement: (node) => checkBlock(node, node.body),
+      SwitchCase: (node) => checkBlock(node, node.consequent),
     };
   },
 });

@@ -6,10 +6,23 @@ export type FunctionNode =
   | TSESTree.FunctionDeclaration
   | TSESTree.FunctionExpression;
 
-/** Route methods of Hono (and Express-like routers) whose function arguments run per request. */
-const ROUTE_METHODS = new Set(['get', 'post', 'put', 'delete', 'patch', 'all', 'options', 'head', 'use', 'on']);
-/** Hono types that describe a handler or middleware. */
-const HANDLER_TYPES = new Set(['Handler', 'MiddlewareHandler', 'ErrorHandler', 'NotFoundHandler', 'RequestHandler']);
+/** Route methods of Hono, Express, Koa and Fastify routers whose function arguments run per request. */
+const ROUTE_METHODS = new Set(['get', 'post', 'put', 'delete', 'del', 'patch', 'all', 'options', 'head', 'use', 'on']);
+/** Types that describe a handler or middleware (Hono, Express, Fastify, Koa). */
+const HANDLER_TYPES = new Set([
+  'Handler', 'MiddlewareHandler', 'ErrorHandler', 'NotFoundHandler', 'RequestHandler', 'RouteHandler', 'RouteHandlerMethod',
+  'Middleware', 'ErrorRequestHandler',
+]);
+/** Types of a handler's first parameter: Hono's `Context`, Fastify's request, Koa's context. */
+const REQUEST_TYPES = new Set(['Context', 'FastifyRequest', 'ParameterizedContext', 'RouterContext', 'KoaContext']);
+/** Receivers whose string-keyed methods are routes even when the key is no path (Koa: `router.post('users.list', auth(), fn)`). */
+const ROUTER_NAME = /^(app|api|router|routes?|server|fastify|instance|[a-z]+Router)$/;
+/** Options of `fastify.route({ handler })` and route shorthands whose values run per request. */
+const ROUTE_OPTION_HOOKS = new Set(['handler', 'preHandler', 'onRequest', 'preValidation', 'preParsing', 'preSerialization', 'onSend']);
+/** NestJS decorators of controller and gateway methods that serve a request or a message. */
+const NEST_HANDLER_DECORATORS = new Set([
+  'Get', 'Post', 'Put', 'Delete', 'Patch', 'All', 'Options', 'Head', 'Sse', 'SubscribeMessage', 'MessagePattern', 'EventPattern',
+]);
 const FACTORY_CALLS = new Set(['createMiddleware', 'createHandlers']);
 
 export function isFunctionNode(node: TSESTree.Node): node is FunctionNode {
@@ -32,19 +45,47 @@ const isMethodLike = (node: TSESTree.Node | undefined): boolean =>
   ((node.type === AST_NODE_TYPES.Literal && typeof node.value === 'string' && /^[A-Za-z]+$/.test(node.value)) ||
     node.type === AST_NODE_TYPES.ArrayExpression);
 
-/** Which arguments of a call are handlers: `app.get('/x', fn)`, `app.use(fn)`, `app.on('GET', '/x', fn)`. */
+/** The last name of a receiver: `router` in `router.post`, `socket` in `this.socket.on`. */
+const receiverName = (node: TSESTree.Node): string | undefined =>
+  node.type === AST_NODE_TYPES.Identifier ? node.name
+    : node.type === AST_NODE_TYPES.MemberExpression && !node.computed && node.property.type === AST_NODE_TYPES.Identifier ? node.property.name
+      : undefined;
+
+/** The function values of `{ handler, preHandler }` in route options (`fastify.route({ handler })`). */
+function routeOptionHandlers(options: TSESTree.Node | undefined): TSESTree.Node[] {
+  if (options?.type !== AST_NODE_TYPES.ObjectExpression) return [];
+  return options.properties.flatMap((property): TSESTree.Node[] =>
+    property.type === AST_NODE_TYPES.Property && !property.computed && property.key.type === AST_NODE_TYPES.Identifier &&
+    ROUTE_OPTION_HOOKS.has(property.key.name)
+      ? property.value.type === AST_NODE_TYPES.ArrayExpression ? property.value.elements.filter((element) => element !== null) : [property.value]
+      : []);
+}
+
+/**
+ * Which arguments of a call are handlers: `app.get('/x', fn)`, `app.use(fn)`, `app.on('GET', '/x', fn)`,
+ * `router.post('users.list', auth(), fn)` (Koa), `fastify.route({ handler })`, `socket.on('event', fn)`.
+ */
 function handlerArguments(call: TSESTree.CallExpression): TSESTree.Node[] {
   const { callee } = call;
   if (callee.type === AST_NODE_TYPES.Identifier && FACTORY_CALLS.has(callee.name)) return call.arguments;
   if (callee.type !== AST_NODE_TYPES.MemberExpression || callee.computed || callee.property.type !== AST_NODE_TYPES.Identifier) return [];
   const method = callee.property.name;
   if (FACTORY_CALLS.has(method)) return call.arguments;
+  const receiver = receiverName(callee.object) ?? '';
+  if (method === 'route' && ROUTER_NAME.test(receiver)) return routeOptionHandlers(call.arguments[0]);
   if (!ROUTE_METHODS.has(method)) return [];
   const [first, second] = call.arguments;
-  // `emitter.on('event', fn)` is not a route: Hono's `on` takes a method and a path first.
-  if (method === 'on') return isMethodLike(first) && isPathLike(second) ? call.arguments.slice(2) : [];
-  if (method === 'use') return isPathLike(first) ? call.arguments.slice(1) : call.arguments;
-  return isPathLike(first) ? call.arguments.slice(1) : [];
+  if (method === 'on') {
+    // A socket's events run per message, as a request does; other emitters' listeners do not.
+    if (/^(socket|client)$|Socket$/.test(receiver) && first?.type === AST_NODE_TYPES.Literal) return call.arguments.slice(1);
+    // `emitter.on('event', fn)` is not a route: Hono's `on` takes a method and a path first.
+    return isMethodLike(first) && isPathLike(second) ? call.arguments.slice(2) : [];
+  }
+  // `md.use(plugin)` (markdown-it, chai...) registers no middleware: without a path, only a router's `use` counts.
+  if (method === 'use') return isPathLike(first) ? call.arguments.slice(1) : ROUTER_NAME.test(receiver) ? call.arguments : [];
+  const keyed = first?.type === AST_NODE_TYPES.Literal && typeof first.value === 'string' && ROUTER_NAME.test(receiver);
+  if (!isPathLike(first) && !keyed) return [];
+  return call.arguments.slice(1).flatMap((argument) => [argument, ...routeOptionHandlers(argument)]);
 }
 
 function typeName(annotation: TSESTree.TypeNode | undefined): string | undefined {
@@ -55,12 +96,32 @@ function typeName(annotation: TSESTree.TypeNode | undefined): string | undefined
   return undefined;
 }
 
-/** `(c: Context) => ...` (Hono) or `(req, res) => ...` (Node, Express). */
+/**
+ * `(c: Context) => ...` (Hono), `(request: FastifyRequest, reply) => ...` (Fastify),
+ * `(req, res) => ...` (Node, Express), `(request, reply)` (Fastify) or `(ctx, next)` (Koa).
+ */
 function looksLikeHandler(fn: FunctionNode): boolean {
   const [first, second] = fn.params;
-  if (first?.type === AST_NODE_TYPES.Identifier && typeName(first.typeAnnotation?.typeAnnotation) === 'Context') return true;
-  return first?.type === AST_NODE_TYPES.Identifier && second?.type === AST_NODE_TYPES.Identifier &&
-    /^req(uest)?$/.test(first.name) && /^res(ponse)?$/.test(second.name);
+  if (first?.type !== AST_NODE_TYPES.Identifier) return false;
+  const firstType = typeName(first.typeAnnotation?.typeAnnotation);
+  if (firstType !== undefined && REQUEST_TYPES.has(firstType)) return true;
+  return second?.type === AST_NODE_TYPES.Identifier &&
+    ((/^req(uest)?$/.test(first.name) && /^(res(ponse)?|reply)$/.test(second.name)) || (first.name === 'ctx' && second.name === 'next'));
+}
+
+/**
+ * A method of a NestJS controller or gateway (`@Get(':id') findOne(...)`), or of a Koa controller
+ * class: `async list(ctx) { ... }`, one parameter named `ctx`.
+ */
+function isControllerMethod(fn: FunctionNode): boolean {
+  const method = fn.parent;
+  if (method?.type !== AST_NODE_TYPES.MethodDefinition) return false;
+  const [first, ...rest] = fn.params;
+  if (rest.length === 0 && first?.type === AST_NODE_TYPES.Identifier && first.name === 'ctx') return true;
+  return method.decorators.some((decorator) => {
+    const expression = decorator.expression.type === AST_NODE_TYPES.CallExpression ? decorator.expression.callee : decorator.expression;
+    return expression.type === AST_NODE_TYPES.Identifier && NEST_HANDLER_DECORATORS.has(expression.name);
+  });
 }
 
 /** A function typed as a handler: `const h: MiddlewareHandler = ...` or returned from `(): MiddlewareHandler => ...`. */
@@ -127,7 +188,7 @@ export function findRequestFunctions(program: TSESTree.Program, sourceCode: TSES
         if (isFunctionNode(argument)) add(argument);
         else if (argument.type === AST_NODE_TYPES.Identifier) add(functionOf(argument, sourceCode));
       }
-    } else if (isFunctionNode(node) && (looksLikeHandler(node) || isTypedAsHandler(node))) {
+    } else if (isFunctionNode(node) && (looksLikeHandler(node) || isTypedAsHandler(node) || isControllerMethod(node))) {
       add(node);
     }
   });

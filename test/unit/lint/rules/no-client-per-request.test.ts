@@ -31,10 +31,33 @@ runRuleTests('no-client-per-request', noClientPerRequest, {
     `${pg}let pool;\nfunction getPool() {\n  if (!pool) pool = new pg.Pool();\n  return pool;\n}\napp.get('/x', async (c) => c.json(await getPool().query('SELECT 1')));`,
     `${undici}let agent;\napp.get('/x', (c) => { agent ??= new Agent(); return c.text('ok'); });`,
     `${undici}class Upstream { get() { this.agent = new Agent(); } }\napp.get('/x', (c) => c.text('ok'));`,
+    // a setup wizard testing the credentials the user typed: its options come from the request
+    "import mysql from 'mysql2/promise';\napp.post('/setup-database', async (request, response) => {\n  let dbConfig = request.body.dbConfig;\n  const connection = await mysql.createConnection({ host: dbConfig.hostname, user: dbConfig.username });\n  await connection.end();\n});",
+    `${pg}app.post('/setup/test', async (c) => {\n  const { url } = await c.req.json();\n  const client = new pg.Client({ connectionString: url });\n  await client.end();\n});`,
+    // SDK clients made once
+    "import { WebClient } from '@slack/web-api';\nconst slack = new WebClient(process.env.SLACK_TOKEN);\nsocket.on('alert', async (text) => { await slack.chat.postMessage({ channel, text }); });",
     // top level scripts
     "import { PrismaClient } from '@prisma/client';\nconst prisma = new PrismaClient();",
   ],
   invalid: [
+    {
+      // a Slack client per event, a mail transport per request
+      code: "import { WebClient } from '@slack/web-api';\napp.post('/slack/events', async (c) => {\n  const slack = new WebClient(await tokenFor(team));\n  return c.json({});\n});",
+      errors: [{ messageId: 'clientPerRequest', line: 3, column: 17, data: { name: 'new WebClient' } }],
+    },
+    {
+      code: "import { WebClient } from '@slack/web-api';\nsocket.on('alert', async (text) => {\n  await new WebClient(token).chat.postMessage({ channel, text });\n});",
+      errors: [{ messageId: 'clientPerRequest', line: 3, column: 9, data: { name: 'new WebClient' } }],
+    },
+    {
+      code: "import nodemailer from 'nodemailer';\nrouter.post('/contact', async (req, res) => {\n  const transport = nodemailer.createTransport({ host: process.env.SMTP_HOST });\n  await transport.sendMail(mail);\n});",
+      errors: [{ messageId: 'clientPerRequest', line: 3, column: 21, data: { name: 'nodemailer.createTransport()' } }],
+    },
+    {
+      // options from the environment or constants: it could have been made once
+      code: `${pg}app.post('/report', async (c) => {\n  const body = await c.req.json();\n  const client = new pg.Client({ connectionString: process.env.DATABASE_URL });\n  return c.json(await client.query('SELECT 1', [body.id]));\n});`,
+      errors: [{ messageId: 'clientPerRequest', line: 4, column: 18, data: { name: 'new pg.Client' } }],
+    },
     {
       code: `${undici}app.get('/x', async (c) => {\n  const agent = new Agent();\n  return c.json({});\n});`,
       errors: [{ messageId: 'clientPerRequest', line: 3, column: 17, data: { name: 'new Agent' } }],
