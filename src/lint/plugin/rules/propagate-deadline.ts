@@ -5,7 +5,7 @@ import { findRequestFunctions, isFunctionNode, type FunctionNode } from '../util
 import { snippet } from '../utils/snippet.js';
 
 export interface PropagateDeadlineOptions {
-  /** The context variable that holds the request's deadline: `c.var.deadline` by default. */
+  /** The name of the request's deadline: `c.var.deadline` or `c.env.deadline` by default. */
   deadlineVariable?: string;
 }
 
@@ -44,20 +44,24 @@ export const propagateDeadline = createRule<[PropagateDeadlineOptions], 'unrelat
     const sourceCode = context.sourceCode;
     const variable = options.deadlineVariable ?? 'deadline';
     const escaped = variable.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    // A request's own signals: the deadline (`c.var.deadline`, `c.get('deadline')`) and the client's (`c.req.raw.signal`, `req.signal`).
-    const fromRequest = new RegExp(`\\.var\\.${escaped}\\b|\\.get\\(\\s*['"\`]${escaped}['"\`]\\s*\\)|\\.req\\.raw\\.signal\\b|\\breq(uest)?\\.signal\\b`);
+    // A request's own signals: the deadline (`c.var.deadline`, `c.env.deadline`, `c.get('deadline')`) and the client's (`c.req.raw.signal`, `req.signal`).
+    const fromRequest = new RegExp(`\\.(var|env)\\.${escaped}\\b|\\.get\\(\\s*['"\`]${escaped}['"\`]\\s*\\)|\\.req\\.raw\\.signal\\b|\\breq(uest)?\\.signal\\b`);
     // Handlers see a deadline when the file reads it somewhere, or (typed tier) when a handler's context type has it.
-    const fileReadsDeadline = new RegExp(`\\.var\\.${escaped}\\b|\\.get\\(\\s*['"\`]${escaped}['"\`]\\s*\\)`).test(sourceCode.text);
+    const fileReadsDeadline = new RegExp(`\\.(var|env)\\.${escaped}\\b|\\.get\\(\\s*['"\`]${escaped}['"\`]\\s*\\)`).test(sourceCode.text);
     const services = ESLintUtils.getParserServices(context, true);
-    const contextHasDeadline = (handler: FunctionNode): boolean => {
-      if (fileReadsDeadline) return true;
+    // Where the file reads the deadline from: Hono's context variables (`c.var`) or the server's bindings (`c.env`).
+    const fileHolder = new RegExp(`\\.env\\.${escaped}\\b`).test(sourceCode.text) ? 'env' : 'var';
+    /** Where a handler's context holds the deadline, or undefined when it has none. */
+    const deadlineHolder = (handler: FunctionNode): 'var' | 'env' | undefined => {
+      if (fileReadsDeadline) return fileHolder;
       const first = handler.params[0];
-      if (!services.program || first?.type !== AST_NODE_TYPES.Identifier) return false;
+      if (!services.program || first?.type !== AST_NODE_TYPES.Identifier) return undefined;
       const checker = services.program.getTypeChecker();
       const contextType = checker.getTypeAtLocation(services.esTreeNodeToTSNodeMap.get(first));
-      const vars = contextType.getProperty('var');
-      if (!vars) return false;
-      return checker.getTypeOfSymbol(vars).getProperty(variable) !== undefined;
+      return (['var', 'env'] as const).find((holder) => {
+        const symbol = contextType.getProperty(holder);
+        return symbol !== undefined && checker.getNonNullableType(checker.getTypeOfSymbol(symbol)).getProperty(variable) !== undefined;
+      });
     };
     if (!fileReadsDeadline && !services.program) return {};
 
@@ -103,19 +107,19 @@ export const propagateDeadline = createRule<[PropagateDeadlineOptions], 'unrelat
       return 'unknown';
     };
 
-    const checked = new Map<FunctionNode, boolean>();
+    const checked = new Map<FunctionNode, 'var' | 'env' | undefined>();
     const check = (call: TSESTree.CallExpression, handler: FunctionNode): void => {
-      let hasDeadline = checked.get(handler);
-      if (hasDeadline === undefined) checked.set(handler, (hasDeadline = contextHasDeadline(handler)));
-      if (!hasDeadline) return;
+      if (!checked.has(handler)) checked.set(handler, deadlineHolder(handler));
+      const holder = checked.get(handler);
+      if (!holder) return;
       const first = handler.params[0];
       // The suggestion names the context only when this function has it: a first parameter `c` (or `ctx`,
       // `context`), or one it reads `.var` or `.get(...)` of. A helper's first parameter is something else.
       const contextName = first?.type === AST_NODE_TYPES.Identifier &&
-        (/^(c|ctx|context)$/.test(first.name) || new RegExp(`\\b${first.name}\\.(var|get)\\b`).test(sourceCode.getText(handler)))
+        (/^(c|ctx|context)$/.test(first.name) || new RegExp(`\\b${first.name}\\.(var|env|get)\\b`).test(sourceCode.getText(handler)))
         ? first.name
         : undefined;
-      const deadline = `${contextName ?? 'c'}.var.${variable}.signal`;
+      const deadline = `${contextName ?? 'c'}.${holder}.${variable}.signal`;
       for (const argument of call.arguments) {
         let value: TSESTree.Node | undefined;
         if (argument.type === AST_NODE_TYPES.ObjectExpression) {

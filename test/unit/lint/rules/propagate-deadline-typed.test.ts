@@ -19,12 +19,19 @@ declare const plain: { get(path: string, handler: (c: Context<{ requestId: strin
 declare const url: string;
 `;
 const filename = 'routes.ts';
+/** The generated project's shape: the deadline is a binding of the server's (`c.env`), the context type says so. */
+const envTypes = `type Deadline = { signal: AbortSignal };
+interface Context<B> { env: B; json(body: unknown): Response }
+declare const app: { get(path: string, handler: (c: Context<{ deadline: Deadline; requestId: string }>) => unknown): void };
+declare const url: string;
+`;
 
 ruleTester.run('propagate-deadline (typed)', propagateDeadline as never, {
   valid: [
     // the context has no deadline
     { filename, code: `${types}plain.get('/x', async (c) => c.json(await fetch(url, { signal: AbortSignal.timeout(500) })));` },
     { filename, code: `${types}app.get('/x', async (c) => c.json(await fetch(url, { signal: c.var.deadline.signal })));` },
+    { filename, code: `${envTypes}app.get('/x', async (c) => c.json(await fetch(url, { signal: c.env.deadline.signal })));` },
   ],
   invalid: [
     {
@@ -33,6 +40,14 @@ ruleTester.run('propagate-deadline (typed)', propagateDeadline as never, {
       errors: [{
         messageId: 'unrelatedSignal', line: 6, column: 62,
         suggestions: [{ messageId: 'combineSignals', output: `${types}app.get('/x', async (c) => c.json(await fetch(url, { signal: AbortSignal.any([c.var.deadline.signal, AbortSignal.timeout(500)]) })));` }],
+      }],
+    },
+    {
+      filename,
+      code: `${envTypes}app.get('/x', async (c) => c.json(await fetch(url, { signal: AbortSignal.timeout(500) })));`,
+      errors: [{
+        messageId: 'unrelatedSignal', line: 5, column: 62,
+        suggestions: [{ messageId: 'combineSignals', output: `${envTypes}app.get('/x', async (c) => c.json(await fetch(url, { signal: AbortSignal.any([c.env.deadline.signal, AbortSignal.timeout(500)]) })));` }],
       }],
     },
   ],

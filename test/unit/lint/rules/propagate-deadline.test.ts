@@ -7,8 +7,16 @@ const route = (body: string): string =>
 const deadlineSignal = 'c.var.deadline.signal';
 const combined = (source: string): string => `AbortSignal.any([${deadlineSignal}, ${source}])`;
 
+/** The same, in a file whose handlers get the deadline as a binding of the server's: `c.env.deadline` (the generated project). */
+const envRoute = (body: string): string =>
+  `app.get('/ok', (c) => c.json({ id: c.env.requestId, signal: c.env.deadline.signal.aborted }));\napp.get('/x', async (c) => {\n${body}\n});`;
+
 runRuleTests('propagate-deadline', propagateDeadline, {
   valid: [
+    // the deadline as the server's binding (`c.env`), as the generated project reads it
+    envRoute('await upstream.getJson("/a", { signal: c.env.deadline.signal, requestId: c.env.requestId });'),
+    envRoute('const { signal } = c.env.deadline;\nawait db.query("SELECT 1", [], signal);'),
+    envRoute('const signal = AbortSignal.any([c.env.deadline.signal, siblings.signal]);\nawait fetch(url, { signal });'),
     // the request's own signals
     route('await fetch(url, { signal: c.var.deadline.signal });'),
     route("await fetch(url, { signal: c.get('deadline').signal });"),
@@ -95,6 +103,15 @@ runRuleTests('propagate-deadline', propagateDeadline, {
       // Hono's c.get('deadline') and a middleware
       code: "app.use(async (c, next) => {\n  const session = await fetch(authUrl, { signal: AbortSignal.timeout(200) });\n  c.set('user', await session.json());\n  await next();\n});\napp.get('/x', (c) => c.json(c.get('deadline').remainingMs));",
       errors: [{ messageId: 'unrelatedSignal', line: 2, column: 50, suggestions: [{ messageId: 'combineSignals', output: "app.use(async (c, next) => {\n  const session = await fetch(authUrl, { signal: AbortSignal.any([c.var.deadline.signal, AbortSignal.timeout(200)]) });\n  c.set('user', await session.json());\n  await next();\n});\napp.get('/x', (c) => c.json(c.get('deadline').remainingMs));" }] }],
+    },
+    {
+      // c.env.deadline: reported, and the suggestion reads the deadline where this file does
+      code: envRoute('await fetch(url, { signal: AbortSignal.timeout(2000) });'),
+      errors: [{
+        messageId: 'unrelatedSignal', line: 3, column: 28,
+        data: { source: 'AbortSignal.timeout(2000)', what: 'a timeout of its own', deadline: 'c.env.deadline.signal' },
+        suggestions: [{ messageId: 'combineSignals', output: envRoute('await fetch(url, { signal: AbortSignal.any([c.env.deadline.signal, AbortSignal.timeout(2000)]) });') }],
+      }],
     },
     {
       // a configured deadline variable
