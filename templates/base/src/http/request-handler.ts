@@ -16,7 +16,7 @@ export interface RequestHandlerOptions {
   /** Time budget of one request, in milliseconds. */
   deadlineMs: number;
   /** Refuses new requests (503) while the event loop lags; probes are never refused. */
-  shedder?: Pick<LoadShedder, 'refuses'>;
+  shedder?: Pick<LoadShedder, 'overloaded' | 'refuses'>;
 }
 
 /** A fetch handler, as `app.fetch` is: `@hono/node-server` serves it, tests call it with a Request. */
@@ -33,13 +33,16 @@ export type RequestHandler = (request: Request, bindings?: NodeBindings) => Resp
  */
 export function createRequestHandler(app: Hono<AppEnv>, { logger, deadlineMs, shedder }: RequestHandlerOptions): RequestHandler {
   const accessLog = logger.isLevelEnabled('info');
+  const scopeOptions = { logger, deadlineMs };
   const finish = (scope: RequestScope, response: Response): Response => {
     if (accessLog) logAccess(logger, scope, response.status);
     return response;
   };
   return function handleRequest(request, bindings) {
-    const scope = new RequestScope(request, bindings, { logger, deadlineMs });
-    if (shedder?.refuses(scope.path)) return finish(scope, errorResponse(new OverloadedError('the event loop'), scope.requestId));
+    const scope = new RequestScope(request, bindings, scopeOptions);
+    if (shedder?.overloaded() && shedder.refuses(scope.path)) {
+      return finish(scope, errorResponse(new OverloadedError('the event loop'), scope.requestId));
+    }
     const response = app.fetch(request, scope);
     if (!(response instanceof Promise)) return finish(scope, response);
     return scope.deadlineControl.race(
