@@ -4,6 +4,7 @@ import type { Hono } from 'hono';
 import { OverloadedError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { errorResponse } from '../middleware/error-handler.js';
+import type { Metrics } from '../observability/metrics.js';
 import type { LoadShedder } from '../resilience/load-shedder.js';
 import type { AppEnv } from '../types.js';
 import { logAccess } from './access-log.js';
@@ -17,10 +18,15 @@ export interface RequestHandlerOptions {
   deadlineMs: number;
   /** Refuses new requests (503) while the event loop lags; probes are never refused. */
   shedder?: Pick<LoadShedder, 'overloaded' | 'refuses'>;
+  /** Records each answered request by its route template (metrics.ts). */
+  metrics?: Pick<Metrics, 'request'>;
 }
 
 /** A fetch handler, as `app.fetch` is: `@hono/node-server` serves it, tests call it with a Request. */
-export type RequestHandler = (request: Request, bindings?: NodeBindings) => Response | Promise<Response>;
+export type RequestHandler = ((request: Request, bindings?: NodeBindings) => Response | Promise<Response>) & {
+  /** Requests being served now. */
+  inFlight(): number;
+};
 
 /**
  * What every request gets around the app, in one function rather than a chain of middleware (each
@@ -31,14 +37,18 @@ export type RequestHandler = (request: Request, bindings?: NodeBindings) => Resp
  * const handler = createRequestHandler(app, { logger, deadlineMs: 5000 });
  * const server = createHttpServer(handler);
  */
-export function createRequestHandler(app: Hono<AppEnv>, { logger, deadlineMs, shedder }: RequestHandlerOptions): RequestHandler {
+export function createRequestHandler(app: Hono<AppEnv>, { logger, deadlineMs, shedder, metrics }: RequestHandlerOptions): RequestHandler {
   const accessLog = logger.isLevelEnabled('info');
   const scopeOptions = { logger, deadlineMs };
+  let inFlight = 0;
   const finish = (scope: RequestScope, response: Response): Response => {
+    inFlight -= 1;
     if (accessLog) logAccess(logger, scope, response.status);
+    if (metrics) metrics.request(scope.method, routeOf(app, scope.method, scope.path), response.status, (performance.now() - scope.startedAt) / 1_000);
     return response;
   };
-  return function handleRequest(request, bindings) {
+  const handleRequest = (request: Request, bindings?: NodeBindings): Response | Promise<Response> => {
+    inFlight += 1;
     const scope = new RequestScope(request, bindings, scopeOptions);
     if (shedder?.overloaded() && shedder.refuses(scope.path)) {
       return finish(scope, errorResponse(new OverloadedError('the event loop'), scope.requestId));
@@ -51,6 +61,13 @@ export function createRequestHandler(app: Hono<AppEnv>, { logger, deadlineMs, sh
       (answer) => finish(scope, answer),
     );
   };
+  return Object.assign(handleRequest, { inFlight: () => inFlight });
+}
+
+/** The route template that answers `method path` (`/upstream/data/:key`), as Hono's router matches it; `unmatched` for a 404. */
+function routeOf(app: Hono<AppEnv>, method: string, path: string): string {
+  const [matched] = app.router.match(method === 'HEAD' ? 'GET' : method, path);
+  return matched.at(-1)?.[0][1].path ?? 'unmatched';
 }
 
 /** The Node server for `handler`: ServiceResponse puts the security headers and request id on every response. */

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { Logger } from '../logger.js';
+import type { Metrics } from '../observability/metrics.js';
 import { DatabaseUnavailableError, DependencyTimeoutError } from '../errors.js';
 import { createAdmissionQueue, defaultQueueBounds, type AdmissionStats } from '../resilience/admission-queue.js';
 
@@ -22,6 +23,8 @@ export interface Database {
   poolMax: number;
   /** The waiting line for a client, for logs, metrics and tests. */
   stats(): AdmissionStats;
+  /** pg's clients (open, idle) and the queries waiting for one in our line, for /metrics. */
+  poolStats(): { total: number; idle: number; waiting: number };
   close(): Promise<void>;
 }
 
@@ -30,7 +33,10 @@ export interface Database {
  * idle and connect timeouts, and a server-side `statement_timeout` with a slightly longer
  * client-side `query_timeout` in case the server never answers.
  */
-export function createDatabase(options: DatabaseOptions, logger: Logger): Database {
+/** Where the pool reports its waits and query times (metrics.ts); optional. */
+export type DatabaseObserver = Pick<Metrics, 'poolWait' | 'query'>;
+
+export function createDatabase(options: DatabaseOptions, logger: Logger, observer?: DatabaseObserver): Database {
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.poolMax,
@@ -48,12 +54,16 @@ export function createDatabase(options: DatabaseOptions, logger: Logger): Databa
     // Wait for a client in our own line, which refuses (503) what it cannot serve in time and which
     // a query leaves when its request gives up: pg-pool's queue cannot be left, so abandoned queries
     // would still run (and time out one by one) later.
+    const waitStarted = performance.now();
     const slot = await line.acquire(signal);
+    const started = performance.now();
+    observer?.poolWait((started - waitStarted) / 1_000);
     // pg cannot cancel a running query from a signal: stop waiting, the pool reclaims the client.
     const pending = pool.query<Row>(text, values);
     void pending.then(slot.release, slot.release);
     try {
       const result = await raceSignal(pending, signal);
+      observer?.query((performance.now() - started) / 1_000);
       return result.rows;
     } catch (error) {
       if (signal.aborted) throw signal.reason;
@@ -61,7 +71,9 @@ export function createDatabase(options: DatabaseOptions, logger: Logger): Databa
     }
   }
 
-  return { query, pool, poolMax: options.poolMax, stats: line.stats, close: () => pool.end() };
+  const poolStats = (): { total: number; idle: number; waiting: number } =>
+    ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount + line.stats().waiting });
+  return { query, pool, poolMax: options.poolMax, stats: line.stats, poolStats, close: () => pool.end() };
 }
 
 /** Connection failures become 503, timeouts 504; anything else (a bug) stays as it is. */
