@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
-import { startClockWaker, WakeMargin } from '../../../src/bench/engine/precise-timer.js';
+import { createTimeoutWaker, startClockWaker, WakeMargin } from '../../../src/bench/engine/precise-timer.js';
 
 describe('WakeMargin', () => {
   it('settles near the 90th percentile of wake lateness, plus 0.05 ms', () => {
@@ -50,5 +50,22 @@ describe('startClockWaker', () => {
     expect(late[0]).toBeGreaterThanOrEqual(0);
     // setTimeout is up to a millisecond off either way; the clock thread's median wake is far closer.
     expect(late[10]).toBeLessThan(0.5);
+  });
+});
+
+describe('createTimeoutWaker (the fallback without threads)', () => {
+  it('wakes once, within its margin before the time asked for or later, and not at all once replaced or closed', async () => {
+    const wakes: number[] = [];
+    const waker = createTimeoutWaker(() => wakes.push(performance.now()));
+    const at = performance.now() + 30;
+    waker.wakeAt(performance.now() + 5); // replaced
+    waker.wakeAt(at);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(wakes).toHaveLength(1);
+    expect(wakes[0]!).toBeGreaterThanOrEqual(at - waker.marginMs - 1);
+    waker.wakeAt(performance.now() + 5);
+    waker.close();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(wakes).toHaveLength(1);
   });
 });
