@@ -92,7 +92,7 @@ async function exactCounts(server: TestServer): Promise<void> {
     const before = await server.count();
     const { result } = await open(server.url, { connections: 20, rate: 200, duration: seconds * 1000 });
     const counted = (await server.count()) - before;
-    console.log(`   round ${round + 1}: sent ${result.sent}, server counted ${counted}, req/s ${result.requestsPerSecond.toFixed(2)} over ${(result.windowMs! / 1000).toFixed(3)} s (run ${(result.elapsedMs / 1000).toFixed(3)} s with the drain)`);
+    console.log(`   round ${round + 1}: sent ${result.sent}, server counted ${counted}, req/s ${result.requestsPerSecond.toFixed(2)} over ${(result.windowMs! / 1000).toFixed(3)} s (run ${(result.elapsedMs / 1000).toFixed(3)} s to the last answer)`);
   }
 }
 

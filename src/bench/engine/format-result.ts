@@ -48,7 +48,7 @@ export function formatLoadResult(result: LoadResult): string {
   const model = open ? `open model at ${integer.format(result.rate ?? 0)} req/s` : 'closed model';
   const seconds = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
   // Open model: the rate is over the schedule window; the drain of the last responses comes after it.
-  const length = open && result.windowMs !== undefined ? `${seconds(result.windowMs)} schedule, ${seconds(result.elapsedMs)} with the drain` : seconds(result.elapsedMs);
+  const length = open && result.windowMs !== undefined ? `${seconds(result.windowMs)} schedule, ${seconds(result.elapsedMs)} to the last response` : seconds(result.elapsedMs);
   const lines = [
     `${model}, ${result.connections} connections, pipelining ${result.pipelining}, ${result.workers} worker${result.workers === 1 ? '' : 's'}, ${length}${result.partial ? ' (partial: stopped early)' : ''}`,
     '',

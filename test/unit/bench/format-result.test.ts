@@ -58,7 +58,7 @@ describe('formatLoadResult', () => {
       warnings: ['The generator fell behind its schedule.'],
     };
     const text = formatLoadResult(open);
-    expect(text).toMatch(/^open model at 1,000 req\/s, .*, 1\.50 s schedule, 2\.00 s with the drain \(partial: stopped early\)\n/);
+    expect(text).toMatch(/^open model at 1,000 req\/s, .*, 1\.50 s schedule, 2\.00 s to the last response \(partial: stopped early\)\n/);
     expect(text).toContain('from intended send');
     expect(text).toMatch(/service time \(uncorrected\)\s+400 µs/);
     expect(text).toMatch(/generator send lag\s+20\.00 ms/);
