@@ -27,6 +27,13 @@ export function runInThread(
   return new LoadRun(options, share, onProgress).run(signal);
 }
 
+/**
+ * Open model: connects in flight at once before the window. 1000 at once overflow a listen backlog
+ * of 511 (Node's default): the dropped SYNs are retried after a second, and the connect phase took
+ * 1.2 s instead of 0.2 s.
+ */
+const connectsAtOnce = 256;
+
 class LoadRun implements ConnectionOwner {
   readonly requests: readonly EncodedRequest[];
   /** Open model: a connection the server closed while idle stays closed until a request needs it. */
@@ -53,8 +60,9 @@ class LoadRun implements ConnectionOwner {
   private waker: Waker | undefined;
   private spinning = false;
   private dispatching = false;
-  /** Open model, before the window: connections whose first connect attempt has ended. */
+  /** Open model, before the window: connections whose first connect attempt has ended, and the first not started. */
   private readonly settled = new Set<Connection>();
+  private unstarted = 0;
 
   constructor(
     private readonly options: ResolvedLoadOptions,
@@ -80,8 +88,9 @@ class LoadRun implements ConnectionOwner {
       for (let i = 0; i < this.options.connections; i++) {
         const connection = new Connection(this, this.options.host, this.options.port, this.options.pipelining);
         this.connections.push(connection);
-        connection.start();
+        if (this.plan === undefined) connection.start();
       }
+      while (this.plan !== undefined && this.unstarted < Math.min(connectsAtOnce, this.connections.length)) this.startNext();
       if (this.plan !== undefined) void this.prepareOpen();
     });
   }
@@ -110,7 +119,10 @@ class LoadRun implements ConnectionOwner {
     const { duration, timeout } = this.options;
     this.timers.push(setInterval(() => this.sweepTimeouts(), Math.min(250, Math.max(10, timeout / 4))));
     if (this.onProgress !== undefined) this.timers.push(setInterval(() => this.onProgress!(this.progress()), 1_000));
-    if (this.plan !== undefined) return this.step();
+    if (this.plan !== undefined) {
+      while (this.unstarted < this.connections.length) this.startNext(); // after the connect deadline
+      return this.step();
+    }
     if (duration !== undefined) this.timers.push(setTimeout(() => this.stopSending(), duration));
   }
 
@@ -134,8 +146,16 @@ class LoadRun implements ConnectionOwner {
   }
 
   private settle(connection: Connection): void {
+    const first = !this.settled.has(connection);
     this.settled.add(connection);
+    // One more connect for each that ended, so no more than `connectsAtOnce` wait on the server's accept queue.
+    if (first) this.startNext();
     this.beginWhenConnected();
+  }
+
+  /** Open model: starts the next connection not started yet, if any. */
+  private startNext(): void {
+    this.connections[this.unstarted++]?.start();
   }
 
   onResponse(connection: Connection, status: number, now: number, sentAt: number, intendedAt: number): void {

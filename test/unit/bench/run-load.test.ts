@@ -80,8 +80,8 @@ describe('runLoad, open model', () => {
       const result = await runLoad({ target: { url: server.url }, connections: 300, amount: 20, rate: 400 }, never);
       expect(result.completed).toBe(20);
       // The client counts a connection once the kernel completed it; this server, in the same thread,
-      // may accept the last few after the first request (293-300 measured). Before the fix: 2.
-      expect(connectedAtFirstRequest).toBeGreaterThanOrEqual(270);
+      // may accept the last few after the first request (282-300 measured). Before the fix: 2.
+      expect(connectedAtFirstRequest).toBeGreaterThanOrEqual(240);
     } finally {
       await server.close();
     }
