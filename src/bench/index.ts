@@ -1,5 +1,6 @@
 export { runBench, type BenchOptions } from './run-bench.js';
 export type { BenchReport, ScenarioReport } from './report/format-report.js';
+export type { LatencyMs, PercentilesMs } from './report/latency-ms.js';
 export { DEFAULT_SCENARIOS } from './scenarios.js';
 // The pieces a bench of our own (bench/talk) composes: mock upstream, production target, /proc sampling.
 export { startMockUpstream, type MockUpstream } from './upstream/mock-upstream.js';

@@ -10,6 +10,7 @@ import { formatComparison } from './report/compare.js';
 import { exportK6Script } from './report/export-k6.js';
 import { renderHtmlReport } from './report/html-report.js';
 import { formatBenchReport, upstreamDelta, type BenchReport, type ScenarioReport } from './report/format-report.js';
+import { latencyMs } from './report/latency-ms.js';
 import { crossedThresholds, type Threshold } from './report/thresholds.js';
 import { DEFAULT_SCENARIOS, parseBenchConfig, selectScenarios, type Scenario } from './scenarios.js';
 import { startTarget, type Target } from './target/start-target.js';
@@ -81,7 +82,7 @@ export async function runBench(options: BenchOptions, signal: AbortSignal): Prom
       const onProgress = (p: LoadProgress): void => progress.update(`Scenario ${scenario.name}: ${(p.elapsedMs / 1000).toFixed(0)} s of ${planned}, ${p.completed} responses, ${p.errors} errors`);
       const result: LoadResult = await runLoad({ ...loadOptions(options, toRequests(origin, scenario)), onProgress }, signal);
       const usage = sampler ? summariseUsage(sampler.stop()) : undefined;
-      const entry: ScenarioReport = { name: scenario.name, paths: scenario.requests.map((r) => r.path), result };
+      const entry: ScenarioReport = { name: scenario.name, paths: scenario.requests.map((r) => r.path), result, latencyMs: latencyMs(result) };
       if (usage) entry.server = usage;
       if (upstream && upstreamBefore) entry.upstream = upstreamDelta(upstreamBefore, upstream.stats());
       report.scenarios.push(entry);

@@ -1,12 +1,15 @@
 import chalk from 'chalk';
 import { formatBytes, formatMicroseconds, summarizeLoadResult, type LoadResult } from '../engine/index.js';
 import type { MockUpstreamStats } from '../upstream/mock-upstream.js';
+import type { LatencyMs } from './latency-ms.js';
 
 /** One scenario's measurements: the load result, the server's usage, the upstream's view. */
 export interface ScenarioReport {
   name: string;
   paths: string[];
   result: LoadResult;
+  /** Percentiles of `result`'s histograms in milliseconds (absent from reports written before it was added). */
+  latencyMs?: LatencyMs;
   server?: { rssPeakBytes: number; rssLastBytes: number; cpuSeconds: number; cpuCores: number };
   /** Upstream activity during this scenario only. */
   upstream?: { requests: number; connectionsOpened: number; maxConnectionsOpen: number; aborted: number };
