@@ -7,9 +7,9 @@ export interface SampleSelector {
 }
 
 /**
- * Where each server-side figure comes from in the target's /metrics. The defaults name what issue
- * 13 asks the generated project to expose (event-loop delay from prom-client's default metrics);
- * a project with other names passes its own.
+ * Where each server-side figure comes from in the target's /metrics. The defaults are the
+ * generated project's (templates/base/src/observability/metrics.ts); a project with other names
+ * passes its own.
  */
 export interface ServerMetricSources {
   /** Gauge in seconds: the event loop's p99 delay since the previous scrape (prom-client resets it per scrape). */
@@ -25,12 +25,12 @@ export interface ServerMetricSources {
 }
 
 export const DEFAULT_METRIC_SOURCES: ServerMetricSources = {
-  eventLoopDelayP99: { name: 'nodejs_eventloop_lag_p99_seconds' },
+  eventLoopDelayP99: { name: 'event_loop_delay_seconds', labels: { quantile: '0.99' } },
   dbPoolWait: { name: 'db_pool_wait_seconds' },
-  upstreamPending: { name: 'upstream_pending_requests' },
-  shed: { name: 'http_shed_total' },
-  deadline: { name: 'http_deadline_exceeded_total' },
-  badGateway: { name: 'http_bad_gateway_total' },
+  upstreamPending: { name: 'upstream_requests', labels: { state: 'pending' } },
+  shed: { name: 'http_failed_responses_total', labels: { status: '503' } },
+  deadline: { name: 'http_failed_responses_total', labels: { status: '504' } },
+  badGateway: { name: 'http_failed_responses_total', labels: { status: '502' } },
 };
 
 /** What the server went through during one scenario; a figure is absent when its metric was not exposed. */

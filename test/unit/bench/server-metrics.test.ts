@@ -69,9 +69,10 @@ describe('figures from scrapes', () => {
   });
 
   it('gives a scenario its figures in milliseconds and counts, and leaves out what the server does not expose', () => {
-    const first = scrape('http_shed_total 2\nhttp_deadline_exceeded_total 0\nnodejs_eventloop_lag_p99_seconds 0.012');
-    const middle = scrape('nodejs_eventloop_lag_p99_seconds 0.0305\nupstream_pending_requests 17');
-    const last = scrape('http_shed_total 40\nhttp_deadline_exceeded_total 3\nnodejs_eventloop_lag_p99_seconds 0.011\nupstream_pending_requests 2');
+    // The generated project's names (templates/base/src/observability/metrics.ts).
+    const first = scrape('http_failed_responses_total{status="503"} 2\nhttp_failed_responses_total{status="504"} 0\nevent_loop_delay_seconds{quantile="0.99"} 0.012\nevent_loop_delay_seconds{quantile="1"} 0.5');
+    const middle = scrape('event_loop_delay_seconds{quantile="0.99"} 0.0305\nupstream_requests{state="pending"} 17\nupstream_requests{state="running"} 90');
+    const last = scrape('http_failed_responses_total{status="503"} 40\nhttp_failed_responses_total{status="504"} 3\nevent_loop_delay_seconds{quantile="0.99"} 0.011\nupstream_requests{state="pending"} 2');
     expect(serverFigures([first, middle, last])).toEqual({ scrapes: 3, eventLoopDelayP99Ms: 30.5, upstreamPendingMax: 17, shed: 38, deadline504: 3 });
   });
 });
@@ -88,7 +89,7 @@ describe('sampleMetrics against a fake /metrics endpoint', () => {
       scrapes += 1;
       shed += 7; // every scrape sees 7 more requests shed than the one before
       res.setHeader('content-type', 'text/plain; version=0.0.4');
-      res.end(`# TYPE http_shed_total counter\nhttp_shed_total ${shed}\nupstream_pending_requests ${scrapes}\n`);
+      res.end(`# TYPE http_failed_responses_total counter\nhttp_failed_responses_total{status="503"} ${shed}\nupstream_requests{state="pending"} ${scrapes}\n`);
     });
     try {
       const metricsUrl = `${server.url}metrics`;

@@ -54,6 +54,7 @@ export function createMetrics(sources: MetricSources = {}): Metrics {
     name: 'http_failed_responses_total', help: 'Answers 502 (upstream failed), 503 (shed or refused) and 504 (deadline), by status.',
     labelNames: ['status'] as const, registers,
   });
+  for (const status of ['502', '503', '504']) failures.labels(status).inc(0); // a series at 0 before the first, so rates and alerts see it
   new client.Gauge({
     name: 'http_requests_in_flight', help: 'Requests being served.', registers,
     collect() { this.set(sources.inFlight?.() ?? 0); },
