@@ -46,14 +46,16 @@ try {
   if (!project.embeddedDbScript) throw new Error('The scaffolded project has no embedded DB script; bench:overhead needs the default (PGlite) project.');
   db = await startEmbeddedDb(projectRoot, project.embeddedDbScript, { PATH: process.env.PATH }, signal, 'memory');
   upstream = await startMockUpstream({ latencyMs: config.upstreamLatencyMs, jitterMs: 0, faults: [] });
-  log(`  starting the three contenders (${seconds()})…`);
+  log(`  starting the four contenders (${seconds()})…`);
   const minimal = await startMinimalHono(projectRoot, upstream.url, signal);
   servers.push(minimal);
   const silent = await startGeneratedServer(projectRoot, { databaseUrl: db.url, upstreamUrl: upstream.url, accessLog: false }, signal);
   servers.push(silent);
   const logged = await startGeneratedServer(projectRoot, { databaseUrl: db.url, upstreamUrl: upstream.url, accessLog: true }, signal);
   servers.push(logged);
-  const contenders: Contenders = [['minimal', minimal], ['generated-silent', silent], ['generated-log', logged]];
+  const noMetrics = await startGeneratedServer(projectRoot, { databaseUrl: db.url, upstreamUrl: upstream.url, accessLog: false, env: { METRICS: 'off' } }, signal);
+  servers.push(noMetrics);
+  const contenders: Contenders = [['minimal', minimal], ['generated-silent', silent], ['generated-log', logged], ['generated-no-metrics', noMetrics]];
   const runs = await runMainRounds(contenders, config, log, signal);
   await Promise.allSettled(servers.splice(0).map((server) => server.stop()));
 
@@ -64,15 +66,17 @@ try {
 
   const summaries = summariseRuns(runs);
   const ratios = roundRatios(runs);
+  const metricsRatios = roundRatios(runs, 'generated-no-metrics');
   const report: OverheadReport = {
     machine: { cpus: availableParallelism(), node: process.version, platform: `${process.platform} ${process.arch}`, date: `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`, wrk },
     config,
     runs,
     summaries,
     ratios,
+    metricsRatios,
     waiting,
     ladder,
-    targets: evaluateTargets(summaries, ratios, waiting),
+    targets: evaluateTargets(summaries, ratios, waiting, metricsRatios),
     elapsedSeconds: (performance.now() - started) / 1000,
   };
   log('');

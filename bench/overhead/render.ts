@@ -6,6 +6,7 @@ export const CONTENDER_LABELS: Readonly<Record<ContenderId, string>> = {
   minimal: 'minimal Hono',
   'generated-silent': 'generated, LOG_FORMAT=silent',
   'generated-log': 'generated, access log to a pipe',
+  'generated-no-metrics': 'generated, silent, METRICS=off',
 };
 const SCENARIO_LABELS: Readonly<Record<ScenarioId, string>> = { json: '/json c=50', external: '/external c=1000' };
 

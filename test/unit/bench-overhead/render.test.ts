@@ -25,7 +25,7 @@ describe('formatText and formatMarkdown', () => {
 describe('report tables', () => {
   it('shows every contender with its rounds, ratio and errors', () => {
     const table = contenderTable(fullReport());
-    expect(table.rows).toHaveLength(5);
+    expect(table.rows).toHaveLength(6);
     expect(table.rows[1]).toEqual(expect.arrayContaining(['/json c=50, generated, LOG_FORMAT=silent', '27,000', '24,300 / 27,000 / 29,700', '0.90x']));
     expect(table.rows[2]).toEqual(expect.arrayContaining(['180', '200: 3,000']));
     expect(table.rows[4]).toEqual(expect.arrayContaining(['12 (12 timeouts, 0 non-2xx)']));
