@@ -27,8 +27,9 @@ describe('report tables', () => {
     const table = contenderTable(fullReport());
     expect(table.rows).toHaveLength(6);
     expect(table.rows[1]).toEqual(expect.arrayContaining(['/json c=50, generated, LOG_FORMAT=silent', '27,000', '24,300 / 27,000 / 29,700', '0.90x']));
-    expect(table.rows[2]).toEqual(expect.arrayContaining(['180', '200: 3,000']));
-    expect(table.rows[4]).toEqual(expect.arrayContaining(['12 (12 timeouts, 0 non-2xx)']));
+    expect(table.rows[2]).toEqual(expect.arrayContaining(['/json c=50, generated, silent, METRICS=off', '27,500']));
+    expect(table.rows[3]).toEqual(expect.arrayContaining(['180', '200: 3,000']));
+    expect(table.rows[5]).toEqual(expect.arrayContaining(['12 (12 timeouts, 0 non-2xx)']));
   });
 
   it('puts the issue\'s rows side by side with the ratio', () => {
