@@ -19,6 +19,8 @@ export interface Config {
   overload: { queueTargetMs: number; queueIntervalMs: number; maxEventLoopDelayMs: number };
   /** Prometheus metrics: off, served by the app at /metrics, or on a port of their own. */
   metrics: { enabled: boolean; port: number | undefined };
+  /** OpenTelemetry traces, on when an OTLP endpoint is set (the exporter reads it from the environment). */
+  tracing: { serviceName: string } | undefined;
   http: {
     deadlineMs: number;
     bodyLimitBytes: number;
@@ -41,7 +43,7 @@ export const configVariables = [
   'UPSTREAM_TIMEOUT_MS', 'REQUEST_DEADLINE_MS', 'BODY_LIMIT_BYTES', 'KEEP_ALIVE_TIMEOUT_MS',
   'HEADERS_TIMEOUT_MS', 'REQUEST_TIMEOUT_MS', 'SHUTDOWN_TIMEOUT_MS', 'LAME_DUCK_MS', 'QUEUE_TARGET_MS',
   'QUEUE_INTERVAL_MS', 'MAX_EVENT_LOOP_DELAY_MS', 'UPSTREAM_BREAKER_FAILURES', 'UPSTREAM_BREAKER_COOLDOWN_MS',
-  'METRICS', 'METRICS_PORT',
+  'METRICS', 'METRICS_PORT', 'OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_SERVICE_NAME',
 ] as const;
 
 /**
@@ -114,6 +116,9 @@ export function loadConfig(env: Env): ConfigResult {
       maxEventLoopDelayMs: int('MAX_EVENT_LOOP_DELAY_MS', Math.max(200, Math.round(deadlineMs / 10)), 0),
     },
     metrics: readMetrics(env, port, problems),
+    tracing: env['OTEL_EXPORTER_OTLP_ENDPOINT'] || env['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT']
+      ? { serviceName: env['OTEL_SERVICE_NAME'] || 'app' }
+      : undefined,
     http: {
       deadlineMs,
       bodyLimitBytes: int('BODY_LIMIT_BYTES', 100 * 1024, 0),

@@ -11,6 +11,7 @@ import { createLogger, flushLogs, stdoutDestination, type LogDestination, type L
 import { createDatabase } from './resources/database.js';
 import { createUpstreamClient } from './resources/upstream-client.js';
 import { createMetrics } from './observability/metrics.js';
+import { startTracing } from './observability/tracing.js';
 import { createLoadShedder } from './resilience/load-shedder.js';
 import { createMetricsServer } from './routes/metrics.js';
 
@@ -29,12 +30,18 @@ async function main(): Promise<void> {
 
   const queue = { targetMs: config.overload.queueTargetMs, intervalMs: config.overload.queueIntervalMs };
   const breaker = { failures: config.upstream.breakerFailures, cooldownMs: config.upstream.breakerCooldownMs };
+  // OpenTelemetry only when an endpoint is set: otherwise none of it is even imported.
+  const tracing = config.tracing ? await startTracing(config.tracing).catch((error: unknown) => {
+    logger.warn({ error: describeError(error) }, 'cannot start OpenTelemetry tracing; serving without it');
+    return undefined;
+  }) : undefined;
+  const traced = tracing ? { tracing } : {};
   let handler: RequestHandler | undefined;
   const metrics = config.metrics.enabled
     ? createMetrics({ inFlight: () => handler?.inFlight() ?? 0, db: () => db.poolStats(), upstream: () => upstream.poolStats() })
     : undefined;
-  const upstream = createUpstreamClient({ baseUrl: config.upstream.url, ...config.upstream, queue, breaker, ...(metrics ? { observer: metrics } : {}) });
-  const db = createDatabase({ url: config.databaseUrl, ...config.db, queue }, logger, metrics);
+  const upstream = createUpstreamClient({ baseUrl: config.upstream.url, ...config.upstream, queue, breaker, ...(metrics ? { observer: metrics } : {}), ...traced });
+  const db = createDatabase({ url: config.databaseUrl, ...config.db, queue }, logger, { ...(metrics ? { metrics } : {}), ...traced });
   try {
     await migrate(db.pool);
   } catch (error) {
@@ -50,7 +57,7 @@ async function main(): Promise<void> {
   // /metrics on the app's port, unless METRICS_PORT gives them a listener of their own (below).
   const appMetrics = metrics && config.metrics.port === undefined ? { metrics } : {};
   const app = createApp({ upstream, db, limits: config.http, isDraining: () => draining, ...appMetrics });
-  handler = createRequestHandler(app, { logger, deadlineMs: config.http.deadlineMs, shedder, ...(metrics ? { metrics } : {}) });
+  handler = createRequestHandler(app, { logger, deadlineMs: config.http.deadlineMs, shedder, ...(metrics ? { metrics } : {}), ...traced });
   const server = createHttpServer(handler);
   const metricsServer = metrics && config.metrics.port !== undefined ? createMetricsServer(metrics) : undefined;
   // Our idle keep-alive must outlast the proxy's (nginx, load balancer: often 60 s), or we close a
@@ -74,7 +81,7 @@ async function main(): Promise<void> {
     if (forced) logger.warn('in-flight requests outlived the grace period and were cut');
     metricsServer?.close();
     metrics?.close();
-    await Promise.allSettled([upstream.close(), db.close()]);
+    await Promise.allSettled([upstream.close(), db.close(), tracing?.shutdown()]); // the last spans leave here
     logger.info('stopped');
     await flushLogs(logger); // JSON lines wait in a buffer: write them all before exiting
     process.exit(0);

@@ -5,6 +5,7 @@ import { OverloadedError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { errorResponse } from '../middleware/error-handler.js';
 import type { Metrics } from '../observability/metrics.js';
+import type { RequestSpan, Tracing } from '../observability/tracing.js';
 import type { LoadShedder } from '../resilience/load-shedder.js';
 import type { AppEnv } from '../types.js';
 import { logAccess } from './access-log.js';
@@ -20,6 +21,8 @@ export interface RequestHandlerOptions {
   shedder?: Pick<LoadShedder, 'overloaded' | 'refuses'>;
   /** Records each answered request by its route template (metrics.ts). */
   metrics?: Pick<Metrics, 'request'>;
+  /** A span per request, the parent of its upstream calls' and queries' (tracing.ts). */
+  tracing?: Pick<Tracing, 'startRequest'>;
 }
 
 /** A fetch handler, as `app.fetch` is: `@hono/node-server` serves it, tests call it with a Request. */
@@ -37,14 +40,20 @@ export type RequestHandler = ((request: Request, bindings?: NodeBindings) => Res
  * const handler = createRequestHandler(app, { logger, deadlineMs: 5000 });
  * const server = createHttpServer(handler);
  */
-export function createRequestHandler(app: Hono<AppEnv>, { logger, deadlineMs, shedder, metrics }: RequestHandlerOptions): RequestHandler {
+export function createRequestHandler(app: Hono<AppEnv>, { logger, deadlineMs, shedder, metrics, tracing }: RequestHandlerOptions): RequestHandler {
   const accessLog = logger.isLevelEnabled('info');
   const scopeOptions = { logger, deadlineMs };
   let inFlight = 0;
+  const span = tracing !== undefined;
+  const spans = new WeakMap<RequestScope, RequestSpan>(); // only when tracing
   const finish = (scope: RequestScope, response: Response): Response => {
     inFlight -= 1;
     if (accessLog) logAccess(logger, scope, response.status);
-    if (metrics) metrics.request(scope.method, routeOf(app, scope.method, scope.path), response.status, (performance.now() - scope.startedAt) / 1_000);
+    if (metrics || span) {
+      const route = routeOf(app, scope.method, scope.path);
+      metrics?.request(scope.method, route, response.status, (performance.now() - scope.startedAt) / 1_000);
+      spans.get(scope)?.end(response.status, route);
+    }
     return response;
   };
   const handleRequest = (request: Request, bindings?: NodeBindings): Response | Promise<Response> => {
@@ -53,7 +62,9 @@ export function createRequestHandler(app: Hono<AppEnv>, { logger, deadlineMs, sh
     if (shedder?.overloaded() && shedder.refuses(scope.path)) {
       return finish(scope, errorResponse(new OverloadedError('the event loop'), scope.requestId));
     }
-    const response = app.fetch(request, scope);
+    const requestSpan = tracing?.startRequest(scope.method, scope.path);
+    if (requestSpan) spans.set(scope, requestSpan);
+    const response = requestSpan ? requestSpan.run(() => app.fetch(request, scope)) : app.fetch(request, scope);
     if (!(response instanceof Promise)) return finish(scope, response);
     return scope.deadlineControl.race(
       response,

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../observability/metrics.js';
+import type { Tracing } from '../observability/tracing.js';
 import { DatabaseUnavailableError, DependencyTimeoutError } from '../errors.js';
 import { createAdmissionQueue, defaultQueueBounds, type AdmissionStats } from '../resilience/admission-queue.js';
 
@@ -33,10 +34,13 @@ export interface Database {
  * idle and connect timeouts, and a server-side `statement_timeout` with a slightly longer
  * client-side `query_timeout` in case the server never answers.
  */
-/** Where the pool reports its waits and query times (metrics.ts); optional. */
-export type DatabaseObserver = Pick<Metrics, 'poolWait' | 'query'>;
+/** Where the pool reports its waits and query times (metrics.ts), and traces its queries (tracing.ts); both optional. */
+export interface DatabaseInstruments {
+  metrics?: Pick<Metrics, 'poolWait' | 'query'>;
+  tracing?: Pick<Tracing, 'inSpan'>;
+}
 
-export function createDatabase(options: DatabaseOptions, logger: Logger, observer?: DatabaseObserver): Database {
+export function createDatabase(options: DatabaseOptions, logger: Logger, { metrics: observer, tracing }: DatabaseInstruments = {}): Database {
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.poolMax,
@@ -50,7 +54,12 @@ export function createDatabase(options: DatabaseOptions, logger: Logger, observe
 
   const line = createAdmissionQueue({ slots: options.poolMax, name: 'the database pool', ...(options.queue ?? defaultQueueBounds) });
 
-  async function query<Row extends pg.QueryResultRow>(text: string, values: unknown[], signal: AbortSignal): Promise<Row[]> {
+  function query<Row extends pg.QueryResultRow>(text: string, values: unknown[], signal: AbortSignal): Promise<Row[]> {
+    if (!tracing) return run<Row>(text, values, signal);
+    return tracing.inSpan('db.query', { 'db.system.name': 'postgresql', 'db.query.text': text }, () => run<Row>(text, values, signal));
+  }
+
+  async function run<Row extends pg.QueryResultRow>(text: string, values: unknown[], signal: AbortSignal): Promise<Row[]> {
     // Wait for a client in our own line, which refuses (503) what it cannot serve in time and which
     // a query leaves when its request gives up: pg-pool's queue cannot be left, so abandoned queries
     // would still run (and time out one by one) later.

@@ -1,6 +1,7 @@
 import { Pool } from 'undici';
 import { DependencyTimeoutError, UpstreamError } from '../errors.js';
 import type { Metrics } from '../observability/metrics.js';
+import type { Tracing } from '../observability/tracing.js';
 import { createAdmissionQueue, defaultQueueBounds, type AdmissionStats, type Slot } from '../resilience/admission-queue.js';
 import { createCircuitBreaker, type CircuitBreakerState } from '../resilience/circuit-breaker.js';
 import { createRetryBudget } from '../resilience/retry-budget.js';
@@ -18,6 +19,8 @@ export interface UpstreamClientOptions {
   queue?: { targetMs: number; intervalMs: number };
   /** Where each call reports its duration and whether it timed out (metrics.ts); optional. */
   observer?: Pick<Metrics, 'upstreamCall'>;
+  /** A span per call, a child of the request's (tracing.ts); optional. */
+  tracing?: Pick<Tracing, 'inSpan'>;
 }
 
 export interface UpstreamCallOptions {
@@ -67,7 +70,13 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
 
   // One async function per call, no wrappers: with a thousand calls waiting on the upstream, every
   // promise and closure a call holds is a thousand live objects for each garbage collection to copy.
-  async function getJson(path: string, { signal, requestId }: UpstreamCallOptions): Promise<unknown> {
+  function getJson(path: string, call: UpstreamCallOptions): Promise<unknown> {
+    if (!options.tracing) return callUpstream(path, call);
+    const attributes = { 'http.request.method': 'GET', 'server.address': baseUrl.hostname, 'url.path': `${basePath}${path}` };
+    return options.tracing.inSpan(`GET ${basePath}${path}`, attributes, () => callUpstream(path, call));
+  }
+
+  async function callUpstream(path: string, { signal, requestId }: UpstreamCallOptions): Promise<unknown> {
     breaker.admit(); // fail fast without taking a place in the line
     const started = performance.now();
     let slot: Slot;

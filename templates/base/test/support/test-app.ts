@@ -4,6 +4,7 @@ import type { Hono } from 'hono';
 import { createApp } from '../../src/app.js';
 import { createHttpServer, createRequestHandler, type RequestHandler, type RequestHandlerOptions } from '../../src/http/request-handler.js';
 import { createMetrics, type Metrics } from '../../src/observability/metrics.js';
+import type { Tracing } from '../../src/observability/tracing.js';
 import { createLogger } from '../../src/logger.js';
 import { createDatabase, type Database } from '../../src/resources/database.js';
 import { createUpstreamClient } from '../../src/resources/upstream-client.js';
@@ -21,6 +22,8 @@ export interface TestAppOptions {
   breaker?: { failures: number; cooldownMs: number };
   /** Wire Prometheus metrics as the server does, served at /metrics. */
   metrics?: boolean;
+  /** Trace as the server does (OpenTelemetry): the tracing the test started. */
+  tracing?: Tracing;
 }
 
 /** An app served over HTTP on 127.0.0.1 (a random free port). */
@@ -64,8 +67,10 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
   const metrics = options.metrics
     ? createMetrics({ inFlight: () => handler?.inFlight() ?? 0, db: () => db.poolStats(), upstream: () => upstream.poolStats() })
     : undefined;
+  const traced = options.tracing ? { tracing: options.tracing } : {};
   const upstream = createUpstreamClient({
     ...(metrics ? { observer: metrics } : {}),
+    ...traced,
     baseUrl: options.upstreamUrl,
     connections: options.upstreamConnections ?? 4,
     timeoutMs: options.upstreamTimeoutMs ?? 2_000,
@@ -74,10 +79,10 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
   const db = createDatabase(
     { url: options.databaseUrl, poolMax: options.poolMax ?? 4, idleTimeoutMs: 1_000, connectTimeoutMs: 2_000, statementTimeoutMs: 2_000 },
     logger,
-    metrics,
+    { ...(metrics ? { metrics } : {}), ...traced },
   );
   const app = createApp({ upstream, db, limits: { bodyLimitBytes: options.bodyLimitBytes ?? 1_024 }, ...(metrics ? { metrics } : {}) });
-  const served = await serveApp(app, { logger, deadlineMs: options.deadlineMs ?? 5_000, ...(metrics ? { metrics } : {}) }, (made) => { handler = made; });
+  const served = await serveApp(app, { logger, deadlineMs: options.deadlineMs ?? 5_000, ...(metrics ? { metrics } : {}), ...traced }, (made) => { handler = made; });
   return {
     app,
     db,
