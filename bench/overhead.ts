@@ -9,12 +9,13 @@
  * tables, writes docs/overhead.md. Targets print PASS/MISS; nothing is asserted.
  * Env: BENCH_OVERHEAD_ROUNDS (default 3), BENCH_OVERHEAD_DURATION (seconds per run, default 5).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readOverheadConfig } from './overhead/config.js';
 import { runMiddlewareLadder } from './overhead/middleware-ladder.js';
-import { formatTerminalReport, renderOverheadMarkdown } from './overhead/render.js';
+import { formatTerminalReport, OVERHEAD_MARKERS, renderOverheadMarkdown, renderOverheadSection } from './overhead/render.js';
+import { spliceBlock } from './marked-block.js';
 import { runMainRounds, type Contenders } from './overhead/rounds.js';
 import { startGeneratedServer, startMinimalHono, type ServerProcess } from './overhead/servers.js';
 import { evaluateTargets, roundRatios, summariseRuns } from './overhead/stats.js';
@@ -82,6 +83,9 @@ try {
   log('');
   log(formatTerminalReport(report));
   writeFileSync(join(root, 'docs', 'overhead.md'), renderOverheadMarkdown(report));
+  const benchmarksPath = join(root, 'docs', 'benchmarks.md');
+  const benchmarks = existsSync(benchmarksPath) ? readFileSync(benchmarksPath, 'utf8') : '# Benchmarks\n';
+  writeFileSync(benchmarksPath, spliceBlock(benchmarks, OVERHEAD_MARKERS, renderOverheadSection(report)));
   log(`\nwrote docs/overhead.md in ${seconds()}`);
 } catch (error) {
   console.error(controller.signal.aborted ? 'bench:overhead interrupted.' : error instanceof Error ? error.message : error);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ladderDeltas, LADDER_LAYERS, LAYER_NOTES, rungName } from '../../../bench/overhead/middleware-ladder.js';
-import { contenderTable, formatMarkdown, formatTerminalReport, formatText, issueTable, ladderTable, renderOverheadMarkdown, statusesCell } from '../../../bench/overhead/render.js';
+import { contenderTable, formatMarkdown, formatTerminalReport, formatText, issueTable, ladderTable, OVERHEAD_MARKERS, renderOverheadMarkdown, renderOverheadSection, statusesCell } from '../../../bench/overhead/render.js';
 import { countStatuses, statusDelta } from '../../../bench/overhead/servers.js';
 import { evaluateTargets, roundRatios, summariseRuns } from '../../../bench/overhead/stats.js';
 import { ladder, report, threeRounds, waiting } from './fixtures.js';
@@ -76,5 +76,16 @@ describe('access-log statuses', () => {
     expect(statusDelta({ 200: 1 }, { 200: 2, 503: 1 })).toEqual({ 200: 1, 503: 1 });
     expect(statusesCell({ 503: 1200, 200: 5 })).toBe('200: 5, 503: 1,200');
     expect(statusesCell({})).toBe('–');
+  });
+});
+
+describe('the section of docs/benchmarks.md', () => {
+  it('sits between its markers with before and after side by side, the targets and the profile findings', () => {
+    const section = renderOverheadSection(fullReport());
+    expect(section.startsWith(OVERHEAD_MARKERS.start)).toBe(true);
+    expect(section.trimEnd().endsWith(OVERHEAD_MARKERS.end)).toBe(true);
+    expect(section).toContain('| /json, c=50, LOG_FORMAT=silent | 0.62–0.84x (issue); 0.47x | 0.90x | 27,000 2xx/s, 0 errors | 30,000 2xx/s, 0 errors |');
+    expect(section).toContain('What the profiles showed');
+    expect(section).toMatch(/none 24\.0, \+ serviceResponse 25\.0/);
   });
 });
