@@ -221,7 +221,8 @@ describe('slow and bad clients', () => {
     for (const response of [malformed, unknown, boom]) {
       expect(response.headers.get('content-type')).toMatch(/^application\/json/);
       expect(response.headers.get('x-content-type-options')).toBe('nosniff');
-      expect(response.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+      expect(response.headers.get('x-frame-options')).toBe('DENY');
+      expect(response.headers.get('cache-control')).toBe('no-store');
       expect(response.headers.get('strict-transport-security')).toMatch(/max-age=\d+/);
     }
     const ok = await fetch(`${server.base}/echo`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"a":1}' });
