@@ -4,6 +4,7 @@ import { loadConfig, type Config } from './config.js';
 import { databaseUrlHint } from './database-hint.js';
 import { migrate } from './db/migrate.js';
 import { createHttpServer, createRequestHandler, type RequestHandler } from './http/request-handler.js';
+import { announceToDev, waitForDevListenCue } from './lifecycle/dev-handoff.js';
 import { drainServer, onShutdownSignal } from './lifecycle/graceful-shutdown.js';
 import { trackKeepAlive } from './lifecycle/keep-alive-drain.js';
 import { watchParent } from './lifecycle/parent-watch.js';
@@ -93,9 +94,7 @@ async function main(): Promise<void> {
   });
   watchParent(() => stop('parent process gone'));
 
-  // Under `asyncsrv dev` the next version boots and migrates while the old one still serves, and
-  // binds the port only once the old one has let go: a restart costs a listen, not a boot.
-  if (process.send && process.env.ASYNCSRV_DEV_HANDOFF === '1') await waitForListenCue();
+  await waitForDevListenCue(); // under `asyncsrv dev` only: see lifecycle/dev-handoff.ts
   try {
     await listen(server, config.port, config.host);
   } catch (error) {
@@ -116,8 +115,7 @@ async function main(): Promise<void> {
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   logger.info({ url, upstream: config.upstream.url.href }, 'listening');
-  // Tooling that started us with an IPC channel (asyncsrv dev) learns the URL and the route table.
-  process.send?.({ type: 'asyncsrv:listening', url, upstream: config.upstream.url.href, routes: routeTable(app) });
+  announceToDev(url, config.upstream.url.href, app);
 }
 
 /**
@@ -133,27 +131,6 @@ function exitOnCrash(logger: Logger, logs: LogDestination): void {
     } finally {
       process.exit(1);
     }
-  });
-}
-
-/** Method and path of every route (middleware, registered on `/*`, left out). */
-function routeTable(app: ReturnType<typeof createApp>): Array<{ method: string; path: string }> {
-  const seen = new Set<string>();
-  return app.routes
-    .filter((route) => route.method !== 'ALL' && route.path !== '/*') // middleware, for all or some methods
-    .filter((route) => !seen.has(`${route.method} ${route.path}`) && Boolean(seen.add(`${route.method} ${route.path}`)))
-    .map(({ method, path }) => ({ method, path }));
-}
-
-function waitForListenCue(): Promise<void> {
-  return new Promise((resolve) => {
-    const onMessage = (message: unknown): void => {
-      if ((message as { type?: unknown } | null)?.type !== 'asyncsrv:listen') return;
-      process.off('message', onMessage);
-      resolve();
-    };
-    process.on('message', onMessage);
-    process.send?.({ type: 'asyncsrv:ready' });
   });
 }
 

@@ -1,5 +1,5 @@
-import { createServer, type Server } from 'node:http';
-import { getRequestListener } from '@hono/node-server';
+import type { Server } from 'node:http';
+import { createAdaptorServer } from '@hono/node-server';
 import type { Hono } from 'hono';
 import { OverloadedError } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -85,10 +85,5 @@ function routeOf(app: Hono<AppEnv>, method: string, path: string): string {
 export function createHttpServer(handler: RequestHandler): Server {
   // Node checks headersTimeout and requestTimeout only every connectionsCheckingInterval (30 s by
   // default): check every second, so a client that sends its headers slowly is cut near the bound.
-  return createServer(
-    { ServerResponse: ServiceResponse, connectionsCheckingInterval: 1_000 },
-    // The listener answers its own errors (500) and never rejects.
-    // eslint-disable-next-line @typescript-eslint/no-misused-promises
-    getRequestListener(handler),
-  );
+  return createAdaptorServer({ fetch: handler, serverOptions: { ServerResponse: ServiceResponse, connectionsCheckingInterval: 1_000 } }) as Server;
 }

@@ -1,5 +1,5 @@
-import { createServer, type Server } from 'node:http';
-import { getRequestListener } from '@hono/node-server';
+import type { Server } from 'node:http';
+import { createAdaptorServer } from '@hono/node-server';
 import { Hono } from 'hono';
 import { scrapeMetrics } from '../observability/cluster-metrics.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -13,7 +13,5 @@ export function metricsRoutes(metrics: Metrics): Hono<AppEnv> {
 /** A server of its own for /metrics (METRICS_PORT): scraped on a port the public one does not expose. */
 export function createMetricsServer(metrics: Metrics): Server {
   const app = new Hono().get('/metrics', async (c) => c.body(await scrapeMetrics(metrics), 200, { 'content-type': metrics.contentType }));
-  // The listener answers its own errors (500) and never rejects.
-  // eslint-disable-next-line @typescript-eslint/no-misused-promises
-  return createServer(getRequestListener(app.fetch));
+  return createAdaptorServer({ fetch: app.fetch }) as Server;
 }
