@@ -46,3 +46,8 @@ export class CancelledError extends UserError {
 export function isUserError(error: unknown): error is UserError {
   return error instanceof UserError;
 }
+
+/** Whether the debug stack traces are wanted (`--debug` or `DEBUG=asyncsrv`). */
+export function isDebugEnabled(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): boolean {
+  return argv.includes('--debug') || /(^|,)\s*(asyncsrv|\*)\s*(,|$)/.test(env.DEBUG ?? '');
+}
