@@ -1,17 +1,41 @@
 /**
  * `npm run build`: bundles src/ into dist/ with esbuild (types are checked by `npm run typecheck`).
- * The CLI starts faster when Node reads a few files instead of ~30 modules of ours and theirs:
- * commander and chalk, which every run loads, are bundled in; what a run may not need (ESLint, the
- * bench engine, prompts, execa) stays in lazily imported chunks or in node_modules.
+ *
+ * Two builds, so that a run reads few files and Node 20 (no compile cache) starts quickly:
+ * - the start-up path (bins, commander, the command definitions, flag parsing) is one CommonJS
+ *   file per CLI, which Node loads without starting its ES module loader; `--help` reads nothing else;
+ * - the features each command imports lazily (`await import('../dev/index.js')`) are an ES module
+ *   build with shared chunks, at the same relative paths as in src/, so those imports resolve.
+ * Modules in both (flag parsers, errors) are duplicated, so nothing may depend on their identity:
+ * `isUserError` checks a brand, not `instanceof`; chalk is configured through util/colors.ts, an entry
+ * of the second build.
  */
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { build, type Metafile, type Plugin } from 'esbuild';
 
 const root = join(import.meta.dirname, '..');
 const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as Record<string, Record<string, string> | undefined>;
 // What the package declares stays a package import; devDependencies that src/ imports are bundled.
 const declared = ['dependencies', 'peerDependencies', 'optionalDependencies'].flatMap((field) => Object.keys(manifest[field] ?? {}));
+const external = declared.flatMap((name) => [name, `${name}/*`]);
+
+/** Our modules the start-up files import lazily: they stay imports, and become entries of the feature build. */
+const lazyModules = new Set<string>();
+const keepLazyImports: Plugin = {
+  name: 'keep-lazy-imports',
+  setup(builder) {
+    builder.onResolve({ filter: /^\.\.?\// }, (args) => {
+      if (args.kind !== 'dynamic-import') return undefined;
+      lazyModules.add(relative(join(root, 'src'), resolve(args.resolveDir, args.path.replace(/\.js$/, '.ts'))));
+      return { path: args.path, external: true };
+    });
+    builder.onResolve({ filter: /.*/ }, (args) => {
+      if (args.kind === 'dynamic-import') throw new Error(`${args.importer}: a lazy import from the start-up path must be one of our modules (got ${args.path}).`);
+      return undefined;
+    });
+  },
+};
 
 /**
  * commander requires node:child_process (and with it net and dgram) at load, for executable
@@ -30,11 +54,24 @@ const lazyChildProcess: Plugin = {
 };
 
 rmSync(join(root, 'dist'), { recursive: true, force: true });
-const result = await build({
-  absWorkingDir: root,
+const common = { absWorkingDir: root, bundle: true, platform: 'node', target: 'node20.19', external, metafile: true, sourcemap: 'linked', sourcesContent: false, logLevel: 'warning' } as const;
+
+const startup = await build({
+  ...common,
+  entryPoints: { 'cli/asyncsrv': 'src/cli/asyncsrv.ts', 'cli/create-async-server': 'src/cli/create-async-server.ts' },
+  outdir: 'dist',
+  outExtension: { '.js': '.cjs' },
+  format: 'cjs',
+  // package-info.ts finds the package from its own URL.
+  define: { 'import.meta.url': '__moduleUrl' },
+  banner: { js: "const __moduleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  plugins: [keepLazyImports, lazyChildProcess],
+});
+
+const features = await build({
+  ...common,
   entryPoints: {
-    'cli/asyncsrv': 'src/cli/asyncsrv.ts',
-    'cli/create-async-server': 'src/cli/create-async-server.ts',
+    ...Object.fromEntries([...lazyModules].map((module) => [module.replace(/\.ts$/, ''), join('src', module)])),
     // The package's export `create-async-server/eslint-plugin`.
     'lint/plugin/index': 'src/lint/plugin/index.ts',
     // Run in other processes and threads, by path.
@@ -43,26 +80,18 @@ const result = await build({
   },
   outdir: 'dist',
   chunkNames: 'chunks/[name]-[hash]',
-  bundle: true,
   splitting: true,
   format: 'esm',
-  platform: 'node',
-  target: 'node20.19',
-  external: declared.flatMap((name) => [name, `${name}/*`]),
-  // Bundled CommonJS (commander) calls require() for Node's modules: give ESM chunks one.
+  // For CommonJS code bundled here one day: esbuild's require() shim needs a real require.
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
-  sourcemap: 'linked',
-  sourcesContent: false,
-  metafile: true,
-  logLevel: 'warning',
-  plugins: [lazyChildProcess],
 });
-writeFileSync(join(root, 'dist', 'THIRD-PARTY-LICENSES.md'), thirdPartyLicenses(result.metafile));
+
+writeFileSync(join(root, 'dist', 'THIRD-PARTY-LICENSES.md'), thirdPartyLicenses([startup.metafile, features.metafile]));
 
 /** The licences of the packages bundled into dist/ (their MIT terms ask for the notice to travel with the code). */
-function thirdPartyLicenses(metafile: Metafile): string {
+function thirdPartyLicenses(metafiles: Metafile[]): string {
   const packages = new Set<string>();
-  for (const input of Object.keys(metafile.inputs)) {
+  for (const input of metafiles.flatMap((metafile) => Object.keys(metafile.inputs))) {
     const match = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input);
     if (match?.[1]) packages.add(match[1]);
   }

@@ -1,13 +1,13 @@
 import { CommanderError, type Command } from 'commander';
+import type { useColorPreference } from '../util/colors.js';
 import { ExitCode, isDebugEnabled, isUserError } from '../util/errors.js';
 
-type Chalk = (typeof import('chalk'))['default'];
+type Chalk = ReturnType<typeof useColorPreference>;
 
 /** chalk (and with it node:tty) loads once a command runs or fails, not for `--help`. */
 async function loadChalk(): Promise<Chalk> {
-  const { default: chalk } = await import('chalk');
-  if ('NO_COLOR' in process.env) chalk.level = 0;
-  return chalk;
+  const { useColorPreference } = await import('../util/colors.js');
+  return useColorPreference();
 }
 
 /**
@@ -35,20 +35,20 @@ export async function runProgram(program: Command, argv: readonly string[] = pro
   try {
     await program.parseAsync([...argv]);
   } catch (error) {
-    const chalk = await loadChalk();
-    if (usageError) process.stderr.write(chalk.red(usageError));
-    process.exitCode = await exitCodeFor(error, chalk, isDebugEnabled(argv));
+    process.exitCode = await exitCodeFor(error, usageError, isDebugEnabled(argv));
   }
 }
 
-async function exitCodeFor(error: unknown, chalk: Chalk, debug: boolean): Promise<number> {
+async function exitCodeFor(error: unknown, usageError: string, debug: boolean): Promise<number> {
   if (error instanceof CommanderError) {
-    // Commander has already printed its message; help and version are successes.
+    // Help and version are successes (and print nothing in red).
     if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') {
       return ExitCode.ok;
     }
+    if (usageError) process.stderr.write((await loadChalk()).red(usageError));
     return ExitCode.usage;
   }
+  const chalk = await loadChalk();
   const { createLogger } = await import('../util/logger.js');
   const logger = createLogger();
   if (isUserError(error)) {
