@@ -11,7 +11,7 @@
  * of the second build.
  */
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import { build, type Metafile, type Plugin } from 'esbuild';
 
 const root = join(import.meta.dirname, '..');
@@ -27,8 +27,11 @@ const keepLazyImports: Plugin = {
   setup(builder) {
     builder.onResolve({ filter: /^\.\.?\// }, (args) => {
       if (args.kind !== 'dynamic-import') return undefined;
-      lazyModules.add(relative(join(root, 'src'), resolve(args.resolveDir, args.path.replace(/\.js$/, '.ts'))));
-      return { path: args.path, external: true };
+      const source = resolve(args.resolveDir, args.path.replace(/\.js$/, '.ts'));
+      lazyModules.add(relative(join(root, 'src'), source));
+      // Written relative to the output file (dist/cli/), wherever the importing module sits in src/.
+      const fromOutput = relative(join(root, 'src', 'cli'), source).replace(/\.ts$/, '.js').split(sep).join('/');
+      return { path: fromOutput.startsWith('.') ? fromOutput : `./${fromOutput}`, external: true };
     });
     builder.onResolve({ filter: /.*/ }, (args) => {
       if (args.kind === 'dynamic-import') throw new Error(`${args.importer}: a lazy import from the start-up path must be one of our modules (got ${args.path}).`);
