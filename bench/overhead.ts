@@ -9,12 +9,13 @@
  * tables, writes docs/overhead.md. Targets print PASS/MISS; nothing is asserted.
  * Env: BENCH_OVERHEAD_ROUNDS (default 3), BENCH_OVERHEAD_DURATION (seconds per run, default 5).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readOverheadConfig } from './overhead/config.js';
 import { runMiddlewareLadder } from './overhead/middleware-ladder.js';
-import { formatTerminalReport, renderOverheadMarkdown } from './overhead/render.js';
+import { formatTerminalReport, OVERHEAD_MARKERS, renderOverheadMarkdown, renderOverheadSection } from './overhead/render.js';
+import { spliceBlock } from './marked-block.js';
 import { runMainRounds, type Contenders } from './overhead/rounds.js';
 import { startGeneratedServer, startMinimalHono, type ServerProcess } from './overhead/servers.js';
 import { evaluateTargets, roundRatios, summariseRuns } from './overhead/stats.js';
@@ -46,14 +47,16 @@ try {
   if (!project.embeddedDbScript) throw new Error('The scaffolded project has no embedded DB script; bench:overhead needs the default (PGlite) project.');
   db = await startEmbeddedDb(projectRoot, project.embeddedDbScript, { PATH: process.env.PATH }, signal, 'memory');
   upstream = await startMockUpstream({ latencyMs: config.upstreamLatencyMs, jitterMs: 0, faults: [] });
-  log(`  starting the three contenders (${seconds()})…`);
+  log(`  starting the four contenders (${seconds()})…`);
   const minimal = await startMinimalHono(projectRoot, upstream.url, signal);
   servers.push(minimal);
   const silent = await startGeneratedServer(projectRoot, { databaseUrl: db.url, upstreamUrl: upstream.url, accessLog: false }, signal);
   servers.push(silent);
   const logged = await startGeneratedServer(projectRoot, { databaseUrl: db.url, upstreamUrl: upstream.url, accessLog: true }, signal);
   servers.push(logged);
-  const contenders: Contenders = [['minimal', minimal], ['generated-silent', silent], ['generated-log', logged]];
+  const noMetrics = await startGeneratedServer(projectRoot, { databaseUrl: db.url, upstreamUrl: upstream.url, accessLog: false, env: { METRICS: 'off' } }, signal);
+  servers.push(noMetrics);
+  const contenders: Contenders = [['minimal', minimal], ['generated-silent', silent], ['generated-log', logged], ['generated-no-metrics', noMetrics]];
   const runs = await runMainRounds(contenders, config, log, signal);
   await Promise.allSettled(servers.splice(0).map((server) => server.stop()));
 
@@ -64,20 +67,25 @@ try {
 
   const summaries = summariseRuns(runs);
   const ratios = roundRatios(runs);
+  const metricsRatios = roundRatios(runs, 'generated-no-metrics');
   const report: OverheadReport = {
     machine: { cpus: availableParallelism(), node: process.version, platform: `${process.platform} ${process.arch}`, date: `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`, wrk },
     config,
     runs,
     summaries,
     ratios,
+    metricsRatios,
     waiting,
     ladder,
-    targets: evaluateTargets(summaries, ratios, waiting),
+    targets: evaluateTargets(summaries, ratios, waiting, metricsRatios),
     elapsedSeconds: (performance.now() - started) / 1000,
   };
   log('');
   log(formatTerminalReport(report));
   writeFileSync(join(root, 'docs', 'overhead.md'), renderOverheadMarkdown(report));
+  const benchmarksPath = join(root, 'docs', 'benchmarks.md');
+  const benchmarks = existsSync(benchmarksPath) ? readFileSync(benchmarksPath, 'utf8') : '# Benchmarks\n';
+  writeFileSync(benchmarksPath, spliceBlock(benchmarks, OVERHEAD_MARKERS, renderOverheadSection(report)));
   log(`\nwrote docs/overhead.md in ${seconds()}`);
 } catch (error) {
   console.error(controller.signal.aborted ? 'bench:overhead interrupted.' : error instanceof Error ? error.message : error);

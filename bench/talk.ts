@@ -22,6 +22,8 @@ import { runTalkRows } from './talk/run-rows.js';
 import { scaffoldProject } from './talk/servers.js';
 import { evaluateTargets } from './talk/targets.js';
 import type { OverloadSection, TalkReport } from './talk/types.js';
+import { extractBlock, spliceBlock } from './marked-block.js';
+import { OVERHEAD_MARKERS } from './overhead/render.js';
 import { abortOnInterrupt } from './interrupt.js';
 
 const root = join(import.meta.dirname, '..');
@@ -69,6 +71,8 @@ try {
     // A table-only run keeps the overload section the file already has.
     const kept = overload || !existsSync(markdownPath) ? undefined : extractOverloadBlock(readFileSync(markdownPath, 'utf8'));
     if (kept) markdown = spliceOverloadBlock(markdown, kept);
+    const overhead = existsSync(markdownPath) ? extractBlock(readFileSync(markdownPath, 'utf8'), OVERHEAD_MARKERS) : undefined;
+    if (overhead) markdown = spliceBlock(markdown, OVERHEAD_MARKERS, overhead); // bench:overhead's section stays
     writeFileSync(markdownPath, markdown);
     writeFileSync(join(root, 'docs', 'benchmarks.svg'), renderBarChart(`Requests/s, upstream ${load.upstreamLatencyMs} ms (${report.machine.cpus} CPUs, Node ${process.version})`, barsOf(rows)));
     written.push('docs/benchmarks.md', 'docs/benchmarks.svg');

@@ -52,19 +52,19 @@ export function summariseRuns(runs: readonly RunRecord[]): ContenderSummary[] {
   });
 }
 
-/** Each generated contender's 2xx/s over the minimal app's in the same round and scenario: median, min, max. */
-export function roundRatios(runs: readonly RunRecord[]): RatioSummary[] {
+/** Each contender's 2xx/s over the reference's (the minimal app's) in the same round and scenario: median, min, max. */
+export function roundRatios(runs: readonly RunRecord[], reference: ContenderId = 'minimal'): RatioSummary[] {
   const out: RatioSummary[] = [];
   const scenarios = [...new Set(runs.map((run) => run.scenario))];
   for (const scenario of scenarios) {
     const inScenario = runs.filter((run) => run.scenario === scenario);
-    const contenders = [...new Set(inScenario.map((run) => run.contender))].filter((id) => id !== 'minimal');
+    const contenders = [...new Set(inScenario.map((run) => run.contender))].filter((id) => id !== reference);
     for (const contender of contenders) {
       const ratios = inScenario
         .filter((run) => run.contender === contender)
         .flatMap((run) => {
-          const reference = inScenario.find((other) => other.contender === 'minimal' && other.round === run.round);
-          return reference && okPerSecond(reference.wrk) > 0 ? [okPerSecond(run.wrk) / okPerSecond(reference.wrk)] : [];
+          const base = inScenario.find((other) => other.contender === reference && other.round === run.round);
+          return base && okPerSecond(base.wrk) > 0 ? [okPerSecond(run.wrk) / okPerSecond(base.wrk)] : [];
         });
       if (ratios.length > 0) out.push({ scenario, contender, median: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios) });
     }
@@ -83,7 +83,7 @@ export function findSummary(summaries: readonly ContenderSummary[], scenario: Sc
 const range = (ratio: RatioSummary): string => `${ratio.median.toFixed(2)}x (rounds ${ratio.min.toFixed(2)}–${ratio.max.toFixed(2)})`;
 
 /** The issue's targets, PASS or MISS; one whose figures did not come out reads MISS with "not measured". */
-export function evaluateTargets(summaries: readonly ContenderSummary[], ratios: readonly RatioSummary[], waiting: WaitingRss): TargetResult[] {
+export function evaluateTargets(summaries: readonly ContenderSummary[], ratios: readonly RatioSummary[], waiting: WaitingRss, metricsRatios: readonly RatioSummary[] = []): TargetResult[] {
   const ratioTarget = (name: string, scenario: ScenarioId, contender: ContenderId, goal: number): TargetResult => {
     const ratio = findRatio(ratios, scenario, contender);
     return { name, goal: `>= ${goal}x minimal`, actual: ratio ? range(ratio) : 'not measured', pass: ratio !== undefined && ratio.median >= goal };
@@ -91,6 +91,7 @@ export function evaluateTargets(summaries: readonly ContenderSummary[], ratios: 
   const external = findRatio(ratios, 'external', 'generated-silent');
   const externalErrors = findSummary(summaries, 'external', 'generated-silent')?.errors;
   const rssRatio = median(waiting.generatedMb) / median(waiting.minimalMb);
+  const metrics = findRatio(metricsRatios, 'json', 'generated-silent');
   return [
     ratioTarget('/json, c=50, access log off (LOG_FORMAT=silent)', 'json', 'generated-silent', 0.9),
     ratioTarget('/json, c=50, default production access log to a pipe', 'json', 'generated-log', 0.8),
@@ -105,6 +106,12 @@ export function evaluateTargets(summaries: readonly ContenderSummary[], ratios: 
       goal: '<= 1.1x minimal',
       actual: Number.isFinite(rssRatio) ? `${rssRatio.toFixed(2)}x (${median(waiting.generatedMb).toFixed(0)} vs ${median(waiting.minimalMb).toFixed(0)} MB)` : 'not measured',
       pass: Number.isFinite(rssRatio) && rssRatio <= 1.1,
+    },
+    {
+      name: '/metrics on: /json, c=50, silent, against the same server with METRICS=off',
+      goal: '>= 0.97x (at most 3% off)',
+      actual: metrics ? range(metrics) : 'not measured',
+      pass: metrics !== undefined && metrics.median >= 0.97,
     },
   ];
 }

@@ -1,5 +1,5 @@
 /** The three servers of the main rounds, each its own process. */
-export type ContenderId = 'minimal' | 'generated-silent' | 'generated-log';
+export type ContenderId = 'minimal' | 'generated-silent' | 'generated-log' | 'generated-no-metrics';
 export type ScenarioId = 'json' | 'external';
 
 export interface Scenario {
@@ -120,6 +120,8 @@ export interface OverheadReport {
   runs: RunRecord[];
   summaries: ContenderSummary[];
   ratios: RatioSummary[];
+  /** The generated server (silent) over itself with METRICS=off, in the same rounds: what the metrics cost. */
+  metricsRatios: RatioSummary[];
   waiting: WaitingRss;
   ladder: LadderStep[];
   targets: TargetResult[];

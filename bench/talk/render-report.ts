@@ -1,3 +1,4 @@
+import { extractBlock, spliceBlock } from '../marked-block.js';
 import { warmupFor } from './config.js';
 import { formatRps, type Bar, type GoodputSeries } from './render-svg.js';
 import type { Measurement, OverloadPoint, OverloadSection, Row, TalkReport, TargetResult } from './types.js';
@@ -161,14 +162,6 @@ export function renderOverloadMarkdown(section: OverloadSection): string {
   ].join('\n');
 }
 
-function overloadBlockRange(markdown: string): [number, number] | undefined {
-  const start = markdown.indexOf(OVERLOAD_START);
-  const end = start === -1 ? -1 : markdown.indexOf(OVERLOAD_END, start);
-  if (end === -1) return undefined;
-  const after = end + OVERLOAD_END.length;
-  return [start, markdown[after] === '\n' ? after + 1 : after];
-}
-
 /** One line per variant for the goodput chart, in the order of the offered load. */
 export function goodputSeriesOf(section: OverloadSection): GoodputSeries[] {
   const line = (variant: OverloadPoint['variant'], label: string, tone: GoodputSeries['tone']): GoodputSeries => ({
@@ -179,15 +172,14 @@ export function goodputSeriesOf(section: OverloadSection): GoodputSeries[] {
   return [line('protected', 'protected (generated)', 'generated'), line('naive', 'naive (no admission line)', 'naive')];
 }
 
+const overloadMarkers = { start: OVERLOAD_START, end: OVERLOAD_END };
+
 /** The marked overload section of a docs/benchmarks.md, if it has one. */
 export function extractOverloadBlock(markdown: string): string | undefined {
-  const range = overloadBlockRange(markdown);
-  return range && markdown.slice(...range);
+  return extractBlock(markdown, overloadMarkers);
 }
 
 /** `markdown` with its overload section replaced by `block`, or `block` appended when it had none. */
 export function spliceOverloadBlock(markdown: string, block: string): string {
-  const range = overloadBlockRange(markdown);
-  if (range) return markdown.slice(0, range[0]) + block + markdown.slice(range[1]);
-  return `${markdown.replace(/\n*$/, '\n\n')}${block}`;
+  return spliceBlock(markdown, overloadMarkers, block);
 }

@@ -41,17 +41,17 @@ function patchFile(root: string, file: string, edits: Array<[anchor: RegExp, rep
 /** A new undici Pool (so a new TCP connection) for every upstream call, closed after it. */
 export function patchPerRequestClient(root: string): void {
   patchFile(root, 'src/resources/upstream-client.ts', [[
-    /async function getJson\(path: string, (\{[^}]*\}): UpstreamCallOptions\): Promise<unknown> \{/,
-    (params) => `async function getJson(path: string, options: UpstreamCallOptions): Promise<unknown> {
+    /async function callUpstream\(path: string, (\{[^}]*\}): UpstreamCallOptions\): Promise<unknown> \{/,
+    (params) => `async function callUpstream(path: string, options: UpstreamCallOptions): Promise<unknown> {
     const perCall = new Pool(baseUrl.origin, { connections: 1, connectTimeout: timeoutMs, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
     try {
-      return await getJsonVia(perCall, path, options);
+      return await callUpstreamVia(perCall, path, options);
     } finally {
       await perCall.close();
     }
   }
 
-  async function getJsonVia(pool: Pool, path: string, ${params}: UpstreamCallOptions): Promise<unknown> {`,
+  async function callUpstreamVia(pool: Pool, path: string, ${params}: UpstreamCallOptions): Promise<unknown> {`,
   ]]);
 }
 

@@ -1,5 +1,6 @@
 export { runBench, type BenchOptions } from './run-bench.js';
 export type { BenchReport, ScenarioReport } from './report/format-report.js';
+export type { LatencyMs, PercentilesMs } from './report/latency-ms.js';
 export { readBaseline } from './report/baseline.js';
 export { parseFaultSpec } from './parse-flags.js';
 export { parseThresholds } from './report/thresholds.js';

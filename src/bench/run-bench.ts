@@ -8,8 +8,10 @@ import { runLoad, type LoadOptions, type LoadProgress, type LoadRequest, type Lo
 import type { UpstreamFault } from './parse-flags.js';
 import { formatComparison } from './report/compare.js';
 import { exportK6Script } from './report/export-k6.js';
+import { sampleMetrics, scrapeMetrics, serverFigures } from './server-metrics/index.js';
 import { renderHtmlReport } from './report/html-report.js';
 import { formatBenchReport, upstreamDelta, type BenchReport, type ScenarioReport } from './report/format-report.js';
+import { latencyMs } from './report/latency-ms.js';
 import { crossedThresholds, type Threshold } from './report/thresholds.js';
 import { DEFAULT_SCENARIOS, parseBenchConfig, selectScenarios, type Scenario } from './scenarios.js';
 import { startTarget, type Target } from './target/start-target.js';
@@ -72,16 +74,22 @@ export async function runBench(options: BenchOptions, signal: AbortSignal): Prom
       await runLoad(loadOptions(options, toRequests(origin, scenarios[0]!), { duration: options.warmupMs, amount: undefined }), signal);
       warm.succeed('Warmed up.');
     }
+    // The server's own view, when it exposes Prometheus metrics (a generated project does, at /metrics).
+    const metricsUrl = `${origin}/metrics`;
+    const hasMetrics = (await scrapeMetrics(metricsUrl)) !== undefined;
     for (const scenario of scenarios) {
       if (signal.aborted) break;
       const progress = startProgress(`Scenario ${scenario.name}…`);
       const sampler = pid === undefined ? undefined : sampleProcessUsage(pid);
+      const metricsSampler = hasMetrics ? sampleMetrics(metricsUrl) : undefined;
       const upstreamBefore = upstream?.stats();
       const planned = options.amount !== undefined ? `${options.amount} requests` : `${(options.durationMs ?? 0) / 1000} s`;
       const onProgress = (p: LoadProgress): void => progress.update(`Scenario ${scenario.name}: ${(p.elapsedMs / 1000).toFixed(0)} s of ${planned}, ${p.completed} responses, ${p.errors} errors`);
       const result: LoadResult = await runLoad({ ...loadOptions(options, toRequests(origin, scenario)), onProgress }, signal);
       const usage = sampler ? summariseUsage(sampler.stop()) : undefined;
-      const entry: ScenarioReport = { name: scenario.name, paths: scenario.requests.map((r) => r.path), result };
+      const scrapes = metricsSampler ? await metricsSampler.stop() : undefined;
+      const entry: ScenarioReport = { name: scenario.name, paths: scenario.requests.map((r) => r.path), result, latencyMs: latencyMs(result) };
+      if (scrapes && scrapes.length >= 2) entry.serverMetrics = serverFigures(scrapes);
       if (usage) entry.server = usage;
       if (upstream && upstreamBefore) entry.upstream = upstreamDelta(upstreamBefore, upstream.stats());
       report.scenarios.push(entry);

@@ -7,6 +7,7 @@ import { UserError } from '../util/errors.js';
 import { createLogger } from '../util/logger.js';
 import { abortWhenParentExits } from '../util/parent-watch.js';
 import { autoWorkerCount, restartDelayMs } from './backoff.js';
+import { aggregateWorkerMetrics } from './cluster-metrics.js';
 
 export interface StartOptions {
   cwd: string;
@@ -50,6 +51,7 @@ export async function runStart(options: StartOptions, interrupt: AbortSignal): P
     setTimeout(() => { if (!stopping) fork(); }, delay);
   });
 
+  const stopAggregating = aggregateWorkerMetrics(project.root);
   for (let i = 0; i < count; i++) fork();
   logger.info(`asyncsrv start: ${count} worker${count === 1 ? '' : 's'} of ${project.name} (primary pid ${process.pid})`);
 
@@ -62,6 +64,7 @@ export async function runStart(options: StartOptions, interrupt: AbortSignal): P
   });
   stopping = true;
   stopWatching();
+  stopAggregating?.();
   const workers = Object.values(cluster.workers ?? {}).filter((worker): worker is Worker => worker !== undefined);
   logger.info(`draining ${workers.length} worker${workers.length === 1 ? '' : 's'}…`);
   // Each worker drains on SIGTERM (its graceful shutdown: lame duck, then at most SHUTDOWN_TIMEOUT_MS) and exits.

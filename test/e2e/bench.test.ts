@@ -19,7 +19,13 @@ let served = 0;
 beforeAll(async () => {
   work = await makeTempDir('cas-bench-');
   dir = await createProjectFromTarball(work.path);
-  counted = createServer((_request, response) => {
+  counted = createServer((request, response) => {
+    // bench asks the origin for /metrics first (a server that has none answers 404): not a load request.
+    if (request.url !== '/hello') {
+      response.statusCode = 404;
+      response.end();
+      return;
+    }
     served++;
     response.statusCode = served % 10 === 0 ? 500 : 200; // every tenth request fails
     response.end('ok');
@@ -63,6 +69,16 @@ describe('asyncsrv bench in a generated project', () => {
       expect(scenario.result.statusCounts['200']).toBe(scenario.result.completed);
       expect(scenario.server?.rssPeakBytes).toBeGreaterThan(10_000_000);
     }
+    // The server's own /metrics, scraped while each scenario ran: the figures that explain the client's.
+    expect(result.stdout).toMatch(/inside the server\s+loop delay p99\s+DB pool wait p99/);
+    for (const scenario of report.scenarios) {
+      expect(scenario.serverMetrics?.scrapes).toBeGreaterThanOrEqual(2);
+      expect(scenario.serverMetrics?.eventLoopDelayP99Ms).toBeGreaterThanOrEqual(0);
+      expect(scenario.serverMetrics?.shed).toBe(0);
+      expect(scenario.serverMetrics?.deadline504).toBe(0);
+    }
+    expect(report.scenarios.find((s) => s.name === 'db')!.serverMetrics?.dbPoolWaitP99Ms).toBeGreaterThanOrEqual(0);
+    expect(report.scenarios.find((s) => s.name === 'external')!.serverMetrics?.upstreamPendingMax).toBeGreaterThanOrEqual(0);
     const external = report.scenarios.find((s) => s.name === 'external')!;
     // Keep-alive evidence: the shared client opens about one socket per concurrent request (8), not one per call.
     expect(external.upstream!.requests).toBeGreaterThanOrEqual(external.result.completed);

@@ -1,5 +1,5 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
+import { createServer, get as httpGet, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
@@ -33,6 +33,22 @@ afterAll(async () => {
   slowUpstream?.close();
   await work.remove();
 });
+
+/** The value of one sample line of Prometheus text. */
+function sample(text: string, series: string): number | undefined {
+  const line = text.split('\n').find((candidate) => candidate.startsWith(`${series} `));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
+}
+
+/** GET on a connection of its own (no keep-alive pool), so the cluster may hand it to either worker. */
+function getOnNewConnection(url: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    httpGet(url, { agent: false }, (response) => {
+      response.resume();
+      response.on('end', () => resolve(response.statusCode ?? 0));
+    }).on('error', reject);
+  });
+}
 
 describe('asyncsrv build', () => {
   it('compiles to dist/, and lists type errors as file:line:column with exit 1', async () => {
@@ -72,6 +88,12 @@ describe('asyncsrv start --workers 2', () => {
     await waitForHttp(`${base}/readyz`, 200, 60_000);
     await expect.poll(() => descendantsOf(primary.pid!), { timeout: 30_000 }).toHaveLength(2);
     expect(await (await fetch(`${base}/json`)).json()).toEqual({ message: 'Hello, World!' });
+
+    // One scrape covers both workers: the worker that gets it asks the primary, which sums them all.
+    for (let index = 0; index < 20; index += 1) await getOnNewConnection(`${base}/json`); // the cluster spreads connections over the workers
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(sample(metrics, 'app_processes'), metrics.slice(0, 2_000)).toBe(2);
+    expect(sample(metrics, 'http_request_duration_seconds_count{method="GET",route="/json",status_class="2xx"}')).toBe(21);
 
     const [victim] = descendantsOf(primary.pid!);
     process.kill(victim!, 'SIGKILL');

@@ -23,8 +23,14 @@ export interface ConnectionOwner {
   onResponse(connection: Connection, status: number, now: number, sentAt: number, intendedAt: number): void;
   /** `lost` in-flight requests failed with `kind` (intended times given for open-model accounting). */
   onFailure(connection: Connection, kind: ErrorKind, intendedTimes: number[]): void;
-  /** The connection can take requests again (after connect or reconnect). */
+  /** The connection can take requests again (after start or restart; writes are buffered until connected). */
   onReady(connection: Connection): void;
+  /** The socket is connected: a request written now leaves at once. */
+  onConnected(connection: Connection): void;
+  /** The socket closed (before any reconnect); `idle`: nothing was in flight, the peer ended a kept-alive socket. */
+  onClosed(connection: Connection, idle: boolean): void;
+  /** Whether a socket the peer closed while idle reopens at once (else it stays closed until `start()`). */
+  readonly reopenIdle: boolean;
   onBytes(count: number): void;
 }
 
@@ -58,6 +64,8 @@ export class Connection {
   inFlight = 0;
   /** True while the socket may be written to. */
   open = false;
+  /** True while the socket is connected (`open` is true from the start of connecting). */
+  connected = false;
   private failureKind: ErrorKind | undefined;
   private connectedOnce = false;
   private refusals = 0;
@@ -93,6 +101,8 @@ export class Connection {
     socket.on('connect', () => {
       this.connectedOnce = true;
       this.refusals = 0;
+      this.connected = true;
+      this.owner.onConnected(this);
     });
     socket.on('error', (error: NodeJS.ErrnoException) => {
       this.failureKind ??= errorKindOf(error);
@@ -104,8 +114,9 @@ export class Connection {
   /**
    * Writes request `index`, intended for `intendedAt` (performance.now() ms; closed model: -1).
    * Inside a response callback the read's timestamp is reused: one clock read per socket read.
+   * Returns the send time it recorded.
    */
-  send(index: number, intendedAt: number): void {
+  send(index: number, intendedAt: number): number {
     const slot = (this.head + this.inFlight) % this.capacity;
     const now = this.readAt > 0 ? this.readAt : performance.now();
     this.sentAt[slot] = now;
@@ -113,6 +124,7 @@ export class Connection {
     this.requestIndex[slot] = index;
     this.inFlight += 1;
     this.socket!.write(this.owner.requests[index]!.bytes);
+    return now;
   }
 
   /** Send time of the oldest unanswered request, or undefined. */
@@ -130,6 +142,7 @@ export class Connection {
   stop(): void {
     this.stopped = true;
     this.open = false;
+    this.connected = false;
     clearTimeout(this.reconnectTimer);
     this.socket?.destroy();
   }
@@ -179,9 +192,16 @@ export class Connection {
   private onClose(socket: Socket): void {
     if (socket !== this.socket) return;
     this.open = false;
+    this.connected = false;
     if (!this.stopped) this.parser.finish();
     if (this.stopped) return;
     const kind = this.failureKind ?? 'reset';
+    const idle = this.inFlight === 0 && this.connectedOnce && this.failureKind === undefined;
+    this.owner.onClosed(this, idle);
+    if (idle && !this.owner.reopenIdle) {
+      this.connectedOnce = false;
+      return;
+    }
     if (this.inFlight > 0) {
       const lost: number[] = [];
       for (let i = 0; i < this.inFlight; i++) lost.push(this.intendedAt[(this.head + i) % this.capacity]!);

@@ -46,8 +46,11 @@ export function formatLoadResult(result: LoadResult): string {
   const summary = summarizeLoadResult(result);
   const open = result.model === 'open';
   const model = open ? `open model at ${integer.format(result.rate ?? 0)} req/s` : 'closed model';
+  const seconds = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
+  // Open model: the rate is over the schedule window; the drain of the last responses comes after it.
+  const length = open && result.windowMs !== undefined ? `${seconds(result.windowMs)} schedule, ${seconds(result.elapsedMs)} to the last response` : seconds(result.elapsedMs);
   const lines = [
-    `${model}, ${result.connections} connections, pipelining ${result.pipelining}, ${result.workers} worker${result.workers === 1 ? '' : 's'}, ${(result.elapsedMs / 1000).toFixed(2)} s${result.partial ? ' (partial: stopped early)' : ''}`,
+    `${model}, ${result.connections} connections, pipelining ${result.pipelining}, ${result.workers} worker${result.workers === 1 ? '' : 's'}, ${length}${result.partial ? ' (partial: stopped early)' : ''}`,
     '',
     'Latency'.padEnd(26) + columns.map((c) => c.padStart(10)).join(''),
     latencyRow(open ? 'from intended send' : 'from send', summary.latency),

@@ -1,4 +1,5 @@
 import { LatencyHistogram, type HistogramData } from './histogram.js';
+import { requestsPerSecond } from './recorder.js';
 import type { LoadResult } from './types.js';
 
 function mergeHistograms(parts: Array<HistogramData | undefined>): HistogramData | undefined {
@@ -33,7 +34,7 @@ export function mergeLoadResults(results: readonly LoadResult[]): LoadResult {
     elapsedMs,
     sent: sum((r) => r.sent),
     completed,
-    requestsPerSecond: elapsedMs > 0 ? (completed * 1000) / elapsedMs : 0,
+    requestsPerSecond: requestsPerSecond(completed, elapsedMs),
     statusCounts,
     errors: {
       timeout: sum((r) => r.errors.timeout),
@@ -51,6 +52,9 @@ export function mergeLoadResults(results: readonly LoadResult[]): LoadResult {
   };
   if (first.model === 'open') {
     merged.rate = first.rate;
+    // Threads share one schedule: the window is the longest of theirs (the one holding the last request).
+    merged.windowMs = Math.max(...results.map((r) => r.windowMs ?? r.elapsedMs));
+    merged.requestsPerSecond = requestsPerSecond(completed, merged.windowMs);
     merged.serviceTime = mergeHistograms(results.map((r) => r.serviceTime));
     merged.sendLag = mergeHistograms(results.map((r) => r.sendLag));
     merged.late = sum((r) => r.late ?? 0);

@@ -14,7 +14,8 @@ export class LoadRecorder {
   late = 0;
   bytesRead = 0;
 
-  constructor(private readonly startedAt: number) {}
+  /** @param startedAt performance.now() of the start of the measured window (settable: the open model starts it after connecting). */
+  constructor(public startedAt: number) {}
 
   /** Records one response at `now` (all times performance.now() ms). */
   response(status: number, now: number, latencyFrom: number, serviceFrom: number | undefined): void {
@@ -41,6 +42,8 @@ export class LoadRecorder {
     pipelining: number;
     rate: number | undefined;
     endedAt: number;
+    /** Open model: the schedule window in ms (see scheduleWindowMs). */
+    windowMs: number | undefined;
     unfinished: number;
     partial: boolean;
     maxSendLag: number;
@@ -59,7 +62,7 @@ export class LoadRecorder {
       elapsedMs,
       sent: this.sent,
       completed: this.completed,
-      requestsPerSecond: elapsedMs > 0 ? (this.completed * 1000) / elapsedMs : 0,
+      requestsPerSecond: requestsPerSecond(this.completed, open ? fields.windowMs ?? elapsedMs : elapsedMs),
       statusCounts,
       errors: { ...this.errors },
       unfinished: fields.unfinished,
@@ -72,6 +75,7 @@ export class LoadRecorder {
     };
     if (open) {
       result.rate = fields.rate;
+      result.windowMs = fields.windowMs ?? elapsedMs;
       result.serviceTime = this.serviceTime.toJSON();
       result.sendLag = this.sendLag.toJSON();
       result.late = this.late;
@@ -83,6 +87,11 @@ export class LoadRecorder {
     }
     return result;
   }
+}
+
+/** Completed responses per second of `ms` milliseconds (0 for an empty window). */
+export function requestsPerSecond(completed: number, ms: number): number {
+  return ms > 0 ? (completed * 1000) / ms : 0;
 }
 
 /** The warning of a run whose generator fell behind its own schedule. */

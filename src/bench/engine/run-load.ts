@@ -4,6 +4,7 @@ import { Worker } from 'node:worker_threads';
 import { distFile } from '../../util/package-info.js';
 import type { LoadWorkerData, LoadWorkerMessage } from './load-worker.js';
 import { mergeLoadResults } from './merge.js';
+import { openPlan } from './open-schedule.js';
 import { resolveLoadOptions } from './options.js';
 import { runInThread } from './run-in-thread.js';
 import type { LoadOptions, LoadProgress, LoadResult } from './types.js';
@@ -30,18 +31,22 @@ export async function runLoad(options: LoadOptions, signal: AbortSignal): Promis
   if (resolved.workers === 1) return runInThread(resolved, signal, { offset: 0, stride: 1 }, onProgress);
   const n = resolved.workers;
   const split = (total: number, i: number): number => Math.floor(total / n) + (i < total % n ? 1 : 0);
+  // Closed model: each worker sends its part of `amount`. Open model: each takes its share of the
+  // one global schedule (of `amount`, or of rate x duration), counted in open-schedule.ts.
   const shares = Array.from({ length: n }, (_, i): LoadWorkerData => ({
     options: {
       ...plain,
       workers: 1,
       connections: split(resolved.connections, i),
-      ...(resolved.amount === undefined ? {} : { amount: split(resolved.amount, i) }),
+      ...(resolved.amount === undefined || resolved.rate !== undefined ? {} : { amount: split(resolved.amount, i) }),
     },
     share: { offset: i, stride: n },
     progress: onProgress !== undefined,
   }));
+  const requestsOf = (data: LoadWorkerData): number | undefined =>
+    resolved.rate === undefined ? data.options.amount : openPlan(resolved.rate, data.share, { amount: resolved.amount, durationMs: resolved.duration }).count;
   // A worker with no requests of its own (amount < workers) would wait forever: leave it out.
-  const active = shares.filter((s) => s.options.amount !== 0);
+  const active = shares.filter((s) => requestsOf(s) !== 0);
   const latest: Array<LoadProgress | undefined> = active.map(() => undefined);
   const report = (i: number, progress: LoadProgress): void => {
     latest[i] = progress;

@@ -62,13 +62,22 @@ export interface LoadResult {
   workers: number;
   /** Open model: the requested rate (requests/s). */
   rate?: number;
-  /** Wall time from the first send to the end of the run, in milliseconds. */
+  /**
+   * Wall time of the run in milliseconds, including the drain of the last responses: closed
+   * model from the first connect, open model from the start of the schedule (after connecting).
+   */
   elapsedMs: number;
+  /**
+   * Open model only: the schedule window in milliseconds, from its start to one request interval
+   * past the last intended send (rate x window = requests scheduled), or to the last actual send
+   * when that came later. Excludes connecting and the drain.
+   */
+  windowMs?: number;
   /** Requests written to a socket (completed + errors + those in flight at the end). */
   sent: number;
   /** Responses received, whatever their status. */
   completed: number;
-  /** Completed responses per second of elapsed time. */
+  /** Completed responses per second: of `elapsedMs` (closed model) or of `windowMs` (open model: the achieved rate). */
   requestsPerSecond: number;
   /** Response count per HTTP status code. */
   statusCounts: Record<string, number>;

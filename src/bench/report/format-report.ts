@@ -1,15 +1,21 @@
 import chalk from 'chalk';
 import { formatBytes, formatMicroseconds, summarizeLoadResult, type LoadResult } from '../engine/index.js';
 import type { MockUpstreamStats } from '../upstream/mock-upstream.js';
+import type { ServerFigures } from '../server-metrics/index.js';
+import type { LatencyMs } from './latency-ms.js';
 
 /** One scenario's measurements: the load result, the server's usage, the upstream's view. */
 export interface ScenarioReport {
   name: string;
   paths: string[];
   result: LoadResult;
+  /** Percentiles of `result`'s histograms in milliseconds (absent from reports written before it was added). */
+  latencyMs?: LatencyMs;
   server?: { rssPeakBytes: number; rssLastBytes: number; cpuSeconds: number; cpuCores: number };
   /** Upstream activity during this scenario only. */
   upstream?: { requests: number; connectionsOpened: number; maxConnectionsOpen: number; aborted: number };
+  /** What the server's own /metrics said during this scenario (when it exposes them). */
+  serverMetrics?: ServerFigures;
 }
 
 export interface BenchReport {
@@ -49,6 +55,8 @@ export function formatBenchReport(report: BenchReport): string {
   const render = (cells: string[]): string => cells.map((cell, i) => (i === 0 ? pad(cell, widths[i] ?? 0, 'end') : pad(cell, widths[i] ?? 0, 'start'))).join('  ');
   lines.push(chalk.dim(render(header)));
   for (const row of rows) lines.push(render(row));
+  const inside = report.scenarios.filter((scenario) => scenario.serverMetrics !== undefined);
+  if (inside.length > 0) lines.push('', ...insideTable(inside));
   const warnings = report.scenarios.flatMap((scenario) => scenario.result.warnings.map((warning) => `${scenario.name}: ${warning}`));
   if (warnings.length > 0) lines.push('', ...warnings.map((warning) => chalk.yellow(`warning ${warning}`)));
   if (report.partial) lines.push('', chalk.yellow('Interrupted: these are partial results.'));
@@ -75,6 +83,19 @@ function summaryRow(scenario: ScenarioReport): string[] {
     scenario.server ? `${(scenario.server.cpuCores * 100).toFixed(0)}%` : '-',
     scenario.upstream && scenario.upstream.requests > 0 ? `${scenario.upstream.connectionsOpened} new / ${integer.format(scenario.upstream.requests)} calls` : '-',
   ];
+}
+
+/** Why the numbers are what they are, from the server's /metrics: its event loop, its pools, what it refused. */
+function insideTable(scenarios: ScenarioReport[]): string[] {
+  const header = ['inside the server', 'loop delay p99', 'DB pool wait p99', 'upstream pending max', '503 shed', '504 deadline', '502 upstream'];
+  const ms = (value: number | undefined): string => (value === undefined ? '-' : `${value < 10 ? value.toFixed(2) : value.toFixed(0)} ms`);
+  const count = (value: number | undefined, bad = true): string => (value === undefined ? '-' : value > 0 && bad ? chalk.red(integer.format(value)) : integer.format(value));
+  const rows = scenarios.map(({ name, serverMetrics: m }) => [
+    name, ms(m?.eventLoopDelayP99Ms), ms(m?.dbPoolWaitP99Ms), count(m?.upstreamPendingMax, false), count(m?.shed), count(m?.deadline504), count(m?.badGateway502),
+  ]);
+  const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => stripAnsi(row[i] ?? '').length)));
+  const render = (cells: string[]): string => cells.map((cell, i) => pad(cell, widths[i] ?? 0, i === 0 ? 'end' : 'start')).join('  ');
+  return [chalk.dim(render(header)), ...rows.map(render)];
 }
 
 function pad(text: string, width: number, side: 'start' | 'end'): string {

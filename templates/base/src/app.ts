@@ -7,6 +7,7 @@ import { echoRoutes } from './routes/echo.js';
 import { externalRoutes } from './routes/external.js';
 import { healthRoutes } from './routes/health.js';
 import { jsonRoutes } from './routes/json.js';
+import { metricsRoutes } from './routes/metrics.js';
 import { upstreamEchoRoutes } from './routes/upstream-echo.js';
 import type { AppDeps, AppEnv } from './types.js';
 
@@ -26,6 +27,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.on(['POST', 'PUT', 'PATCH', 'DELETE'], '*', bodyLimit({ maxSize: deps.limits.bodyLimitBytes, onError: payloadTooLarge }));
 
   app.route('/', healthRoutes({ db: deps.db, isDraining: deps.isDraining ?? (() => false) }));
+  if (deps.metrics) app.route('/', metricsRoutes(deps.metrics));
   app.route('/', jsonRoutes());
   app.route('/', dbRoutes(deps));
   app.route('/', externalRoutes(deps));

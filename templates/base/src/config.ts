@@ -17,6 +17,10 @@ export interface Config {
   upstream: { url: URL; connections: number; timeoutMs: number; breakerFailures: number; breakerCooldownMs: number };
   /** Admission control: when work waits too long for a pool slot, or the event loop lags, refuse it at once (503). */
   overload: { queueTargetMs: number; queueIntervalMs: number; maxEventLoopDelayMs: number };
+  /** Prometheus metrics: off, served by the app at /metrics, or on a port of their own. */
+  metrics: { enabled: boolean; port: number | undefined };
+  /** OpenTelemetry traces, on when an OTLP endpoint is set (the exporter reads it from the environment). */
+  tracing: { serviceName: string } | undefined;
   http: {
     deadlineMs: number;
     bodyLimitBytes: number;
@@ -39,6 +43,7 @@ export const configVariables = [
   'UPSTREAM_TIMEOUT_MS', 'REQUEST_DEADLINE_MS', 'BODY_LIMIT_BYTES', 'KEEP_ALIVE_TIMEOUT_MS',
   'HEADERS_TIMEOUT_MS', 'REQUEST_TIMEOUT_MS', 'SHUTDOWN_TIMEOUT_MS', 'LAME_DUCK_MS', 'QUEUE_TARGET_MS',
   'QUEUE_INTERVAL_MS', 'MAX_EVENT_LOOP_DELAY_MS', 'UPSTREAM_BREAKER_FAILURES', 'UPSTREAM_BREAKER_COOLDOWN_MS',
+  'METRICS', 'METRICS_PORT', 'OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_SERVICE_NAME',
 ] as const;
 
 /**
@@ -110,6 +115,10 @@ export function loadConfig(env: Env): ConfigResult {
       queueIntervalMs,
       maxEventLoopDelayMs: int('MAX_EVENT_LOOP_DELAY_MS', Math.max(200, Math.round(deadlineMs / 10)), 0),
     },
+    metrics: readMetrics(env, port, problems),
+    tracing: env['OTEL_EXPORTER_OTLP_ENDPOINT'] || env['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT']
+      ? { serviceName: env['OTEL_SERVICE_NAME'] || 'app' }
+      : undefined,
     http: {
       deadlineMs,
       bodyLimitBytes: int('BODY_LIMIT_BYTES', 100 * 1024, 0),
@@ -127,6 +136,22 @@ export function loadConfig(env: Env): ConfigResult {
 function describeRange(min: number, max: number): string {
   if (max < Number.MAX_SAFE_INTEGER) return `an integer from ${min} to ${max}`;
   return min === 1 ? 'a positive integer' : min === 0 ? 'a non-negative integer' : `an integer of at least ${min}`;
+}
+
+function readMetrics(env: Env, appPort: number, problems: string[]): Config['metrics'] {
+  const raw = env['METRICS'];
+  let enabled = true;
+  if (raw === 'off') enabled = false;
+  else if (raw !== undefined && raw !== '' && raw !== 'on') problems.push(`Expected \`METRICS\` to be on or off, got \`${raw}\`.`);
+  const rawPort = env['METRICS_PORT'];
+  if (rawPort === undefined || rawPort === '') return { enabled, port: undefined };
+  const port = Number(rawPort);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    problems.push(`Expected \`METRICS_PORT\` to be an integer from 1 to 65535, got \`${rawPort}\`.`);
+  } else if (port === appPort) {
+    problems.push(`Expected \`METRICS_PORT\` to differ from \`PORT\` (${appPort}); leave it unset to serve /metrics on the app's port.`);
+  }
+  return { enabled, port };
 }
 
 function readLogFormat(env: Env, problems: string[]): LogFormat {

@@ -3,14 +3,17 @@ import { createApp } from './app.js';
 import { loadConfig, type Config } from './config.js';
 import { databaseUrlHint } from './database-hint.js';
 import { migrate } from './db/migrate.js';
-import { createHttpServer, createRequestHandler } from './http/request-handler.js';
+import { createHttpServer, createRequestHandler, type RequestHandler } from './http/request-handler.js';
 import { drainServer, onShutdownSignal } from './lifecycle/graceful-shutdown.js';
 import { trackKeepAlive } from './lifecycle/keep-alive-drain.js';
 import { watchParent } from './lifecycle/parent-watch.js';
 import { createLogger, flushLogs, stdoutDestination, type LogDestination, type Logger } from './logger.js';
 import { createDatabase } from './resources/database.js';
 import { createUpstreamClient } from './resources/upstream-client.js';
+import { createMetrics } from './observability/metrics.js';
+import { startTracing } from './observability/tracing.js';
 import { createLoadShedder } from './resilience/load-shedder.js';
+import { createMetricsServer } from './routes/metrics.js';
 
 // Entry point: config → resources → migrate → app → listen → shutdown.
 async function main(): Promise<void> {
@@ -27,21 +30,36 @@ async function main(): Promise<void> {
 
   const queue = { targetMs: config.overload.queueTargetMs, intervalMs: config.overload.queueIntervalMs };
   const breaker = { failures: config.upstream.breakerFailures, cooldownMs: config.upstream.breakerCooldownMs };
-  const upstream = createUpstreamClient({ baseUrl: config.upstream.url, ...config.upstream, queue, breaker });
-  const db = createDatabase({ url: config.databaseUrl, ...config.db, queue }, logger);
+  // OpenTelemetry only when an endpoint is set: otherwise none of it is even imported.
+  const tracing = config.tracing ? await startTracing(config.tracing).catch((error: unknown) => {
+    logger.warn({ error: describeError(error) }, 'cannot start OpenTelemetry tracing; serving without it');
+    return undefined;
+  }) : undefined;
+  const traced = tracing ? { tracing } : {};
+  let handler: RequestHandler | undefined;
+  const metrics = config.metrics.enabled
+    ? createMetrics({ inFlight: () => handler?.inFlight() ?? 0, db: () => db.poolStats(), upstream: () => upstream.poolStats() })
+    : undefined;
+  const upstream = createUpstreamClient({ baseUrl: config.upstream.url, ...config.upstream, queue, breaker, ...(metrics ? { observer: metrics } : {}), ...traced });
+  const db = createDatabase({ url: config.databaseUrl, ...config.db, queue }, logger, { ...(metrics ? { metrics } : {}), ...traced });
   try {
     await migrate(db.pool);
   } catch (error) {
     logger.error({ database: describeDatabase(config), error: describeError(error), hint: databaseUrlHint }, 'cannot prepare the database');
     await Promise.allSettled([upstream.close(), db.close(), flushLogs(logger)]);
+    metrics?.close();
     process.exitCode = 1;
     return;
   }
 
   let draining = false;
   const shedder = createLoadShedder({ maxEventLoopDelayMs: config.overload.maxEventLoopDelayMs }); // its sampler is unref'd
-  const app = createApp({ upstream, db, limits: config.http, isDraining: () => draining });
-  const server = createHttpServer(createRequestHandler(app, { logger, deadlineMs: config.http.deadlineMs, shedder }));
+  // /metrics on the app's port, unless METRICS_PORT gives them a listener of their own (below).
+  const appMetrics = metrics && config.metrics.port === undefined ? { metrics } : {};
+  const app = createApp({ upstream, db, limits: config.http, isDraining: () => draining, ...appMetrics });
+  handler = createRequestHandler(app, { logger, deadlineMs: config.http.deadlineMs, shedder, ...(metrics ? { metrics } : {}), ...traced });
+  const server = createHttpServer(handler);
+  const metricsServer = metrics && config.metrics.port !== undefined ? createMetricsServer(metrics) : undefined;
   // Our idle keep-alive must outlast the proxy's (nginx, load balancer: often 60 s), or we close a
   // socket just as the proxy reuses it and it answers 502; headers timeout sits above that.
   server.keepAliveTimeout = config.http.keepAliveTimeoutMs;
@@ -61,7 +79,9 @@ async function main(): Promise<void> {
       onListenerClosed: (open) => logger.info({ openConnections: open }, 'listener closed'),
     });
     if (forced) logger.warn('in-flight requests outlived the grace period and were cut');
-    await Promise.allSettled([upstream.close(), db.close()]);
+    metricsServer?.close();
+    metrics?.close();
+    await Promise.allSettled([upstream.close(), db.close(), tracing?.shutdown()]); // the last spans leave here
     logger.info('stopped');
     await flushLogs(logger); // JSON lines wait in a buffer: write them all before exiting
     process.exit(0);
@@ -82,6 +102,15 @@ async function main(): Promise<void> {
     logger.error({ host: config.host, port: config.port, error: describeError(error) }, 'cannot listen');
     await Promise.allSettled([upstream.close(), db.close(), flushLogs(logger)]);
     process.exit(1); // explicitly: an IPC channel (cluster worker, asyncsrv dev) would keep the process alive
+  }
+  if (metricsServer && config.metrics.port !== undefined) {
+    try {
+      await listen(metricsServer, config.metrics.port, config.host);
+    } catch (error) {
+      logger.error({ host: config.host, port: config.metrics.port, error: describeError(error) }, 'cannot listen for /metrics (METRICS_PORT)');
+      await Promise.allSettled([upstream.close(), db.close(), flushLogs(logger)]);
+      process.exit(1);
+    }
   }
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

@@ -1,4 +1,5 @@
 import type { RequestScope } from './http/request-scope.js';
+import type { Metrics } from './observability/metrics.js';
 import type { Database } from './resources/database.js';
 import type { UpstreamClient } from './resources/upstream-client.js';
 
@@ -6,10 +7,13 @@ import type { UpstreamClient } from './resources/upstream-client.js';
 export interface AppDeps {
   /** Routes only call it; start-up and shutdown own the rest (stats, close). */
   upstream: Pick<UpstreamClient, 'getJson'>;
-  db: Database;
+  /** Routes only query it; start-up and shutdown own the rest (migrations, stats, close). */
+  db: Pick<Database, 'query' | 'poolMax'>;
   limits: { bodyLimitBytes: number };
   /** True once shutdown began: /readyz answers 503 so load balancers stop sending traffic. */
   isDraining?: () => boolean;
+  /** Served at GET /metrics when given (not when METRICS_PORT serves them apart, nor with METRICS=off). */
+  metrics?: Metrics;
 }
 
 /**

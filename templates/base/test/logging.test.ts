@@ -5,14 +5,13 @@ import { loadConfig } from '../src/config.js';
 import { createLogger, type Logger } from '../src/logger.js';
 import { formatPrettyLine } from '../src/pretty-log.js';
 import { hidePassword } from '../src/redact.js';
-import type { Database } from '../src/resources/database.js';
 import type { AppEnv } from '../src/types.js';
 import { memoryLog } from './support/memory-log.js';
 import { serveApp } from './support/test-app.js';
 
 /** An app with no database (none of these routes touches one); `addRoutes` adds the test's own. */
 function testApp(addRoutes: (app: Hono<AppEnv>) => void): Hono<AppEnv> {
-  const db = { query: () => Promise.reject(new Error('no database in this test')) } as unknown as Database;
+  const db = { query: () => Promise.reject(new Error('no database in this test')), poolMax: 1 };
   const app = createApp({ upstream: { getJson: async () => ({}) }, db, limits: { bodyLimitBytes: 1_024 } });
   addRoutes(app);
   return app;

@@ -185,7 +185,7 @@ describe('load shedding on event-loop lag', () => {
     const shedder = createLoadShedder({ maxEventLoopDelayMs: 200, sampleIntervalMs: 100 });
     const app = createApp({
       upstream: { getJson: async () => ({}) },
-      db: { query: async () => [], pool: undefined as never, poolMax: 1, stats: () => ({ running: 0, waiting: 0, overloaded: false, shed: 0, holdMs: 0 }), close: async () => undefined },
+      db: { query: async () => [], poolMax: 1 },
       limits: { bodyLimitBytes: 1_024 },
     });
     const served = await serveApp(app, { shedder });
@@ -214,7 +214,7 @@ describe('load shedding on event-loop lag', () => {
 describe('readiness under load', () => {
   /** GET /readyz from an app whose database answers every query with `query()`. */
   const readyz = async (query: () => Promise<never>): Promise<[number, unknown]> => {
-    const db = { query, pool: undefined as never, poolMax: 1, stats: () => ({ running: 0, waiting: 0, overloaded: false, shed: 0, holdMs: 0 }), close: async () => undefined };
+    const db = { query, poolMax: 1 };
     const served = await serveApp(createApp({ upstream: { getJson: async () => ({}) }, db, limits: { bodyLimitBytes: 1_024 } }));
     try {
       const response = await fetch(`${served.url}/readyz`);

@@ -112,8 +112,14 @@ describe('unexpected errors', () => {
       throw new Error('secret detail');
     });
     const served = await serveApp(app);
-    const response = await fetch(`${served.url}/boom`).finally(() => served.close());
-    const body = await response.text();
+    let response: Response;
+    let body: string;
+    try {
+      response = await fetch(`${served.url}/boom`);
+      body = await response.text();
+    } finally {
+      await served.close();
+    }
     expect(response.status).toBe(500);
     expect(JSON.parse(body)).toEqual({ error: 'internal_error', message: 'Internal Server Error', requestId: response.headers.get('x-request-id') });
     expect(body).not.toContain('secret detail');

@@ -28,6 +28,7 @@ export function threeRounds(): RunRecord[] {
     const noise = 1 + (round - 1) * 0.1;
     runs.push(run(round, 'json', 'minimal', 30_000 * noise));
     runs.push(run(round, 'json', 'generated-silent', 27_000 * noise));
+    runs.push(run(round, 'json', 'generated-no-metrics', 27_500 * noise));
     runs.push(run(round, 'json', 'generated-log', 24_000 * noise, { logBytes: 24_000 * noise * 5 * 180, logLagBytes: 24_000 * noise * 180, loggedStatuses: { 200: 1000 } }));
     runs.push(run(round, 'external', 'minimal', 5000));
     runs.push(run(round, 'external', 'generated-silent', 4900, { wrk: wrk(4900, { socketErrors: { connect: 0, read: 0, write: 0, timeout: round === 1 ? 12 : 0 } }) }));
@@ -35,10 +36,10 @@ export function threeRounds(): RunRecord[] {
   return runs;
 }
 
-export function report(runs: RunRecord[], parts: Pick<OverheadReport, 'summaries' | 'ratios' | 'targets'>): OverheadReport {
+export function report(runs: RunRecord[], parts: Pick<OverheadReport, 'summaries' | 'ratios' | 'targets'> & Partial<Pick<OverheadReport, 'metricsRatios'>>): OverheadReport {
   return {
     machine: { cpus: 2, node: 'v22.0.0', platform: 'linux x64', date: '2025-01-01 00:00 UTC', wrk: 'wrk debian/4.1.0' },
     config: { rounds: 3, durationSeconds: 5, warmupSeconds: 2, ladderSeconds: 2, upstreamLatencyMs: 100, waitingLatencyMs: 2000, waitingRequests: 1000 },
-    runs, waiting, ladder, elapsedSeconds: 200, ...parts,
+    runs, waiting, ladder, elapsedSeconds: 200, metricsRatios: [], ...parts,
   };
 }

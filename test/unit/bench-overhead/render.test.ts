@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ladderDeltas, LADDER_LAYERS, LAYER_NOTES, rungName } from '../../../bench/overhead/middleware-ladder.js';
-import { contenderTable, formatMarkdown, formatTerminalReport, formatText, issueTable, ladderTable, renderOverheadMarkdown, statusesCell } from '../../../bench/overhead/render.js';
+import { contenderTable, formatMarkdown, formatTerminalReport, formatText, issueTable, ladderTable, OVERHEAD_MARKERS, renderOverheadMarkdown, renderOverheadSection, statusesCell } from '../../../bench/overhead/render.js';
 import { countStatuses, statusDelta } from '../../../bench/overhead/servers.js';
 import { evaluateTargets, roundRatios, summariseRuns } from '../../../bench/overhead/stats.js';
 import { ladder, report, threeRounds, waiting } from './fixtures.js';
@@ -25,10 +25,11 @@ describe('formatText and formatMarkdown', () => {
 describe('report tables', () => {
   it('shows every contender with its rounds, ratio and errors', () => {
     const table = contenderTable(fullReport());
-    expect(table.rows).toHaveLength(5);
+    expect(table.rows).toHaveLength(6);
     expect(table.rows[1]).toEqual(expect.arrayContaining(['/json c=50, generated, LOG_FORMAT=silent', '27,000', '24,300 / 27,000 / 29,700', '0.90x']));
-    expect(table.rows[2]).toEqual(expect.arrayContaining(['180', '200: 3,000']));
-    expect(table.rows[4]).toEqual(expect.arrayContaining(['12 (12 timeouts, 0 non-2xx)']));
+    expect(table.rows[2]).toEqual(expect.arrayContaining(['/json c=50, generated, silent, METRICS=off', '27,500']));
+    expect(table.rows[3]).toEqual(expect.arrayContaining(['180', '200: 3,000']));
+    expect(table.rows[5]).toEqual(expect.arrayContaining(['12 (12 timeouts, 0 non-2xx)']));
   });
 
   it('puts the issue\'s rows side by side with the ratio', () => {
@@ -75,5 +76,16 @@ describe('access-log statuses', () => {
     expect(statusDelta({ 200: 1 }, { 200: 2, 503: 1 })).toEqual({ 200: 1, 503: 1 });
     expect(statusesCell({ 503: 1200, 200: 5 })).toBe('200: 5, 503: 1,200');
     expect(statusesCell({})).toBe('–');
+  });
+});
+
+describe('the section of docs/benchmarks.md', () => {
+  it('sits between its markers with before and after side by side, the targets and the profile findings', () => {
+    const section = renderOverheadSection(fullReport());
+    expect(section.startsWith(OVERHEAD_MARKERS.start)).toBe(true);
+    expect(section.trimEnd().endsWith(OVERHEAD_MARKERS.end)).toBe(true);
+    expect(section).toContain('| /json, c=50, LOG_FORMAT=silent | 0.62–0.84x (issue); 0.47x | 0.90x | 27,000 2xx/s, 0 errors | 30,000 2xx/s, 0 errors |');
+    expect(section).toContain('What the profiles showed');
+    expect(section).toMatch(/none 24\.0, \+ serviceResponse 25\.0/);
   });
 });

@@ -16,6 +16,7 @@ describe('summariseRuns', () => {
     expect(summaries.map((s) => [s.scenario, s.contender, Math.round(s.requestsPerSecond), s.errors, s.timeouts])).toEqual([
       ['json', 'minimal', 30_000, 0, 0],
       ['json', 'generated-silent', 27_000, 0, 0],
+      ['json', 'generated-no-metrics', 27_500, 0, 0],
       ['json', 'generated-log', 24_000, 0, 0],
       ['external', 'minimal', 5000, 0, 0],
       ['external', 'generated-silent', 4900, 12, 12],
@@ -48,10 +49,12 @@ describe('roundRatios', () => {
 describe('evaluateTargets', () => {
   it('passes the ratios that reach their goal and misses /external with any error', () => {
     const runs = threeRounds();
-    const targets = evaluateTargets(summariseRuns(runs), roundRatios(runs), waiting);
+    const targets = evaluateTargets(summariseRuns(runs), roundRatios(runs), waiting, roundRatios(runs, 'generated-no-metrics'));
     expect(targets.map((t) => [t.name.split(',')[0], t.pass])).toEqual([
-      ['/json', true], ['/json', true], ['/external', false], ['RSS with 1000 requests waiting on the upstream', true],
+      ['/json', true], ['/json', true], ['/external', false], ['RSS with 1000 requests waiting on the upstream', true], ['/metrics on: /json', true],
     ]);
+    expect(targets[4]!.actual).toBe('0.98x (rounds 0.98–0.98)'); // 27,000 against 27,500 in each round
+    expect(evaluateTargets(summariseRuns(runs), roundRatios(runs), waiting)[4]).toMatchObject({ pass: false, actual: 'not measured' });
     expect(targets[2]!.actual).toBe('0.98x (rounds 0.98–0.98), 12 errors');
     expect(targets[3]!.actual).toBe('1.07x (141 vs 132 MB)');
     const heavier = evaluateTargets(summariseRuns(runs), roundRatios(runs), { ...waiting, generatedMb: [150, 152] });

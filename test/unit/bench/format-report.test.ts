@@ -35,6 +35,19 @@ describe('formatBenchReport', () => {
     ],
   };
 
+  it('adds a table of what the server\'s /metrics said, for the scenarios that have it, and none without', () => {
+    expect(formatBenchReport(report)).not.toContain('inside the server');
+    const withMetrics: BenchReport = {
+      ...report,
+      scenarios: [report.scenarios[0]!, { ...report.scenarios[1]!, serverMetrics: { eventLoopDelayP99Ms: 3.25, dbPoolWaitP99Ms: 120, upstreamPendingMax: 42, shed: 7, deadline504: 0, badGateway502: 5, scrapes: 4 } }],
+    };
+    const lines = formatBenchReport(withMetrics).split('\n');
+    const header = lines.findIndex((line) => line.includes('inside the server'));
+    expect(lines[header]).toMatch(/inside the server\s+loop delay p99\s+DB pool wait p99\s+upstream pending max\s+503 shed\s+504 deadline\s+502 upstream/);
+    expect(lines[header + 1]?.replace(/\u001b\[[0-9;]*m/g, '')).toMatch(/^external\s+3\.25 ms\s+120 ms\s+42\s+7\s+0\s+5$/);
+    expect(lines[header + 2] ?? '').not.toMatch(/^json/);
+  });
+
   it('prints the load, one row per scenario with percentiles, failures, server and upstream columns', () => {
     const text = formatBenchReport(report);
     expect(text).toContain('closed model, 10 connections, 10 s per scenario, 1 worker(s), upstream 100 ms ± 0 ms');

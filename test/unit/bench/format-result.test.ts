@@ -52,12 +52,13 @@ describe('formatLoadResult', () => {
       serviceTime: histogram([400]).toJSON(),
       sendLag: histogram([20_000]).toJSON(),
       late: 7,
+      windowMs: 1_500,
       partial: true,
       valid: false,
       warnings: ['The generator fell behind its schedule.'],
     };
     const text = formatLoadResult(open);
-    expect(text).toMatch(/^open model at 1,000 req\/s, .*\(partial: stopped early\)\n/);
+    expect(text).toMatch(/^open model at 1,000 req\/s, .*, 1\.50 s schedule, 2\.00 s to the last response \(partial: stopped early\)\n/);
     expect(text).toContain('from intended send');
     expect(text).toMatch(/service time \(uncorrected\)\s+400 µs/);
     expect(text).toMatch(/generator send lag\s+20\.00 ms/);
@@ -78,5 +79,11 @@ describe('mergeLoadResults', () => {
     expect(merged).toMatchObject({ workers: 2, connections: 100, sent: 8, completed: 8, elapsedMs: 2_000, requestsPerSecond: 4, statusCounts: { '200': 5, '500': 1 }, perSecond: [7, 2], valid: false, warnings: ['w'] });
     expect(merged.errors.reset).toBe(2);
     expect(merged.latency).toEqual(histogram([500, 1_500, 2_500, 1_200_000, 100, 200]).toJSON());
+  });
+
+  it('gives merged open-model threads the longest schedule window, and the rate over it', () => {
+    const thread = (windowMs: number, completed: number): LoadResult => ({ ...closed, model: 'open', rate: 100, windowMs, elapsedMs: windowMs + 300, completed, sent: completed, serviceTime: histogram([1]).toJSON(), sendLag: histogram([1]).toJSON(), late: 0 });
+    const merged = mergeLoadResults([thread(1_990, 100), thread(2_000, 100)]);
+    expect(merged).toMatchObject({ windowMs: 2_000, elapsedMs: 2_300, requestsPerSecond: 100 });
   });
 });

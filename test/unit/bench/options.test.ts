@@ -41,8 +41,20 @@ describe('LoadRecorder', () => {
   it('marks an open-model result invalid when the generator lagged beyond maxSendLag', () => {
     const recorder = new LoadRecorder(0);
     for (let i = 0; i < 100; i++) recorder.sendLag.record(i < 95 ? 100 : 50_000);
-    const options = { model: 'open' as const, connections: 1, pipelining: 1, rate: 100, endedAt: 1_000, unfinished: 0, partial: false };
+    const options = { model: 'open' as const, connections: 1, pipelining: 1, rate: 100, endedAt: 1_000, windowMs: 1_000, unfinished: 0, partial: false };
     expect(recorder.toResult({ ...options, maxSendLag: 10 })).toMatchObject({ valid: false, warnings: [expect.stringContaining('p99 send lag 50.0 ms > 10 ms')] });
     expect(recorder.toResult({ ...options, maxSendLag: 100 })).toMatchObject({ valid: true, warnings: [] });
+  });
+
+  it('reports the open model\'s rate over the schedule window and the closed model\'s over the elapsed time', () => {
+    const recorder = new LoadRecorder(500);
+    for (let i = 0; i < 160; i++) recorder.response(200, 600 + i * 12.5, 500 + i * 12.5, 510 + i * 12.5);
+    const fields = { connections: 10, pipelining: 1, rate: 80, endedAt: 2_600, unfinished: 0, partial: false, maxSendLag: 10 };
+    // 160 responses, 2 s of schedule, 2.1 s with the drain of the last response.
+    const open = recorder.toResult({ ...fields, model: 'open', windowMs: 2_000 });
+    expect(open).toMatchObject({ windowMs: 2_000, elapsedMs: 2_100, requestsPerSecond: 80 });
+    const closed = recorder.toResult({ ...fields, model: 'closed', windowMs: undefined });
+    expect(closed.requestsPerSecond).toBeCloseTo(160 / 2.1, 6);
+    expect(closed.windowMs).toBeUndefined();
   });
 });

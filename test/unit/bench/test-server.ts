@@ -7,6 +7,8 @@ export interface CountingServer {
   port: number;
   /** Requests received so far. */
   count(): number;
+  /** Calls `listener` for each new TCP connection. */
+  onConnection(listener: () => void): void;
   close(): Promise<void>;
 }
 
@@ -24,6 +26,7 @@ export async function startServer(respond: (n: number, req: IncomingMessage, res
     url: `http://127.0.0.1:${port}/`,
     port,
     count: () => n,
+    onConnection: (listener) => void server.on('connection', listener),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -4,6 +4,8 @@ import type { Hono } from 'hono';
 import { OverloadedError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { errorResponse } from '../middleware/error-handler.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { RequestSpan, Tracing } from '../observability/tracing.js';
 import type { LoadShedder } from '../resilience/load-shedder.js';
 import type { AppEnv } from '../types.js';
 import { logAccess } from './access-log.js';
@@ -16,11 +18,18 @@ export interface RequestHandlerOptions {
   /** Time budget of one request, in milliseconds. */
   deadlineMs: number;
   /** Refuses new requests (503) while the event loop lags; probes are never refused. */
-  shedder?: Pick<LoadShedder, 'refuses'>;
+  shedder?: Pick<LoadShedder, 'overloaded' | 'refuses'>;
+  /** Records each answered request by its route template (metrics.ts). */
+  metrics?: Pick<Metrics, 'request'>;
+  /** A span per request, the parent of its upstream calls' and queries' (tracing.ts). */
+  tracing?: Pick<Tracing, 'startRequest'>;
 }
 
 /** A fetch handler, as `app.fetch` is: `@hono/node-server` serves it, tests call it with a Request. */
-export type RequestHandler = (request: Request, bindings?: NodeBindings) => Response | Promise<Response>;
+export type RequestHandler = ((request: Request, bindings?: NodeBindings) => Response | Promise<Response>) & {
+  /** Requests being served now. */
+  inFlight(): number;
+};
 
 /**
  * What every request gets around the app, in one function rather than a chain of middleware (each
@@ -31,16 +40,31 @@ export type RequestHandler = (request: Request, bindings?: NodeBindings) => Resp
  * const handler = createRequestHandler(app, { logger, deadlineMs: 5000 });
  * const server = createHttpServer(handler);
  */
-export function createRequestHandler(app: Hono<AppEnv>, { logger, deadlineMs, shedder }: RequestHandlerOptions): RequestHandler {
+export function createRequestHandler(app: Hono<AppEnv>, { logger, deadlineMs, shedder, metrics, tracing }: RequestHandlerOptions): RequestHandler {
   const accessLog = logger.isLevelEnabled('info');
+  const scopeOptions = { logger, deadlineMs };
+  let inFlight = 0;
+  const span = tracing !== undefined;
+  const spans = new WeakMap<RequestScope, RequestSpan>(); // only when tracing
   const finish = (scope: RequestScope, response: Response): Response => {
+    inFlight -= 1;
     if (accessLog) logAccess(logger, scope, response.status);
+    if (metrics || span) {
+      const route = routeOf(app, scope.method, scope.path);
+      metrics?.request(scope.method, route, response.status, (performance.now() - scope.startedAt) / 1_000);
+      spans.get(scope)?.end(response.status, route);
+    }
     return response;
   };
-  return function handleRequest(request, bindings) {
-    const scope = new RequestScope(request, bindings, { logger, deadlineMs });
-    if (shedder?.refuses(scope.path)) return finish(scope, errorResponse(new OverloadedError('the event loop'), scope.requestId));
-    const response = app.fetch(request, scope);
+  const handleRequest = (request: Request, bindings?: NodeBindings): Response | Promise<Response> => {
+    inFlight += 1;
+    const scope = new RequestScope(request, bindings, scopeOptions);
+    if (shedder?.overloaded() && shedder.refuses(scope.path)) {
+      return finish(scope, errorResponse(new OverloadedError('the event loop'), scope.requestId));
+    }
+    const requestSpan = tracing?.startRequest(scope.method, scope.path);
+    if (requestSpan) spans.set(scope, requestSpan);
+    const response = requestSpan ? requestSpan.run(() => app.fetch(request, scope)) : app.fetch(request, scope);
     if (!(response instanceof Promise)) return finish(scope, response);
     return scope.deadlineControl.race(
       response,
@@ -48,6 +72,13 @@ export function createRequestHandler(app: Hono<AppEnv>, { logger, deadlineMs, sh
       (answer) => finish(scope, answer),
     );
   };
+  return Object.assign(handleRequest, { inFlight: () => inFlight });
+}
+
+/** The route template that answers `method path` (`/upstream/data/:key`), as Hono's router matches it; `unmatched` for a 404. */
+function routeOf(app: Hono<AppEnv>, method: string, path: string): string {
+  const [matched] = app.router.match(method === 'HEAD' ? 'GET' : method, path);
+  return matched.at(-1)?.[0][1].path ?? 'unmatched';
 }
 
 /** The Node server for `handler`: ServiceResponse puts the security headers and request id on every response. */

@@ -5,7 +5,7 @@ export interface LoadShedderOptions {
   maxEventLoopDelayMs: number;
   /** How often the lag is read. */
   sampleIntervalMs?: number;
-  /** Paths never refused: the probes, so an overloaded process is not restarted for being busy. */
+  /** Paths never refused: the probes (an overloaded process is not restarted for being busy) and the metrics (it is seen). */
   exemptPaths?: readonly string[];
 }
 
@@ -31,7 +31,7 @@ const BUSY = 0.9;
  * catches up keeps the admitted ones fast (as @fastify/under-pressure does). One sampler reads the
  * lag a few times a second; the per-request cost is one boolean.
  */
-export function createLoadShedder({ maxEventLoopDelayMs, sampleIntervalMs = 250, exemptPaths = ['/healthz', '/readyz'] }: LoadShedderOptions): LoadShedder {
+export function createLoadShedder({ maxEventLoopDelayMs, sampleIntervalMs = 250, exemptPaths = ['/healthz', '/readyz', '/metrics'] }: LoadShedderOptions): LoadShedder {
   const exempt = new Set(exemptPaths);
   let histogram: IntervalHistogram | undefined;
   let sampler: NodeJS.Timeout | undefined;

@@ -1,5 +1,7 @@
 import pg from 'pg';
 import type { Logger } from '../logger.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { Tracing } from '../observability/tracing.js';
 import { DatabaseUnavailableError, DependencyTimeoutError } from '../errors.js';
 import { createAdmissionQueue, defaultQueueBounds, type AdmissionStats } from '../resilience/admission-queue.js';
 
@@ -22,6 +24,8 @@ export interface Database {
   poolMax: number;
   /** The waiting line for a client, for logs, metrics and tests. */
   stats(): AdmissionStats;
+  /** pg's clients (open, idle) and the queries waiting for one in our line, for /metrics. */
+  poolStats(): { total: number; idle: number; waiting: number };
   close(): Promise<void>;
 }
 
@@ -30,7 +34,13 @@ export interface Database {
  * idle and connect timeouts, and a server-side `statement_timeout` with a slightly longer
  * client-side `query_timeout` in case the server never answers.
  */
-export function createDatabase(options: DatabaseOptions, logger: Logger): Database {
+/** Where the pool reports its waits and query times (metrics.ts), and traces its queries (tracing.ts); both optional. */
+export interface DatabaseInstruments {
+  metrics?: Pick<Metrics, 'poolWait' | 'query'>;
+  tracing?: Pick<Tracing, 'inSpan'>;
+}
+
+export function createDatabase(options: DatabaseOptions, logger: Logger, { metrics: observer, tracing }: DatabaseInstruments = {}): Database {
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.poolMax,
@@ -44,16 +54,25 @@ export function createDatabase(options: DatabaseOptions, logger: Logger): Databa
 
   const line = createAdmissionQueue({ slots: options.poolMax, name: 'the database pool', ...(options.queue ?? defaultQueueBounds) });
 
-  async function query<Row extends pg.QueryResultRow>(text: string, values: unknown[], signal: AbortSignal): Promise<Row[]> {
+  function query<Row extends pg.QueryResultRow>(text: string, values: unknown[], signal: AbortSignal): Promise<Row[]> {
+    if (!tracing) return run<Row>(text, values, signal);
+    return tracing.inSpan('db.query', { 'db.system.name': 'postgresql', 'db.query.text': text }, () => run<Row>(text, values, signal));
+  }
+
+  async function run<Row extends pg.QueryResultRow>(text: string, values: unknown[], signal: AbortSignal): Promise<Row[]> {
     // Wait for a client in our own line, which refuses (503) what it cannot serve in time and which
     // a query leaves when its request gives up: pg-pool's queue cannot be left, so abandoned queries
     // would still run (and time out one by one) later.
+    const waitStarted = performance.now();
     const slot = await line.acquire(signal);
+    const started = performance.now();
+    observer?.poolWait((started - waitStarted) / 1_000);
     // pg cannot cancel a running query from a signal: stop waiting, the pool reclaims the client.
     const pending = pool.query<Row>(text, values);
     void pending.then(slot.release, slot.release);
     try {
       const result = await raceSignal(pending, signal);
+      observer?.query((performance.now() - started) / 1_000);
       return result.rows;
     } catch (error) {
       if (signal.aborted) throw signal.reason;
@@ -61,7 +80,9 @@ export function createDatabase(options: DatabaseOptions, logger: Logger): Databa
     }
   }
 
-  return { query, pool, poolMax: options.poolMax, stats: line.stats, close: () => pool.end() };
+  const poolStats = (): { total: number; idle: number; waiting: number } =>
+    ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount + line.stats().waiting });
+  return { query, pool, poolMax: options.poolMax, stats: line.stats, poolStats, close: () => pool.end() };
 }
 
 /** Connection failures become 503, timeouts 504; anything else (a bug) stays as it is. */

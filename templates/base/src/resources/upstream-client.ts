@@ -1,5 +1,7 @@
 import { Pool } from 'undici';
 import { DependencyTimeoutError, UpstreamError } from '../errors.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { Tracing } from '../observability/tracing.js';
 import { createAdmissionQueue, defaultQueueBounds, type AdmissionStats, type Slot } from '../resilience/admission-queue.js';
 import { createCircuitBreaker, type CircuitBreakerState } from '../resilience/circuit-breaker.js';
 import { createRetryBudget } from '../resilience/retry-budget.js';
@@ -15,6 +17,10 @@ export interface UpstreamClientOptions {
   breaker?: { failures: number; cooldownMs: number };
   /** The waiting line for a connection (see resilience/admission-queue.ts; default 3 ms and 1 s). */
   queue?: { targetMs: number; intervalMs: number };
+  /** Where each call reports its duration and whether it timed out (metrics.ts); optional. */
+  observer?: Pick<Metrics, 'upstreamCall'>;
+  /** A span per call, a child of the request's (tracing.ts); optional. */
+  tracing?: Pick<Tracing, 'inSpan'>;
 }
 
 export interface UpstreamCallOptions {
@@ -27,6 +33,8 @@ export interface UpstreamClient {
   getJson(path: string, options: UpstreamCallOptions): Promise<unknown>;
   /** The waiting line and the breaker, for logs, metrics and tests. */
   stats(): AdmissionStats & { breaker: CircuitBreakerState };
+  /** undici's connections and requests, with the breaker's state, for /metrics. */
+  poolStats(): { connected: number; pending: number; running: number; breaker: CircuitBreakerState };
   close(): Promise<void>;
 }
 
@@ -62,8 +70,15 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
 
   // One async function per call, no wrappers: with a thousand calls waiting on the upstream, every
   // promise and closure a call holds is a thousand live objects for each garbage collection to copy.
-  async function getJson(path: string, { signal, requestId }: UpstreamCallOptions): Promise<unknown> {
+  function getJson(path: string, call: UpstreamCallOptions): Promise<unknown> {
+    if (!options.tracing) return callUpstream(path, call);
+    const attributes = { 'http.request.method': 'GET', 'server.address': baseUrl.hostname, 'url.path': `${basePath}${path}` };
+    return options.tracing.inSpan(`GET ${basePath}${path}`, attributes, () => callUpstream(path, call));
+  }
+
+  async function callUpstream(path: string, { signal, requestId }: UpstreamCallOptions): Promise<unknown> {
     breaker.admit(); // fail fast without taking a place in the line
+    const started = performance.now();
     let slot: Slot;
     try {
       slot = await line.acquire(signal);
@@ -92,17 +107,24 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
       }
       const body: unknown = await response.body.json();
       breaker.succeeded();
+      options.observer?.upstreamCall((performance.now() - started) / 1_000, false);
       return body;
     } catch (error) {
       const failure = signal.aborted ? signal.reason : describeFailure(error, path, timeoutMs);
       breaker.failed(failure);
+      options.observer?.upstreamCall((performance.now() - started) / 1_000, failure instanceof DependencyTimeoutError);
       throw failure;
     } finally {
       slot.release();
     }
   }
 
-  return { getJson, stats: () => ({ ...line.stats(), breaker: breaker.state() }), close: () => pool.close() };
+  return {
+    getJson,
+    stats: () => ({ ...line.stats(), breaker: breaker.state() }),
+    poolStats: () => ({ connected: pool.stats.connected, pending: pool.stats.pending, running: pool.stats.running, breaker: breaker.state() }),
+    close: () => pool.close(),
+  };
 }
 
 /** The error a caller sees: a timeout (504), or the upstream failing (502). */

@@ -34,7 +34,7 @@ export function parseQueriesCount(raw: string | undefined): number {
   return Math.min(500, Math.max(1, value));
 }
 
-async function randomWorld(db: Database, signal: AbortSignal): Promise<World> {
+async function randomWorld(db: Pick<Database, 'query'>, signal: AbortSignal): Promise<World> {
   const id = 1 + Math.floor(Math.random() * WORLD_ROWS);
   const [row] = await db.query<World>(selectWorld, [id], signal);
   if (!row) throw new Error(`World row ${id} is missing: did the migration run?`);
