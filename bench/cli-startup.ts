@@ -1,6 +1,7 @@
 /**
  * `npm run bench:cli`: median cold start of the CLI beside `node -e 0`, measured in the same run.
- * Targets: `asyncsrv --help` within node + 60 ms; scaffold without install under 0.5 s.
+ * Targets (issue 17), as ratios to `node -e 0` so that a slower or busier machine moves both:
+ * `asyncsrv --help` at most 1.3x, a scaffold without install at most 2.5x.
  * Prints figures; asserts nothing (machines here are shared and noisy).
  */
 import { spawnSync } from 'node:child_process';
@@ -41,16 +42,16 @@ try {
   for (let i = 0; i < runs; i++) for (const c of cases) samples.get(c.label)!.push(timeOnce(c)); // interleaved: noise hits all alike
   const baseline = median(samples.get('node -e 0')!);
   console.log(`CLI cold start, median of ${runs} runs (node ${process.version}, ${new Date().toISOString()})`);
-  console.log(`${'command'.padEnd(52)}${'median'.padStart(10)}${'vs node -e 0'.padStart(15)}`);
+  console.log(`${'command'.padEnd(52)}${'median'.padStart(10)}${'vs node -e 0'.padStart(15)}${'ratio'.padStart(8)}`);
   for (const c of cases) {
     const m = median(samples.get(c.label)!);
     const delta = c.label === 'node -e 0' ? '' : `+${(m - baseline).toFixed(1)} ms`;
-    console.log(`${c.label.padEnd(52)}${`${m.toFixed(1)} ms`.padStart(10)}${delta.padStart(15)}`);
+    console.log(`${c.label.padEnd(52)}${`${m.toFixed(1)} ms`.padStart(10)}${delta.padStart(15)}${`${(m / baseline).toFixed(2)}x`.padStart(8)}`);
   }
-  const help = median(samples.get('asyncsrv --help')!) - baseline;
-  const scaffold = median(samples.get('create-async-server x --yes --no-install --no-git')!);
-  console.log(`target: asyncsrv --help within node + 60 ms -> ${help <= 60 ? 'met' : 'MISSED'} (+${help.toFixed(1)} ms)`);
-  console.log(`target: scaffold without install under 500 ms -> ${scaffold < 500 ? 'met' : 'MISSED'} (${scaffold.toFixed(1)} ms)`);
+  const ratio = (label: string): number => median(samples.get(label)!) / baseline;
+  const verdict = (value: number, target: number): string => `${value <= target ? 'met' : 'MISSED'} (${value.toFixed(2)}x)`;
+  console.log(`target: asyncsrv --help at most 1.3x node -e 0 -> ${verdict(ratio('asyncsrv --help'), 1.3)}`);
+  console.log(`target: scaffold without install at most 2.5x node -e 0 -> ${verdict(ratio('create-async-server x --yes --no-install --no-git'), 2.5)}`);
 } finally {
   rmSync(scratch, { recursive: true, force: true });
 }

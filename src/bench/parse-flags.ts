@@ -1,16 +1,8 @@
 import { UsageError } from '../util/errors.js';
+import { parseDuration } from '../util/flags.js';
 
-const UNITS_MS: Record<string, number> = { us: 0.001, ms: 1, s: 1000, m: 60_000 };
-
-/**
- * `100ms`, `3s`, `1.5s`, `2m`, `250us` → milliseconds. A bare number is refused: a duration
- * without a unit is ambiguous.
- */
-export function parseDuration(raw: string, flag: string): number {
-  const match = /^(\d+(?:\.\d+)?)(us|ms|s|m)$/.exec(raw.trim());
-  if (!match) throw new UsageError(`Expected \`${flag}\` to be a duration like 100ms, 3s or 1m, got \`${raw}\`.`);
-  return Number(match[1]) * (UNITS_MS[match[2] as string] as number);
-}
+// Defined with the other commands' shared flag parsers; re-exported for what imports it from here.
+export { parseDuration };
 
 /** `5%` or `0.5%` → 0.05 / 0.005; between 0 and 100 %. */
 export function parsePercent(raw: string, flag: string): number {

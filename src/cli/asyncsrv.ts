@@ -22,4 +22,5 @@ program.addCommand(makeBuildCommand());
 program.addCommand(makeStartCommand());
 program.addCommand(makeLintCommand());
 
-await runProgram(program);
+// Not awaited at the top level: this file is bundled as CommonJS (scripts/build.ts); runProgram settles the exit code itself.
+void runProgram(program);

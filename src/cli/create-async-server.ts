@@ -6,4 +6,5 @@ import { readOwnVersion } from '../util/package-info.js';
 const program = makeNewCommand('create-async-server')
   .version(readOwnVersion(), '-v, --version', 'print the version')
   .option('--debug', 'print stack traces for unexpected errors');
-await runProgram(program);
+// Not awaited at the top level: this file is bundled as CommonJS (scripts/build.ts); runProgram settles the exit code itself.
+void runProgram(program);

@@ -1,9 +1,10 @@
 import { Command } from 'commander';
-import type { BenchReport } from '../bench/index.js';
+import type { BenchOptions } from '../bench/index.js';
 import { UsageError } from '../util/errors.js';
+import { httpUrl, parseDuration, positiveInteger } from '../util/flags.js';
 import { withInterruptSignal } from '../util/signals.js';
 
-interface RawBenchFlags {
+export interface RawBenchFlags {
   connections: string;
   duration?: string;
   amount?: string;
@@ -49,74 +50,45 @@ Without --url it builds the project, starts node dist/server.js in production mo
 /readyz, warms up, runs each scenario, samples the server's RSS and CPU and the upstream's TCP
 connections, stops everything and prints the results. Ctrl-C prints the partial results.`)
     .action(async (scenarios: string[], raw: RawBenchFlags) => {
-      const { parseDuration, parseFaultSpec } = await import('../bench/parse-flags.js');
-      const { parseThresholds } = await import('../bench/report/thresholds.js');
-      const thresholds = raw.failOn === undefined ? [] : parseThresholds(raw.failOn);
-      const baseline = raw.compare === undefined ? undefined : await readBaseline(raw.compare);
-      const amount = raw.amount === undefined ? undefined : positiveInteger(raw.amount, '--amount');
-      if (amount !== undefined && raw.duration !== undefined) throw new UsageError('Give either `--duration` or `--amount`, not both.');
-      const durationMs = amount === undefined ? parseDuration(raw.duration ?? '10s', '--duration') : undefined;
-      if (durationMs !== undefined && durationMs < 100) throw new UsageError(`Expected \`--duration\` to be at least 100ms, got \`${raw.duration}\`.`);
-      const url = raw.url === undefined ? undefined : parseUrl(raw.url);
-      if (url && scenarios.length > 0) throw new UsageError('Scenarios and `--url` exclude each other: --url benches that one URL.');
-      const options = {
-        cwd: process.cwd(),
-        scenarios,
-        url,
-        connections: positiveInteger(raw.connections, '--connections'),
-        durationMs,
-        amount,
-        rate: raw.rate === undefined ? undefined : positiveInteger(raw.rate, '--rate'),
-        pipelining: positiveInteger(raw.pipelining, '--pipelining'),
-        workers: positiveInteger(raw.workers, '--workers'),
-        warmupMs: parseDuration(raw.warmup, '--warmup'),
-        upstream: {
-          latencyMs: parseDuration(raw.upstreamLatency, '--upstream-latency'),
-          jitterMs: parseDuration(raw.upstreamJitter, '--upstream-jitter'),
-          faults: raw.upstreamFault ? parseFaultSpec(raw.upstreamFault) : [],
-          spec: raw.upstreamFault ?? '',
-        },
-        jsonFile: raw.json,
-        baseline,
-        thresholds,
-        k6File: raw.exportK6,
-        htmlFile: raw.html,
-      };
+      const options = await parseBenchOptions(scenarios, raw, process.cwd());
       const { runBench } = await import('../bench/index.js');
       await withInterruptSignal((signal) => runBench(options, signal));
     });
 }
 
-export function positiveInteger(raw: string, flag: string): number {
-  const value = Number(raw);
-  if (!/^\d+$/.test(raw) || value < 1) throw new UsageError(`Expected \`${flag}\` to be a positive integer, got \`${raw}\`.`);
-  return value;
-}
-
-async function readBaseline(file: string): Promise<BenchReport> {
-  const { readFile } = await import('node:fs/promises');
-  const text = await readFile(file, 'utf8').catch(() => {
-    throw new UsageError(`Cannot read the baseline \`${file}\`.`, 'Write one with `asyncsrv bench --json baseline.json`.');
-  });
-  let report: Partial<BenchReport>;
-  try {
-    report = JSON.parse(text) as Partial<BenchReport>;
-  } catch {
-    throw new UsageError(`The baseline \`${file}\` is not valid JSON.`);
-  }
-  if (report.schema !== 'asyncsrv-bench/1' || !Array.isArray(report.scenarios)) {
-    throw new UsageError(`The baseline \`${file}\` is not an asyncsrv bench report (schema asyncsrv-bench/1).`);
-  }
-  return report as BenchReport;
-}
-
-function parseUrl(raw: string): string {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new UsageError(`Expected \`--url\` to be an http:// URL, got \`${raw}\`.`);
-  }
-  if (url.protocol !== 'http:') throw new UsageError(`Expected \`--url\` to be an http:// URL, got \`${raw}\`.`);
-  return url.href;
+/** Flags into BenchOptions, checked in the order the user reads them; reads the `--compare` baseline. */
+export async function parseBenchOptions(scenarios: string[], raw: RawBenchFlags, cwd: string): Promise<BenchOptions> {
+  // The bench's own notations (faults, thresholds) and its baseline reader load with the bench.
+  const { parseFaultSpec, parseThresholds, readBaseline } = await import('../bench/index.js');
+  const thresholds = raw.failOn === undefined ? [] : parseThresholds(raw.failOn);
+  const baseline = raw.compare === undefined ? undefined : await readBaseline(raw.compare);
+  const amount = raw.amount === undefined ? undefined : positiveInteger(raw.amount, '--amount');
+  if (amount !== undefined && raw.duration !== undefined) throw new UsageError('Give either `--duration` or `--amount`, not both.');
+  const durationMs = amount === undefined ? parseDuration(raw.duration ?? '10s', '--duration') : undefined;
+  if (durationMs !== undefined && durationMs < 100) throw new UsageError(`Expected \`--duration\` to be at least 100ms, got \`${raw.duration}\`.`);
+  const url = raw.url === undefined ? undefined : httpUrl(raw.url, '--url');
+  if (url && scenarios.length > 0) throw new UsageError('Scenarios and `--url` exclude each other: --url benches that one URL.');
+  return {
+    cwd,
+    scenarios,
+    url,
+    connections: positiveInteger(raw.connections, '--connections'),
+    durationMs,
+    amount,
+    rate: raw.rate === undefined ? undefined : positiveInteger(raw.rate, '--rate'),
+    pipelining: positiveInteger(raw.pipelining, '--pipelining'),
+    workers: positiveInteger(raw.workers, '--workers'),
+    warmupMs: parseDuration(raw.warmup, '--warmup'),
+    upstream: {
+      latencyMs: parseDuration(raw.upstreamLatency, '--upstream-latency'),
+      jitterMs: parseDuration(raw.upstreamJitter, '--upstream-jitter'),
+      faults: raw.upstreamFault ? parseFaultSpec(raw.upstreamFault) : [],
+      spec: raw.upstreamFault ?? '',
+    },
+    jsonFile: raw.json,
+    baseline,
+    thresholds,
+    k6File: raw.exportK6,
+    htmlFile: raw.html,
+  };
 }

@@ -1,8 +1,9 @@
 import { Command } from 'commander';
-import { UsageError } from '../util/errors.js';
+import type { DevOptions } from '../dev/index.js';
+import { portNumber } from '../util/flags.js';
 import { withInterruptSignal } from '../util/signals.js';
 
-export interface DevFlags {
+export interface RawDevFlags {
   port?: string;
   strictPort?: boolean;
   inspect?: string | true;
@@ -23,22 +24,20 @@ export function makeDevCommand(): Command {
 Watches src/ and .env (not node_modules, dist, .data); rapid saves make one restart. The old
 process stops (SIGTERM, then SIGKILL after 3 s) before the new one starts. Ctrl-C stops the app
 and the embedded database.`)
-    .action(async (flags: DevFlags) => {
-      const port = flags.port === undefined ? undefined : parsePort(flags.port);
+    .action(async (raw: RawDevFlags) => {
+      const options = parseDevOptions(raw, process.cwd());
       const { runDev } = await import('../dev/index.js');
-      await withInterruptSignal((signal) => runDev({
-        cwd: process.cwd(),
-        port,
-        strictPort: flags.strictPort ?? false,
-        inspect: flags.inspect,
-        clear: flags.clear,
-        quiet: flags.quiet ?? false,
-      }, signal));
+      await withInterruptSignal((signal) => runDev(options, signal));
     });
 }
 
-export function parsePort(raw: string): number {
-  const port = Number(raw);
-  if (!/^\d+$/.test(raw) || port > 65535) throw new UsageError(`Expected \`--port\` to be a port number (0-65535), got \`${raw}\`.`);
-  return port;
+export function parseDevOptions(raw: RawDevFlags, cwd: string): DevOptions {
+  return {
+    cwd,
+    port: raw.port === undefined ? undefined : portNumber(raw.port, '--port'),
+    strictPort: raw.strictPort ?? false,
+    inspect: raw.inspect,
+    clear: raw.clear,
+    quiet: raw.quiet ?? false,
+  };
 }

@@ -1,21 +1,13 @@
 import { Command, Option } from 'commander';
-import { UsageError } from '../util/errors.js';
+import type { LintFormat, LintOptions } from '../lint/index.js';
+// report.ts imports nothing: `asyncsrv --help` still loads nothing of ESLint.
+import { LINT_FORMATS } from '../lint/report.js';
+import { nonNegativeInteger } from '../util/flags.js';
 
-// Kept here (not imported from src/lint) so that `asyncsrv --help` loads nothing of ESLint.
-const FORMATS = ['stylish', 'json', 'sarif'] as const;
-
-export interface LintOptions {
-  paths: string[];
-  typed: boolean | undefined;
-  fix: boolean;
-  format: (typeof FORMATS)[number];
-  maxWarnings: number;
-}
-
-interface RawLintFlags {
+export interface RawLintFlags {
   typed?: boolean;
   fix?: boolean;
-  format: (typeof FORMATS)[number];
+  format: LintFormat;
   maxWarnings?: string;
 }
 
@@ -27,7 +19,7 @@ export function makeLintCommand(): Command {
     .option('--typed', 'also run the type-aware rules (default when tsconfig.json exists)')
     .option('--no-typed', 'skip the type-aware rules (faster)')
     .option('--fix', "apply the rules' safe autofixes (suggestions such as Promise.all are never applied)")
-    .addOption(new Option('--format <format>', 'output format').choices(FORMATS).default('stylish'))
+    .addOption(new Option('--format <format>', 'output format').choices(LINT_FORMATS).default('stylish'))
     .option('--max-warnings <n>', 'number of warnings to allow before exiting 1 (default: 0)')
     .addHelpText('after', `
 Skips node_modules, dist, .data and what .gitignore lists. Exit codes: 0 clean, 1 problems
@@ -50,13 +42,7 @@ Examples:
 }
 
 export function parseLintOptions(paths: string[], raw: RawLintFlags, command: Command): LintOptions {
-  let maxWarnings = 0;
-  if (raw.maxWarnings !== undefined) {
-    maxWarnings = Number(raw.maxWarnings);
-    if (!/^\d+$/.test(raw.maxWarnings) || !Number.isSafeInteger(maxWarnings)) {
-      throw new UsageError(`Expected \`--max-warnings\` to be a non-negative integer, got \`${raw.maxWarnings}\`.`);
-    }
-  }
+  const maxWarnings = raw.maxWarnings === undefined ? 0 : nonNegativeInteger(raw.maxWarnings, '--max-warnings');
   return {
     paths: paths.length > 0 ? paths : ['.'],
     typed: command.getOptionValueSource('typed') === 'cli' ? raw.typed : undefined,

@@ -1,10 +1,10 @@
 import { Command, Option } from 'commander';
-import { DATABASES, PACKAGE_MANAGERS, type Database, type PackageManager, type ScaffoldFlags } from '../scaffold/options.js';
+import type { ScaffoldFlags } from '../scaffold/index.js';
+// options.ts imports nothing: the choices for --help without the scaffolder.
+import { DATABASES, PACKAGE_MANAGERS, type Database, type PackageManager } from '../scaffold/options.js';
 import { withInterruptSignal } from '../util/signals.js';
 
-export type NewOptions = ScaffoldFlags;
-
-interface RawNewFlags {
+export interface RawNewFlags {
   yes?: boolean;
   db?: Database;
   pm?: PackageManager;
@@ -51,7 +51,7 @@ Examples:
 }
 
 /** Flags as the user gave them: a negatable flag counts only when it came from the command line. */
-export function parseNewOptions(dir: string | undefined, raw: RawNewFlags, command: Command): NewOptions {
+export function parseNewOptions(dir: string | undefined, raw: RawNewFlags, command: Command): ScaffoldFlags {
   const given = <K extends keyof RawNewFlags>(key: K): RawNewFlags[K] | undefined =>
     command.getOptionValueSource(key) === 'cli' ? raw[key] : undefined;
   return {

@@ -1,5 +1,5 @@
-import { fileURLToPath } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
+import { distFile } from '../util/package-info.js';
 import { stopChild } from '../util/processes.js';
 
 /** What the generated server sends over IPC once it listens (see its src/server.ts). */
@@ -38,14 +38,12 @@ export interface SpawnAppOptions {
   nodeArgs: string[];
 }
 
-const standbyScript = fileURLToPath(new URL('./standby.js', import.meta.url));
-
 /**
  * Spawns a warm app process: node with the project's tsx loader and dependencies loaded, and an
  * IPC channel; `start(env)` then imports the server entry in it.
  */
 export function spawnApp({ root, entry, env, nodeArgs }: SpawnAppOptions): AppProcess {
-  const args = [...nodeArgs, '--experimental-import-meta-resolve', '--import', 'tsx', standbyScript];
+  const args = [...nodeArgs, '--experimental-import-meta-resolve', '--import', 'tsx', distFile('dev', 'standby.js')];
   const child: ResultPromise = execa(process.execPath, args, {
     cwd: root,
     env,

@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import chalk from 'chalk';
 import { findProject, loadEnvFile, startEmbeddedDb, type EmbeddedDb } from '../project/index.js';
 import { CancelledError, UserError } from '../util/errors.js';
@@ -8,9 +7,10 @@ import { createLogger } from '../util/logger.js';
 import { abortWhenParentExits } from '../util/parent-watch.js';
 import { describePortHolder, isPortFree, nextFreePort } from '../util/ports.js';
 import { startProgress } from '../util/progress.js';
-import { spawnApp, type AppProcess } from './app-process.js';
+import { spawnApp } from './app-process.js';
 import { formatBanner, type DatabaseInUse } from './banner.js';
 import { formatLintSummary } from './lint-summary.js';
+import { runDevSession } from './session.js';
 import { watchFiles } from './watch-files.js';
 
 export interface DevOptions {
@@ -72,108 +72,36 @@ async function runDevUntil(options: DevOptions, signal: AbortSignal, logger: Ret
   }
 
   const nodeArgs = options.inspect === undefined ? [] : [options.inspect === true ? '--inspect' : `--inspect=${options.inspect}`];
-  const clearScreen = options.clear && Boolean(process.stdout.isTTY);
-  let app: AppProcess | undefined;
-  const stopping = new WeakSet<AppProcess>();
-  let queue = Promise.resolve();
-  // Servers generated with the hand-off boot beside the running one and wait for a cue to listen.
-  let handoff = true;
-
-  const childEnv = (): NodeJS.ProcessEnv => {
+  const appEnv = (): NodeJS.ProcessEnv => {
+    // ASYNCSRV_DEV_HANDOFF: servers generated with the hand-off boot beside the running one and wait for a cue to listen.
     const values: NodeJS.ProcessEnv = { ...env(), NODE_ENV: 'development', PORT: String(port), HOST: host, ASYNCSRV_DEV_HANDOFF: '1' };
     if (embedded && !values.DATABASE_URL) values.DATABASE_URL = embedded.url;
     return values;
   };
-  // A warm spare process waits with the dependencies loaded; not with --inspect (one inspector port).
-  const useSpares = options.inspect === undefined;
-  let spare: AppProcess | undefined;
-  const newProcess = (): AppProcess => spawnApp({ root: project.root, entry: project.serverEntry, env: childEnv(), nodeArgs });
-
-  const startNextApp = (): AppProcess => {
-    const child = spare ?? newProcess();
-    spare = undefined;
-    child.start(childEnv());
-    void child.exited.then((exit) => {
-      if (stopping.has(child) || signal.aborted) return;
-      const how = exit.signal ? `was killed by ${exit.signal}` : exit.code === 0 ? 'exited with code 0' : `crashed (exit code ${exit.code})`;
-      logger.error(`The app ${how}. Waiting for a change to restart…`);
-    });
-    return child;
-  };
-
-  const retire = async (child: AppProcess): Promise<void> => {
-    stopping.add(child);
-    await child.stop(STOP_GRACE_MS); // the old process releases the port before the new one binds it
-  };
-
-  const replaceApp = async (changed: string[]): Promise<void> => {
-    const started = performance.now();
-    const previous = app;
-    if (previous && !handoff) await retire(previous);
-    const next = startNextApp();
-    app = next;
-    const first = await Promise.race([
-      next.ready.then(() => 'ready' as const),
-      next.listening.then(() => 'listening' as const),
-      next.exited.then(() => 'exited' as const),
-    ]);
-    if (first === 'listening') handoff = false; // an edited server.ts without the hand-off
-    // Also when the new version crashed: what is served is always what was saved.
-    if (previous && handoff) await retire(previous);
-    if (first === 'exited' || signal.aborted) return;
-    if (first === 'ready') next.cueListen();
-    try {
-      const listening = await next.listening;
-      if (clearScreen) process.stdout.write('\u001b[2J\u001b[3J\u001b[H');
-      if (changed.length === 0 || clearScreen) logger.info(formatBanner({ name: project.name, listening, database, quiet: options.quiet }));
-      if (changed.length > 0) {
-        logger.info(chalk.dim(`restarted in ${Math.round(performance.now() - started)} ms: ${changed.join(', ')}`));
-        void lintChanged(changed, ++lintRound);
-      }
-    } catch {
-      // it exited before listening: reported by startNextApp
-    }
-    if (useSpares && !signal.aborted) {
-      const fresh = newProcess();
-      spare = fresh;
-      void fresh.exited.then(() => { if (spare === fresh) spare = undefined; });
-    }
-  };
-
-  // The async lint runs on the changed files after each restart, off the restart path; a newer
-  // restart makes an older lint's findings stale, so only the latest round prints.
-  let lintRound = 0;
-  const lintChanged = async (changed: string[], round: number): Promise<void> => {
-    const files = changed.filter((file) => /\.(ts|mts|cts|js|mjs)$/.test(file) && existsSync(join(project.root, file)));
-    if (files.length === 0) return;
-    try {
-      const { collectLintReport } = await import('../lint/index.js');
-      const report = await collectLintReport(project.root, files, { typed: false, fix: false });
-      const summary = formatLintSummary(report);
-      if (summary && round === lintRound && !signal.aborted) logger.info(summary);
-    } catch (error) {
-      if (round === lintRound) logger.warn(`lint did not run: ${(error as Error).message}`);
-    }
-  };
-
-  const restart = (changed: string[]): void => {
-    queue = queue.then(() => (signal.aborted ? undefined : replaceApp(changed)));
-  };
-
-  const watcher = watchFiles(project.root, [join(project.root, 'src'), envPath], DEBOUNCE_MS, restart);
   try {
-    restart([]);
-    await new Promise<void>((resolve) => {
-      if (signal.aborted) resolve();
-      signal.addEventListener('abort', () => resolve(), { once: true });
-    });
+    await runDevSession({
+      spawnApp: () => spawnApp({ root: project.root, entry: project.serverEntry, env: appEnv(), nodeArgs }),
+      appEnv,
+      watch: (onChange) => watchFiles(project.root, [join(project.root, 'src'), envPath], DEBOUNCE_MS, onChange),
+      lint: (changed) => lintSummary(project.root, changed),
+      banner: (listening) => formatBanner({ name: project.name, listening, database, quiet: options.quiet }),
+      logger,
+      clearScreen: options.clear && process.stdout.isTTY ? () => process.stdout.write('\u001b[2J\u001b[3J\u001b[H') : undefined,
+      useSpares: options.inspect === undefined,
+      stopGraceMs: STOP_GRACE_MS,
+    }, signal);
   } finally {
-    await watcher.close();
-    await queue;
-    await Promise.all([app, spare].filter((child): child is AppProcess => child !== undefined).map(retire));
     await embedded?.stop();
     logger.info(chalk.dim('dev stopped.'));
   }
+}
+
+/** The async lint of the changed source files, as the few lines dev prints ('' when nothing to say). */
+async function lintSummary(root: string, changed: string[]): Promise<string> {
+  const files = changed.filter((file) => /\.(ts|mts|cts|js|mjs)$/.test(file) && existsSync(join(root, file)));
+  if (files.length === 0) return '';
+  const { collectLintReport } = await import('../lint/index.js');
+  return formatLintSummary(await collectLintReport(root, files, { typed: false, fix: false }));
 }
 
 async function choosePort(wanted: number, host: string, strict: boolean, say: (line: string) => void): Promise<number> {

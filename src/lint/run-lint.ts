@@ -5,6 +5,7 @@ import { UsageError } from '../util/errors.js';
 import { readOwnVersion } from '../util/package-info.js';
 import { startProgress } from '../util/progress.js';
 import { RULE_DOCS_DIRECTORY } from './docs.js';
+import { assertLintEngine } from './engine.js';
 import { LintCrashError, LintFindingsError } from './errors.js';
 import { formatReport } from './formatters/index.js';
 import { gitignoreToIgnorePatterns } from './gitignore.js';
@@ -83,6 +84,7 @@ export async function runLint(options: LintOptions, context: LintContext): Promi
  * oxlint is installed (an optional dependency), and through ESLint's project service otherwise.
  */
 export async function collectLintReport(cwd: string, paths: string[], { typed, fix }: { typed: boolean; fix: boolean }): Promise<LintReport> {
+  assertLintEngine();
   const oxlint = typed && process.env.ASYNCSRV_LINT_TYPED_ENGINE !== 'eslint' ? findOxlint() : undefined;
   let results: ESLint.LintResult[];
   let rulesMeta: RulesMeta;

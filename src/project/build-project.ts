@@ -1,7 +1,23 @@
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { CancelledError, UserError } from '../util/errors.js';
-import type { Project } from './find-project.js';
+import { startProgress } from '../util/progress.js';
+import { findProject, type Project } from './find-project.js';
+
+export interface BuildOptions {
+  cwd: string;
+}
+
+/** `asyncsrv build`: compiles the project found from `cwd`, with a progress line. */
+export async function runBuild(options: BuildOptions, signal: AbortSignal): Promise<void> {
+  const project = findProject(options.cwd);
+  const progress = startProgress('Compiling…');
+  await buildProject(project, signal).catch((error: unknown) => {
+    progress.fail('Build failed.');
+    throw error;
+  });
+  progress.succeed('Built dist/.');
+}
 
 /** `src/app.ts(12,5): error TS2322: …` → `src/app.ts:12:5  TS2322 …`, the form editors and terminals link. */
 export function formatTscDiagnostics(output: string): string[] {

@@ -3,8 +3,6 @@ import { UserError } from '../util/errors.js';
 import { createLogger, type Logger } from '../util/logger.js';
 import { isInstalledCopy, packageRoot, readOwnVersion } from '../util/package-info.js';
 import { composeProject } from './compose-template.js';
-import { initGitRepository } from './git.js';
-import { installDependencies } from './install.js';
 import { formatNextSteps } from './next-steps.js';
 import { defaultChoices, describeChoices, runScriptCommand, type ScaffoldChoices, type ScaffoldFlags } from './options.js';
 import { assertValidProjectName, projectNameFor } from './project-name.js';
@@ -57,9 +55,10 @@ export async function runScaffold(flags: ScaffoldFlags, context: ScaffoldContext
   await writeProject(target, files, state, context.signal);
   logger.info(`Created ${shownDir} with ${files.size} files.`);
 
-  if (choices.install) await installDependencies(target, choices.pm, shownDir, context.signal);
+  // execa (~50 modules) loads only when a step runs a program.
+  if (choices.install) await (await import('./install.js')).installDependencies(target, choices.pm, shownDir, context.signal);
   if (choices.git) {
-    const git = await initGitRepository(target);
+    const git = await (await import('./git.js')).initGitRepository(target);
     if (git === 'no-git') logger.warn('git is not installed: skipped `git init`.');
     else if (git === 'failed') logger.warn('`git init` or the first commit failed: the project is fine, initialise git by hand.');
     else if (git === 'inside-repo') logger.info('Already inside a git repository: skipped `git init`.');

@@ -7,6 +7,12 @@ export const ExitCode = {
 } as const;
 
 /**
+ * Marks our user errors. The CLI's start-up file and the features it loads are separate bundles,
+ * each with its own copy of this module, so `instanceof UserError` would miss the features' errors.
+ */
+const USER_ERROR = Symbol.for('create-async-server.UserError');
+
+/**
  * A mistake the user can fix: printed as one red line (plus a dim hint), never with a stack.
  *
  * @example
@@ -15,6 +21,7 @@ export const ExitCode = {
 export class UserError extends Error {
   readonly hint: string | undefined;
   readonly exitCode: number = ExitCode.userError;
+  readonly [USER_ERROR] = true;
 
   constructor(message: string, hint?: string) {
     super(message);
@@ -44,5 +51,10 @@ export class CancelledError extends UserError {
 }
 
 export function isUserError(error: unknown): error is UserError {
-  return error instanceof UserError;
+  return error instanceof Error && (error as Partial<Pick<UserError, typeof USER_ERROR>>)[USER_ERROR] === true;
+}
+
+/** Whether the debug stack traces are wanted (`--debug` or `DEBUG=asyncsrv`). */
+export function isDebugEnabled(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): boolean {
+  return argv.includes('--debug') || /(^|,)\s*(asyncsrv|\*)\s*(,|$)/.test(env.DEBUG ?? '');
 }

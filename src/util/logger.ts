@@ -21,7 +21,3 @@ export function createLogger(
   };
 }
 
-/** Whether the debug stack traces are wanted (`--debug` or `DEBUG=asyncsrv`). */
-export function isDebugEnabled(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): boolean {
-  return argv.includes('--debug') || /(^|,)\s*(asyncsrv|\*)\s*(,|$)/.test(env.DEBUG ?? '');
-}

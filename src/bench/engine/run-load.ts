@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { distFile } from '../../util/package-info.js';
 import type { LoadWorkerData, LoadWorkerMessage } from './load-worker.js';
 import { mergeLoadResults } from './merge.js';
 import { openPlan } from './open-schedule.js';
@@ -68,12 +69,12 @@ export function validateLoadOptions(options: LoadOptions): void {
 }
 
 /**
- * Starts a load worker: the built JavaScript beside this file or, when running from TypeScript
- * sources (tests, tsx), a bootstrap that registers tsx in the worker and imports the .ts entry
+ * Starts a load worker: the built JavaScript (an entry point of the bundle) or, when running
+ * from TypeScript sources (tests, tsx), a bootstrap that registers tsx in the worker and imports the .ts entry
  * (Node 20 does not apply `--import` loaders given in a worker's execArgv).
  */
 function startWorker(data: LoadWorkerData): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./load-worker.js', import.meta.url), { workerData: data });
+  if (!import.meta.url.endsWith('.ts')) return new Worker(distFile('bench', 'engine', 'load-worker.js'), { workerData: data });
   // The ESM build of tsx's API (require.resolve would pick the CommonJS one).
   const tsxApi = new URL('dist/esm/api/index.mjs', pathToFileURL(createRequire(import.meta.url).resolve('tsx/package.json'))).href;
   const entry = new URL('./load-worker.ts', import.meta.url).href;

@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { TSESLint } from '@typescript-eslint/utils';
+import { readOwnVersion } from '../../util/package-info.js';
 import { rules } from './rules/index.js';
 
 type FlatConfig = TSESLint.FlatConfig.Config;
@@ -59,9 +59,6 @@ const lazyParser = {
   parseForESLint: (code: string, options?: unknown): unknown => loadParser().parseForESLint(code, options),
 } as unknown as TSESLint.FlatConfig.Parser;
 
-const readVersion = (): string =>
-  (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-
 export interface AsyncServerPlugin {
   meta: { name: string; version: string; namespace: string };
   rules: typeof rules;
@@ -77,7 +74,7 @@ const plugin: AsyncServerPlugin = {
   meta: {
     name: 'create-async-server/eslint-plugin',
     get version() {
-      return readVersion();
+      return readOwnVersion();
     },
     namespace: PLUGIN_NAMESPACE,
   },

@@ -14,7 +14,7 @@ declare module 'vitest' {
 
 /** Fails loudly without a build, and packs this checkout once: generated projects install that tarball, as a published install would. */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  for (const bin of ['dist/cli/create-async-server.js', 'dist/cli/asyncsrv.js']) {
+  for (const bin of ['dist/cli/create-async-server.cjs', 'dist/cli/asyncsrv.cjs']) {
     if (!existsSync(join(repoRoot, bin))) throw new Error(`${bin} is missing: run \`npm run build\` first (\`npm test\` does).`);
   }
   const packDir = await mkdtemp(join(tmpdir(), 'cas-pack-'));

@@ -1,0 +1,1 @@
+export { runStart, type StartOptions } from './run-start.js';
