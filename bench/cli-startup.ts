@@ -14,13 +14,21 @@ const runs = Number(process.env.BENCH_RUNS ?? 21);
 const scratch = mkdtempSync(join(tmpdir(), 'cas-bench-cli-'));
 const env = { ...process.env, NO_COLOR: '1', CI: 'true' };
 
-interface Case { label: string; argv: () => string[]; cwd?: string }
+interface Case {
+  label: string;
+  argv: () => string[];
+  cwd?: string;
+}
 let project = 0;
 const cases: Case[] = [
   { label: 'node -e 0', argv: () => ['-e', '0'] },
   { label: 'asyncsrv --help', argv: () => [join(root, 'bin/asyncsrv.js'), '--help'] },
   { label: 'create-async-server --help', argv: () => [join(root, 'bin/create-async-server.js'), '--help'] },
-  { label: 'create-async-server x --yes --no-install --no-git', argv: () => [join(root, 'bin/create-async-server.js'), `app-${project++}`, '--yes', '--no-install', '--no-git'], cwd: scratch },
+  {
+    label: 'create-async-server x --yes --no-install --no-git',
+    argv: () => [join(root, 'bin/create-async-server.js'), `app-${project++}`, '--yes', '--no-install', '--no-git'],
+    cwd: scratch,
+  },
 ];
 
 function timeOnce(c: Case): number {
@@ -46,12 +54,16 @@ try {
   for (const c of cases) {
     const m = median(samples.get(c.label)!);
     const delta = c.label === 'node -e 0' ? '' : `+${(m - baseline).toFixed(1)} ms`;
-    console.log(`${c.label.padEnd(52)}${`${m.toFixed(1)} ms`.padStart(10)}${delta.padStart(15)}${`${(m / baseline).toFixed(2)}x`.padStart(8)}`);
+    console.log(
+      `${c.label.padEnd(52)}${`${m.toFixed(1)} ms`.padStart(10)}${delta.padStart(15)}${`${(m / baseline).toFixed(2)}x`.padStart(8)}`,
+    );
   }
   const ratio = (label: string): number => median(samples.get(label)!) / baseline;
   const verdict = (value: number, target: number): string => `${value <= target ? 'met' : 'MISSED'} (${value.toFixed(2)}x)`;
   console.log(`target: asyncsrv --help at most 1.3x node -e 0 -> ${verdict(ratio('asyncsrv --help'), 1.3)}`);
-  console.log(`target: scaffold without install at most 2.5x node -e 0 -> ${verdict(ratio('create-async-server x --yes --no-install --no-git'), 2.5)}`);
+  console.log(
+    `target: scaffold without install at most 2.5x node -e 0 -> ${verdict(ratio('create-async-server x --yes --no-install --no-git'), 2.5)}`,
+  );
 } finally {
   rmSync(scratch, { recursive: true, force: true });
 }

@@ -60,18 +60,40 @@ const median = (values: number[]): number => [...values].sort((a, b) => a - b)[M
 try {
   console.log('Scaffolding and installing a project…');
   spawnSync(process.execPath, [join(root, 'bin/create-async-server.js'), 'app', '--yes', '--no-git'], { cwd: work, env, stdio: 'ignore' });
-  const db = execa(join(project, 'node_modules/.bin/tsx'), ['scripts/embedded-db.ts', '--port', '0', '--data', 'memory'], { cwd: project, env, reject: false });
+  const db = execa(join(project, 'node_modules/.bin/tsx'), ['scripts/embedded-db.ts', '--port', '0', '--data', 'memory'], {
+    cwd: project,
+    env,
+    reject: false,
+  });
   const databaseUrl = (await waitForLine(db, /DATABASE_URL=(\S+)/))[1]!;
   const childEnv = { ...env, DATABASE_URL: databaseUrl, LOG_FORMAT: 'silent' };
   try {
-    const dev = await measure('asyncsrv dev', (port) => execa(join(project, 'node_modules/.bin/asyncsrv'), ['dev', '--port', String(port), '--no-clear'], { cwd: project, env: childEnv, reject: false }));
-    const tsx = await measure('tsx watch', (port) => execa(join(project, 'node_modules/.bin/tsx'), ['watch', 'src/server.ts'], { cwd: project, env: { ...childEnv, PORT: String(port), NODE_ENV: 'development' }, reject: false }));
+    const dev = await measure('asyncsrv dev', (port) =>
+      execa(join(project, 'node_modules/.bin/asyncsrv'), ['dev', '--port', String(port), '--no-clear'], {
+        cwd: project,
+        env: childEnv,
+        reject: false,
+      }),
+    );
+    const tsx = await measure('tsx watch', (port) =>
+      execa(join(project, 'node_modules/.bin/tsx'), ['watch', 'src/server.ts'], {
+        cwd: project,
+        env: { ...childEnv, PORT: String(port), NODE_ENV: 'development' },
+        reject: false,
+      }),
+    );
     const devMedian = median(dev);
     const tsxMedian = median(tsx);
     console.log(`Edit to first new response, median of ${edits} edits (node ${process.version}, ${new Date().toISOString()})`);
-    console.log(`  asyncsrv dev          ${devMedian.toFixed(0)} ms   (min ${Math.min(...dev).toFixed(0)}, max ${Math.max(...dev).toFixed(0)})`);
-    console.log(`  tsx watch (direct)    ${tsxMedian.toFixed(0)} ms   (min ${Math.min(...tsx).toFixed(0)}, max ${Math.max(...tsx).toFixed(0)})`);
-    console.log(`  ratio dev / tsx watch ${(devMedian / tsxMedian).toFixed(2)}x   target <= 1.2x -> ${devMedian / tsxMedian <= 1.2 ? 'met' : 'MISSED'}`);
+    console.log(
+      `  asyncsrv dev          ${devMedian.toFixed(0)} ms   (min ${Math.min(...dev).toFixed(0)}, max ${Math.max(...dev).toFixed(0)})`,
+    );
+    console.log(
+      `  tsx watch (direct)    ${tsxMedian.toFixed(0)} ms   (min ${Math.min(...tsx).toFixed(0)}, max ${Math.max(...tsx).toFixed(0)})`,
+    );
+    console.log(
+      `  ratio dev / tsx watch ${(devMedian / tsxMedian).toFixed(2)}x   target <= 1.2x -> ${devMedian / tsxMedian <= 1.2 ? 'met' : 'MISSED'}`,
+    );
     console.log(`  target under 500 ms   -> ${devMedian < 500 ? 'met' : 'MISSED'}`);
   } finally {
     db.kill('SIGTERM');

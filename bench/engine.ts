@@ -62,7 +62,10 @@ function ensureWrk(): void {
   if (spawnSync('sh', ['-c', 'command -v wrk'], { stdio: 'ignore' }).status === 0) return;
   console.log('wrk is missing: apt-get update && apt-get install -y wrk');
   const sudo = process.getuid?.() === 0 ? [] : ['sudo'];
-  for (const args of [['apt-get', 'update'], ['apt-get', 'install', '-y', 'wrk']]) {
+  for (const args of [
+    ['apt-get', 'update'],
+    ['apt-get', 'install', '-y', 'wrk'],
+  ]) {
     const [command, ...rest] = [...sudo, ...args] as [string, ...string[]];
     const result = spawnSync(command, rest, { stdio: 'inherit' });
     if (result.status !== 0) throw new Error(`\`${[command, ...rest].join(' ')}\` failed; install wrk and run again.`);
@@ -134,7 +137,9 @@ const generators: Array<[string, (url: string) => Promise<Measurement> | Measure
 ensureWrk();
 const { child, url } = await startServer();
 try {
-  console.log(`bench:engine: ${connections} connections, ${seconds} s per run, ${rounds} rounds, closed model, GET ${url} (node ${process.version}, ${new Date().toISOString()})`);
+  console.log(
+    `bench:engine: ${connections} connections, ${seconds} s per run, ${rounds} rounds, closed model, GET ${url} (node ${process.version}, ${new Date().toISOString()})`,
+  );
   await measureEngine(url); // warm the server's JIT and ours
   const runs = new Map<string, Measurement[]>(generators.map(([name]) => [name, []]));
   for (let round = 0; round < rounds; round++) {
@@ -148,7 +153,8 @@ try {
   }
   const rps = (m: Measurement): number => m.requests / m.wallSeconds;
   const perCpu = (m: Measurement): number => m.requests / m.cpuSeconds;
-  const row = (cells: Array<string | number>, widths: number[]): string => cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]!) : String(c).padStart(widths[i]!))).join('');
+  const row = (cells: Array<string | number>, widths: number[]): string =>
+    cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]!) : String(c).padStart(widths[i]!))).join('');
   const widths = [24, 10, 12, 10, 12, 14, 16];
   console.log(row(['generator (median)', 'req/s', 'best req/s', 'CPU s', 'req/CPU-s', 'server CPU s', 'server µs/req'], widths));
   const summary = new Map<string, { rps: number; best: number; perCpu: number }>();
@@ -156,14 +162,31 @@ try {
     const byRps = [...ms].sort((a, b) => rps(a) - rps(b))[Math.floor(ms.length / 2)]!;
     const s = { rps: median(ms.map(rps)), best: Math.max(...ms.map(rps)), perCpu: median(ms.map(perCpu)) };
     summary.set(name, s);
-    console.log(row([name, Math.round(s.rps), Math.round(s.best), byRps.cpuSeconds.toFixed(2), Math.round(s.perCpu), byRps.serverCpuSeconds!.toFixed(2), ((byRps.serverCpuSeconds! * 1e6) / byRps.requests).toFixed(1)], widths));
+    console.log(
+      row(
+        [
+          name,
+          Math.round(s.rps),
+          Math.round(s.best),
+          byRps.cpuSeconds.toFixed(2),
+          Math.round(s.perCpu),
+          byRps.serverCpuSeconds!.toFixed(2),
+          ((byRps.serverCpuSeconds! * 1e6) / byRps.requests).toFixed(1),
+        ],
+        widths,
+      ),
+    );
   }
-  console.log(`all rounds, req/s: ${[...runs].map(([name, ms]) => `${name} [${ms.map((m) => Math.round(rps(m))).join(', ')}]`).join('; ')}`);
+  console.log(
+    `all rounds, req/s: ${[...runs].map(([name, ms]) => `${name} [${ms.map((m) => Math.round(rps(m))).join(', ')}]`).join('; ')}`,
+  );
   const engine = summary.get('engine (raw sockets)')!;
   const rpsRatio = engine.rps / summary.get('wrk -t1')!.rps;
   const bestRatio = engine.best / summary.get('wrk -t1')!.best;
   const cpuRatio = engine.perCpu / summary.get('autocannon')!.perCpu;
-  console.log(`target: engine req/s >= 0.95 x wrk -> ${rpsRatio >= 0.95 ? 'met' : 'MISSED'} (${rpsRatio.toFixed(2)} x median, ${bestRatio.toFixed(2)} x best round)`);
+  console.log(
+    `target: engine req/s >= 0.95 x wrk -> ${rpsRatio >= 0.95 ? 'met' : 'MISSED'} (${rpsRatio.toFixed(2)} x median, ${bestRatio.toFixed(2)} x best round)`,
+  );
   console.log(`target: engine req/CPU-s >= autocannon -> ${cpuRatio >= 1 ? 'met' : 'MISSED'} (${cpuRatio.toFixed(2)} x)`);
 } finally {
   child.kill();

@@ -17,10 +17,20 @@ const project = join(scratch, 'app');
 const env = { ...process.env, NO_COLOR: '1', CI: 'true' };
 const cacheDir = join(project, 'node_modules', '.cache', 'asyncsrv-lint');
 
-interface Case { label: string; argv: string[]; before?: () => void; allowExit1?: boolean; env?: Record<string, string> }
+interface Case {
+  label: string;
+  argv: string[];
+  before?: () => void;
+  allowExit1?: boolean;
+  env?: Record<string, string>;
+}
 
 function setUp(): void {
-  const created = spawnSync(process.execPath, [join(root, 'bin/create-async-server.js'), 'app', '--yes', '--no-install', '--no-git'], { cwd: scratch, env, encoding: 'utf8' });
+  const created = spawnSync(process.execPath, [join(root, 'bin/create-async-server.js'), 'app', '--yes', '--no-install', '--no-git'], {
+    cwd: scratch,
+    env,
+    encoding: 'utf8',
+  });
   if (created.status !== 0) throw new Error(`scaffold failed: ${created.stderr}`);
   // The project's dependencies come from this checkout (symlinks), so nothing is installed.
   const modules = join(project, 'node_modules');
@@ -29,21 +39,28 @@ function setUp(): void {
     if (entry !== '.cache' && entry !== '.package-lock.json') symlinkSync(join(root, 'node_modules', entry), join(modules, entry));
   }
   symlinkSync(root, join(modules, 'create-async-server'));
-  writeFileSync(join(project, 'eslint.untyped.config.js'), [
-    "import asyncServer from 'create-async-server/eslint-plugin';",
-    '// The template disables a typed rule on one line: plain ESLint needs the name defined (asyncsrv lint drops that error).',
-    'const noop = { create: () => ({}) };',
-    "const typedNames = { plugins: { '@typescript-eslint': { rules: { 'no-misused-promises': noop, 'no-floating-promises': noop } } } };",
-    "export default [{ ignores: ['dist/', '.data/', 'coverage/'] }, ...asyncServer.configs.recommended, typedNames];",
-    '',
-  ].join('\n'));
+  writeFileSync(
+    join(project, 'eslint.untyped.config.js'),
+    [
+      "import asyncServer from 'create-async-server/eslint-plugin';",
+      '// The template disables a typed rule on one line: plain ESLint needs the name defined (asyncsrv lint drops that error).',
+      'const noop = { create: () => ({}) };',
+      "const typedNames = { plugins: { '@typescript-eslint': { rules: { 'no-misused-promises': noop, 'no-floating-promises': noop } } } };",
+      "export default [{ ignores: ['dist/', '.data/', 'coverage/'] }, ...asyncServer.configs.recommended, typedNames];",
+      '',
+    ].join('\n'),
+  );
 }
 
 const asyncsrv = join(root, 'bin/asyncsrv.js');
 const eslint = (): string => join(project, 'node_modules/eslint/bin/eslint.js');
 const cases: Case[] = [
   { label: 'node -e 0', argv: ['-e', '0'] },
-  { label: 'asyncsrv lint --no-typed (no cache)', argv: [asyncsrv, 'lint', '--no-typed'], before: () => rmSync(cacheDir, { recursive: true, force: true }) },
+  {
+    label: 'asyncsrv lint --no-typed (no cache)',
+    argv: [asyncsrv, 'lint', '--no-typed'],
+    before: () => rmSync(cacheDir, { recursive: true, force: true }),
+  },
   { label: 'asyncsrv lint --no-typed (cached)', argv: [asyncsrv, 'lint', '--no-typed'] },
   { label: 'eslint, same rules, untyped', argv: [eslint(), '-c', 'eslint.untyped.config.js', '.'] },
   { label: 'asyncsrv lint (typed)', argv: [asyncsrv, 'lint'] },
@@ -71,19 +88,26 @@ try {
   for (const c of cases) timeOnce(c); // warm the file cache once (and check every command passes)
   const samples = new Map<string, number[]>(cases.map((c) => [c.label, []]));
   for (let i = 0; i < runs; i++) for (const c of cases) samples.get(c.label)!.push(timeOnce(c)); // interleaved: noise hits all alike
-  const files = readdirSync(join(project, 'src'), { recursive: true }).length + readdirSync(join(project, 'test'), { recursive: true }).length;
-  console.log(`Lint wall time on a generated project (~${files} entries in src/ and test/), median of ${runs} runs (node ${process.version}, ${new Date().toISOString()})`);
+  const files =
+    readdirSync(join(project, 'src'), { recursive: true }).length + readdirSync(join(project, 'test'), { recursive: true }).length;
+  console.log(
+    `Lint wall time on a generated project (~${files} entries in src/ and test/), median of ${runs} runs (node ${process.version}, ${new Date().toISOString()})`,
+  );
   console.log(`${'command'.padEnd(40)}${'median'.padStart(12)}${'min'.padStart(12)}`);
   for (const c of cases) {
     const values = samples.get(c.label)!;
-    console.log(`${c.label.padEnd(40)}${`${median(values).toFixed(0)} ms`.padStart(12)}${`${Math.min(...values).toFixed(0)} ms`.padStart(12)}`);
+    console.log(
+      `${c.label.padEnd(40)}${`${median(values).toFixed(0)} ms`.padStart(12)}${`${Math.min(...values).toFixed(0)} ms`.padStart(12)}`,
+    );
   }
   const untypedCold = median(samples.get('asyncsrv lint --no-typed (no cache)')!);
   const untypedCached = median(samples.get('asyncsrv lint --no-typed (cached)')!);
   const typed = median(samples.get('asyncsrv lint (typed)')!);
   const typedEslint = median(samples.get('asyncsrv lint (typed, ESLint engine)')!);
   const tsc = median(samples.get('tsc --noEmit')!);
-  console.log(`target: untyped under 1000 ms -> no cache ${untypedCold < 1000 ? 'met' : 'MISSED'} (${untypedCold.toFixed(0)} ms), cached ${untypedCached < 1000 ? 'met' : 'MISSED'} (${untypedCached.toFixed(0)} ms)`);
+  console.log(
+    `target: untyped under 1000 ms -> no cache ${untypedCold < 1000 ? 'met' : 'MISSED'} (${untypedCold.toFixed(0)} ms), cached ${untypedCached < 1000 ? 'met' : 'MISSED'} (${untypedCached.toFixed(0)} ms)`,
+  );
   const ratio = (ms: number): string => `${(ms / tsc).toFixed(2)}x`;
   console.log(`typed / tsc --noEmit: ${ratio(typed)} (oxlint), ${ratio(typedEslint)} (ESLint engine)`);
   console.log(`target: typed at most 1.15x tsc --noEmit -> ${typed <= tsc * 1.15 ? 'met' : 'MISSED'} (${ratio(typed)})`);

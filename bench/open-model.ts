@@ -61,17 +61,24 @@ async function open(url: string, options: Omit<LoadOptions, 'target'>): Promise<
 
 async function connectionsDoNotMatter(server: TestServer): Promise<void> {
   console.log(`\n1. 100 ms server, 80 req/s, ${seconds} s: p99 from intended send (uncorrected p99, p99 send lag)`);
-  const p99s = new Map<number, number[]>([[100, []], [1000, []]]);
+  const p99s = new Map<number, number[]>([
+    [100, []],
+    [1000, []],
+  ]);
   for (let round = 0; round < rounds; round++) {
     for (const connections of round % 2 === 0 ? [100, 1000] : [1000, 100]) {
       const { result } = await open(server.url, { connections, rate: 80, duration: seconds * 1000 });
       const [corrected, service, lag] = [summary(result.latency), summary(result.serviceTime), summary(result.sendLag)];
       p99s.get(connections)!.push(corrected.p99);
-      console.log(`   round ${round + 1} c=${String(connections).padEnd(5)} p99 ${ms(corrected.p99)} (${ms(service.p99)}, ${ms(lag.p99)})  sent ${result.sent}${result.valid ? '' : '  INVALID: ' + result.warnings.join(' ')}`);
+      console.log(
+        `   round ${round + 1} c=${String(connections).padEnd(5)} p99 ${ms(corrected.p99)} (${ms(service.p99)}, ${ms(lag.p99)})  sent ${result.sent}${result.valid ? '' : '  INVALID: ' + result.warnings.join(' ')}`,
+      );
     }
   }
   const [few, many] = [median(p99s.get(100)!), median(p99s.get(1000)!)];
-  console.log(`   median p99: c=100 ${ms(few)}, c=1000 ${ms(many)}: ${((Math.abs(many - few) / few) * 100).toFixed(1)} % apart (target <= 5 %)`);
+  console.log(
+    `   median p99: c=100 ${ms(few)}, c=1000 ${ms(many)}: ${((Math.abs(many - few) / few) * 100).toFixed(1)} % apart (target <= 5 %)`,
+  );
 }
 
 async function sendLag(server: TestServer): Promise<void> {
@@ -92,7 +99,9 @@ async function exactCounts(server: TestServer): Promise<void> {
     const before = await server.count();
     const { result } = await open(server.url, { connections: 20, rate: 200, duration: seconds * 1000 });
     const counted = (await server.count()) - before;
-    console.log(`   round ${round + 1}: sent ${result.sent}, server counted ${counted}, req/s ${result.requestsPerSecond.toFixed(2)} over ${(result.windowMs! / 1000).toFixed(3)} s (run ${(result.elapsedMs / 1000).toFixed(3)} s to the last answer)`);
+    console.log(
+      `   round ${round + 1}: sent ${result.sent}, server counted ${counted}, req/s ${result.requestsPerSecond.toFixed(2)} over ${(result.windowMs! / 1000).toFixed(3)} s (run ${(result.elapsedMs / 1000).toFixed(3)} s to the last answer)`,
+    );
   }
 }
 

@@ -40,11 +40,14 @@ const servers: ServerProcess[] = [];
 try {
   const wrk = ensureWrk(log);
   const { signal } = controller;
-  log(`bench:overhead: ${config.rounds} rounds of ${config.durationSeconds} s per scenario, ${wrk}, upstream ${config.upstreamLatencyMs} ms`);
+  log(
+    `bench:overhead: ${config.rounds} rounds of ${config.durationSeconds} s per scenario, ${wrk}, upstream ${config.upstreamLatencyMs} ms`,
+  );
   log('  scaffolding, installing and building a project from this checkout…');
   const projectRoot = await scaffoldProject(root, workDir, signal);
   const project = findProject(projectRoot);
-  if (!project.embeddedDbScript) throw new Error('The scaffolded project has no embedded DB script; bench:overhead needs the default (PGlite) project.');
+  if (!project.embeddedDbScript)
+    throw new Error('The scaffolded project has no embedded DB script; bench:overhead needs the default (PGlite) project.');
   db = await startEmbeddedDb(projectRoot, project.embeddedDbScript, { PATH: process.env.PATH }, signal, 'memory');
   upstream = await startMockUpstream({ latencyMs: config.upstreamLatencyMs, jitterMs: 0, faults: [] });
   log(`  starting the four contenders (${seconds()})…`);
@@ -54,9 +57,18 @@ try {
   servers.push(silent);
   const logged = await startGeneratedServer(projectRoot, { databaseUrl: db.url, upstreamUrl: upstream.url, accessLog: true }, signal);
   servers.push(logged);
-  const noMetrics = await startGeneratedServer(projectRoot, { databaseUrl: db.url, upstreamUrl: upstream.url, accessLog: false, env: { METRICS: 'off' } }, signal);
+  const noMetrics = await startGeneratedServer(
+    projectRoot,
+    { databaseUrl: db.url, upstreamUrl: upstream.url, accessLog: false, env: { METRICS: 'off' } },
+    signal,
+  );
   servers.push(noMetrics);
-  const contenders: Contenders = [['minimal', minimal], ['generated-silent', silent], ['generated-log', logged], ['generated-no-metrics', noMetrics]];
+  const contenders: Contenders = [
+    ['minimal', minimal],
+    ['generated-silent', silent],
+    ['generated-log', logged],
+    ['generated-no-metrics', noMetrics],
+  ];
   const runs = await runMainRounds(contenders, config, log, signal);
   await Promise.allSettled(servers.splice(0).map((server) => server.stop()));
 
@@ -69,7 +81,13 @@ try {
   const ratios = roundRatios(runs);
   const metricsRatios = roundRatios(runs, 'generated-no-metrics');
   const report: OverheadReport = {
-    machine: { cpus: availableParallelism(), node: process.version, platform: `${process.platform} ${process.arch}`, date: `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`, wrk },
+    machine: {
+      cpus: availableParallelism(),
+      node: process.version,
+      platform: `${process.platform} ${process.arch}`,
+      date: `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+      wrk,
+    },
     config,
     runs,
     summaries,

@@ -15,7 +15,16 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readTalkLoad, readTalkSections } from './talk/config.js';
 import { runOverloadSection } from './talk/overload-rows.js';
-import { barsOf, extractOverloadBlock, formatOverloadTable, formatTable, goodputSeriesOf, renderMarkdown, renderOverloadMarkdown, spliceOverloadBlock } from './talk/render-report.js';
+import {
+  barsOf,
+  extractOverloadBlock,
+  formatOverloadTable,
+  formatTable,
+  goodputSeriesOf,
+  renderMarkdown,
+  renderOverloadMarkdown,
+  spliceOverloadBlock,
+} from './talk/render-report.js';
 import { renderBarChart, renderGoodputChart } from './talk/render-svg.js';
 import { findProject, startEmbeddedDb, startMockUpstream, type EmbeddedDb, type MockUpstream } from './talk/repo-modules.js';
 import { runTalkRows } from './talk/run-rows.js';
@@ -38,7 +47,9 @@ let db: EmbeddedDb | undefined;
 let upstream: MockUpstream | undefined;
 const started = performance.now();
 try {
-  log(`bench:talk: ${[...sections].join(' and ')}, ${load.durationMs / 1000} s per row, ${load.connections} connections (${load.highConnections} for Little's law and memory), upstream ${load.upstreamLatencyMs} ms`);
+  log(
+    `bench:talk: ${[...sections].join(' and ')}, ${load.durationMs / 1000} s per row, ${load.connections} connections (${load.highConnections} for Little's law and memory), upstream ${load.upstreamLatencyMs} ms`,
+  );
   log('  scaffolding and installing a project from this checkout…');
   const projectRoot = await scaffoldProject(root, workDir, controller.signal);
   const project = findProject(projectRoot);
@@ -47,7 +58,12 @@ try {
   db = await startEmbeddedDb(projectRoot, project.embeddedDbScript!, dbEnv, controller.signal, 'memory');
   upstream = await startMockUpstream({ latencyMs: load.upstreamLatencyMs, jitterMs: 0, faults: [] });
   const ctx = { projectRoot, workDir, databaseUrl: db.url, upstream, load, signal: controller.signal, log };
-  const machine = { cpus: availableParallelism(), node: process.version, date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC', platform: `${process.platform} ${process.arch}` };
+  const machine = {
+    cpus: availableParallelism(),
+    node: process.version,
+    date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
+    platform: `${process.platform} ${process.arch}`,
+  };
   const rows = sections.has('table') ? await runTalkRows(ctx) : [];
   const measured = `${machine.cpus} CPUs (\`nproc\`), Node ${machine.node}, ${machine.platform}, ${machine.date}`;
   const overload: OverloadSection | undefined = sections.has('overload') ? await runOverloadSection(ctx, measured) : undefined;
@@ -74,18 +90,30 @@ try {
     const overhead = existsSync(markdownPath) ? extractBlock(readFileSync(markdownPath, 'utf8'), OVERHEAD_MARKERS) : undefined;
     if (overhead) markdown = spliceBlock(markdown, OVERHEAD_MARKERS, overhead); // bench:overhead's section stays
     writeFileSync(markdownPath, markdown);
-    writeFileSync(join(root, 'docs', 'benchmarks.svg'), renderBarChart(`Requests/s, upstream ${load.upstreamLatencyMs} ms (${report.machine.cpus} CPUs, Node ${process.version})`, barsOf(rows)));
+    writeFileSync(
+      join(root, 'docs', 'benchmarks.svg'),
+      renderBarChart(
+        `Requests/s, upstream ${load.upstreamLatencyMs} ms (${report.machine.cpus} CPUs, Node ${process.version})`,
+        barsOf(rows),
+      ),
+    );
     written.push('docs/benchmarks.md', 'docs/benchmarks.svg');
   } else if (overload) {
-    const existing = existsSync(markdownPath) ? readFileSync(markdownPath, 'utf8') : '# Benchmarks: the talk\'s table on this machine\n';
+    const existing = existsSync(markdownPath) ? readFileSync(markdownPath, 'utf8') : "# Benchmarks: the talk's table on this machine\n";
     writeFileSync(markdownPath, spliceOverloadBlock(existing, renderOverloadMarkdown(overload)));
     written.push('docs/benchmarks.md (its overload section)');
   }
   if (overload) {
     log('');
     log(formatOverloadTable(overload));
-    writeFileSync(join(root, 'docs', 'benchmarks-overload.svg'),
-      renderGoodputChart(`Goodput vs offered load, /external, capacity ${overload.capacity} req/s (${machine.cpus} CPUs, Node ${process.version})`, overload.capacity, goodputSeriesOf(overload)));
+    writeFileSync(
+      join(root, 'docs', 'benchmarks-overload.svg'),
+      renderGoodputChart(
+        `Goodput vs offered load, /external, capacity ${overload.capacity} req/s (${machine.cpus} CPUs, Node ${process.version})`,
+        overload.capacity,
+        goodputSeriesOf(overload),
+      ),
+    );
     written.push('docs/benchmarks-overload.svg');
   }
   log(`\nwrote ${written.join(', ')} in ${((performance.now() - started) / 1000).toFixed(0)} s`);

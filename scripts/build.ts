@@ -30,11 +30,15 @@ const keepLazyImports: Plugin = {
       const source = resolve(args.resolveDir, args.path.replace(/\.js$/, '.ts'));
       lazyModules.add(relative(join(root, 'src'), source));
       // Written relative to the output file (dist/cli/), wherever the importing module sits in src/.
-      const fromOutput = relative(join(root, 'src', 'cli'), source).replace(/\.ts$/, '.js').split(sep).join('/');
+      const fromOutput = relative(join(root, 'src', 'cli'), source)
+        .replace(/\.ts$/, '.js')
+        .split(sep)
+        .join('/');
       return { path: fromOutput.startsWith('.') ? fromOutput : `./${fromOutput}`, external: true };
     });
     builder.onResolve({ filter: /.*/ }, (args) => {
-      if (args.kind === 'dynamic-import') throw new Error(`${args.importer}: a lazy import from the start-up path must be one of our modules (got ${args.path}).`);
+      if (args.kind === 'dynamic-import')
+        throw new Error(`${args.importer}: a lazy import from the start-up path must be one of our modules (got ${args.path}).`);
       return undefined;
     });
   },
@@ -48,7 +52,8 @@ const lazyChildProcess: Plugin = {
   name: 'lazy-child-process-for-commander',
   setup(builder) {
     builder.onResolve({ filter: /^node:child_process$/ }, (args) =>
-      args.importer.includes(join('node_modules', 'commander')) ? { path: 'child_process', namespace: 'lazy' } : undefined);
+      args.importer.includes(join('node_modules', 'commander')) ? { path: 'child_process', namespace: 'lazy' } : undefined,
+    );
     builder.onLoad({ filter: /.*/, namespace: 'lazy' }, () => ({
       loader: 'js',
       contents: "module.exports = { get spawn() { return require('node:child_process').spawn; } };",
@@ -57,7 +62,17 @@ const lazyChildProcess: Plugin = {
 };
 
 rmSync(join(root, 'dist'), { recursive: true, force: true });
-const common = { absWorkingDir: root, bundle: true, platform: 'node', target: 'node20.19', external, metafile: true, sourcemap: 'linked', sourcesContent: false, logLevel: 'warning' } as const;
+const common = {
+  absWorkingDir: root,
+  bundle: true,
+  platform: 'node',
+  target: 'node20.19',
+  external,
+  metafile: true,
+  sourcemap: 'linked',
+  sourcesContent: false,
+  logLevel: 'warning',
+} as const;
 
 const startup = await build({
   ...common,

@@ -10,7 +10,12 @@ import type { LadderStep, OverheadConfig } from './types.js';
  * fixture prints the name of its last rung and the bench checks it.
  */
 export const LADDER_LAYERS: readonly string[] = [
-  'serviceResponse', 'requestHandler', 'loadShedder', 'keepAliveDrain', 'appRoutes', 'accessLog',
+  'serviceResponse',
+  'requestHandler',
+  'loadShedder',
+  'keepAliveDrain',
+  'appRoutes',
+  'accessLog',
 ];
 
 /** What each rung adds, for the table. */
@@ -25,7 +30,7 @@ export const LAYER_NOTES: Readonly<Record<string, string>> = {
 };
 
 export function rungName(layers: number): string {
-  return layers === 0 ? 'none' : LADDER_LAYERS[layers - 1] ?? `layer ${layers}`;
+  return layers === 0 ? 'none' : (LADDER_LAYERS[layers - 1] ?? `layer ${layers}`);
 }
 
 /** Each rung's cost over the one before it (the first rung's delta is its own cost). */
@@ -39,11 +44,18 @@ const LADDER_LOAD = { connections: 50, threads: 1 };
  * Server CPU per request of /json with 0..6 of the generated server's pieces: one process per
  * rung, all started at once, a warm-up each, then `rounds` rounds taking turns; best round per rung.
  */
-export async function runMiddlewareLadder(projectRoot: string, config: OverheadConfig, log: (line: string) => void, signal: AbortSignal): Promise<LadderStep[]> {
+export async function runMiddlewareLadder(
+  projectRoot: string,
+  config: OverheadConfig,
+  log: (line: string) => void,
+  signal: AbortSignal,
+): Promise<LadderStep[]> {
   const rungs = Array.from({ length: LADDER_LAYERS.length + 1 }, (_, layers) => layers);
   const servers: Array<[number, ServerProcess]> = [];
   try {
-    log(`  middleware ladder: ${rungs.length} rungs, /json c=${LADDER_LOAD.connections}, 1 s warm-up each, ${config.rounds} rounds of ${config.ladderSeconds} s`);
+    log(
+      `  middleware ladder: ${rungs.length} rungs, /json c=${LADDER_LOAD.connections}, 1 s warm-up each, ${config.rounds} rounds of ${config.ladderSeconds} s`,
+    );
     for (const layers of rungs) servers.push([layers, await startLadderServer(projectRoot, layers, rungName(layers), signal)]);
     for (const [, server] of servers) await measureRun(server, '/json', { ...LADDER_LOAD, durationSeconds: 1 }, signal);
     const cpu = new Map<number, number[]>(rungs.map((layers) => [layers, []]));

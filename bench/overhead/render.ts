@@ -12,14 +12,20 @@ const SCENARIO_LABELS: Readonly<Record<ScenarioId, string>> = { json: '/json c=5
 
 type Table = { head: string[]; rows: string[][] };
 
-const int = (value: number | undefined): string => (value === undefined || !Number.isFinite(value) ? '–' : Math.round(value).toLocaleString('en-US'));
-const fixed = (value: number | undefined, digits = 1): string => (value === undefined || !Number.isFinite(value) ? '–' : value.toFixed(digits));
+const int = (value: number | undefined): string =>
+  value === undefined || !Number.isFinite(value) ? '–' : Math.round(value).toLocaleString('en-US');
+const fixed = (value: number | undefined, digits = 1): string =>
+  value === undefined || !Number.isFinite(value) ? '–' : value.toFixed(digits);
 const ratio = (value: number | undefined): string => (value === undefined || !Number.isFinite(value) ? '–' : `${value.toFixed(2)}x`);
 
 /** Columns padded to their widest cell; the first left-aligned, the rest right-aligned. */
 export function formatText({ head, rows }: Table): string {
   const widths = head.map((cell, i) => Math.max(cell.length, ...rows.map((row) => (row[i] ?? '').length)));
-  const line = (cells: string[]): string => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ').trimEnd();
+  const line = (cells: string[]): string =>
+    cells
+      .map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
@@ -42,7 +48,19 @@ export function statusesCell(statuses: Record<string, number>): string {
 /** Per contender and scenario: medians over the rounds, every round's req/s, and the median of per-round ratios. */
 export function contenderTable(report: OverheadReport): Table {
   return {
-    head: ['scenario / server', '2xx/s (median)', 'each round', 'vs minimal', 'p99 ms', 'errors (all rounds)', 'RSS peak MB', 'server µs/req', 'log B/req', 'log lag s', 'logged statuses'],
+    head: [
+      'scenario / server',
+      '2xx/s (median)',
+      'each round',
+      'vs minimal',
+      'p99 ms',
+      'errors (all rounds)',
+      'RSS peak MB',
+      'server µs/req',
+      'log B/req',
+      'log lag s',
+      'logged statuses',
+    ],
     rows: report.summaries.map((s) => [
       `${SCENARIO_LABELS[s.scenario]}, ${CONTENDER_LABELS[s.contender]}`,
       int(s.requestsPerSecond),
@@ -61,7 +79,8 @@ export function contenderTable(report: OverheadReport): Table {
 
 /** The issue's table, measured again: generated against minimal, median of per-round ratios. */
 export function issueTable(report: OverheadReport): Table {
-  const summary = (scenario: ScenarioId, contender: ContenderId): ContenderSummary | undefined => findSummary(report.summaries, scenario, contender);
+  const summary = (scenario: ScenarioId, contender: ContenderId): ContenderSummary | undefined =>
+    findSummary(report.summaries, scenario, contender);
   const rpsRow = (what: string, scenario: ScenarioId, contender: ContenderId): string[] => {
     const generated = summary(scenario, contender);
     const minimal = summary(scenario, 'minimal');
@@ -78,16 +97,31 @@ export function issueTable(report: OverheadReport): Table {
       rpsRow('/json, c=50, LOG_FORMAT=silent', 'json', 'generated-silent'),
       rpsRow('/external, c=1000, 100 ms upstream, UPSTREAM_CONNECTIONS=1000, silent', 'external', 'generated-silent'),
       rpsRow('/external, same, default production access log to a pipe', 'external', 'generated-log'),
-      ['RSS during that /external run (silent)', `${int(externalGenerated?.rssPeakMb)} MB`, `${int(externalMinimal?.rssPeakMb)} MB`,
-        ratio(externalGenerated?.rssPeakMb !== undefined && externalMinimal?.rssPeakMb ? externalGenerated.rssPeakMb / externalMinimal.rssPeakMb : undefined)],
-      [`RSS with ${waiting.waiting} requests waiting on a ${waiting.upstreamLatencyMs / 1000} s upstream`, `${int(median(waiting.generatedMb))} MB`, `${int(median(waiting.minimalMb))} MB`,
-        ratio(median(waiting.generatedMb) / median(waiting.minimalMb))],
+      [
+        'RSS during that /external run (silent)',
+        `${int(externalGenerated?.rssPeakMb)} MB`,
+        `${int(externalMinimal?.rssPeakMb)} MB`,
+        ratio(
+          externalGenerated?.rssPeakMb !== undefined && externalMinimal?.rssPeakMb
+            ? externalGenerated.rssPeakMb / externalMinimal.rssPeakMb
+            : undefined,
+        ),
+      ],
+      [
+        `RSS with ${waiting.waiting} requests waiting on a ${waiting.upstreamLatencyMs / 1000} s upstream`,
+        `${int(median(waiting.generatedMb))} MB`,
+        `${int(median(waiting.minimalMb))} MB`,
+        ratio(median(waiting.generatedMb) / median(waiting.minimalMb)),
+      ],
     ],
   };
 }
 
 export function targetTable(report: OverheadReport): Table {
-  return { head: ['target', 'goal', 'measured', ''], rows: report.targets.map((t) => [t.name, t.goal, t.actual, t.pass ? 'PASS' : 'MISS']) };
+  return {
+    head: ['target', 'goal', 'measured', ''],
+    rows: report.targets.map((t) => [t.name, t.goal, t.actual, t.pass ? 'PASS' : 'MISS']),
+  };
 }
 
 /** µs of server CPU per /json request as the generated server's pieces are added one at a time. */
@@ -104,17 +138,40 @@ export function ladderTable(report: OverheadReport): Table {
   ]);
   const full = findSummary(report.summaries, 'json', 'generated-silent');
   const minimal = findSummary(report.summaries, 'json', 'minimal');
-  rows.push(['(generated server, silent)', 'node dist/server.js, main rounds', '', '', fixed(full?.cpuUsPerRequest), '', int(full?.requestsPerSecond)]);
-  rows.push(['(minimal Hono app)', 'fixtures/minimal-hono.mjs, main rounds', '', '', fixed(minimal?.cpuUsPerRequest), '', int(minimal?.requestsPerSecond)]);
+  rows.push([
+    '(generated server, silent)',
+    'node dist/server.js, main rounds',
+    '',
+    '',
+    fixed(full?.cpuUsPerRequest),
+    '',
+    int(full?.requestsPerSecond),
+  ]);
+  rows.push([
+    '(minimal Hono app)',
+    'fixtures/minimal-hono.mjs, main rounds',
+    '',
+    '',
+    fixed(minimal?.cpuUsPerRequest),
+    '',
+    int(minimal?.requestsPerSecond),
+  ]);
   return { head: ['piece (cumulative)', 'what', 'µs/req (best)', 'delta', 'median', 'each round', 'req/s'], rows };
 }
 
 export function formatTerminalReport(report: OverheadReport): string {
   return [
-    'Contenders (medians over the rounds)', formatText(contenderTable(report)), '',
-    'The issue\'s table on this run', formatText(issueTable(report)), '',
-    'Middleware cost (server CPU per /json request, wrk c=50)', formatText(ladderTable(report)), '',
-    'Targets', formatText(targetTable(report)),
+    'Contenders (medians over the rounds)',
+    formatText(contenderTable(report)),
+    '',
+    "The issue's table on this run",
+    formatText(issueTable(report)),
+    '',
+    'Middleware cost (server CPU per /json request, wrk c=50)',
+    formatText(ladderTable(report)),
+    '',
+    'Targets',
+    formatText(targetTable(report)),
   ].join('\n');
 }
 

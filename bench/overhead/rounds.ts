@@ -11,7 +11,12 @@ const MB = 2 ** 20;
 export type MeasuredRun = Omit<RunRecord, 'round' | 'scenario' | 'contender'>;
 
 /** One wrk run against `server`, its RSS sampled from /proc and its CPU read just before and after. */
-export async function measureRun(server: ServerProcess, path: string, load: { connections: number; threads: number; durationSeconds: number }, signal: AbortSignal): Promise<MeasuredRun> {
+export async function measureRun(
+  server: ServerProcess,
+  path: string,
+  load: { connections: number; threads: number; durationSeconds: number },
+  signal: AbortSignal,
+): Promise<MeasuredRun> {
   const logBefore = server.stdoutBytes();
   const statusesBefore = server.loggedStatuses();
   const before = await readProcessUsage(server.pid);
@@ -68,19 +73,30 @@ export type Contenders = ReadonlyArray<readonly [ContenderId, ServerProcess]>;
  * For each scenario: a warm-up of every contender, then `rounds` rounds in which the contenders
  * take turns (rotating who goes first), so a noisy neighbour hits them all alike.
  */
-export async function runMainRounds(contenders: Contenders, config: OverheadConfig, log: (line: string) => void, signal: AbortSignal): Promise<RunRecord[]> {
+export async function runMainRounds(
+  contenders: Contenders,
+  config: OverheadConfig,
+  log: (line: string) => void,
+  signal: AbortSignal,
+): Promise<RunRecord[]> {
   const runs: RunRecord[] = [];
   for (const scenario of SCENARIOS) {
-    log(`  ${scenario.path}, c=${scenario.connections}: warm-up ${warmupSeconds(scenario, config.warmupSeconds)} s each, then ${config.rounds} rounds of ${config.durationSeconds} s`);
+    log(
+      `  ${scenario.path}, c=${scenario.connections}: warm-up ${warmupSeconds(scenario, config.warmupSeconds)} s each, then ${config.rounds} rounds of ${config.durationSeconds} s`,
+    );
     for (const [contender, server] of contenders) {
-      await warmUp(server, scenario, config.warmupSeconds, signal)
-        .catch((error: unknown) => { throw new Error(`${contender}, ${scenario.path} warm-up: ${exitedError(server)?.message ?? (error as Error).message}`); });
+      await warmUp(server, scenario, config.warmupSeconds, signal).catch((error: unknown) => {
+        throw new Error(`${contender}, ${scenario.path} warm-up: ${exitedError(server)?.message ?? (error as Error).message}`);
+      });
     }
     for (let round = 0; round < config.rounds; round++) {
       const cells: string[] = [];
       for (const [contender, server] of roundOrder(contenders, round)) {
-        const measured = await measureRun(server, scenario.path, { ...scenario, durationSeconds: config.durationSeconds }, signal)
-          .catch((error: unknown) => { throw new Error(`${contender}, ${scenario.path} round ${round + 1}: ${(error as Error).message}`); });
+        const measured = await measureRun(server, scenario.path, { ...scenario, durationSeconds: config.durationSeconds }, signal).catch(
+          (error: unknown) => {
+            throw new Error(`${contender}, ${scenario.path} round ${round + 1}: ${(error as Error).message}`);
+          },
+        );
         runs.push({ round, scenario: scenario.id, contender, ...measured });
         const errors = errorsOf(measured.wrk);
         cells.push(`${contender} ${Math.round(okPerSecond(measured.wrk))}${errors > 0 ? ` (${errors} err)` : ''}`);
@@ -94,7 +110,15 @@ export async function runMainRounds(contenders: Contenders, config: OverheadConf
 /** The same load, not counted: JIT, the upstream pool and (at c=1000) the listen backlog settle. */
 async function warmUp(server: ServerProcess, scenario: Scenario, seconds: number, signal: AbortSignal): Promise<void> {
   const logBefore = server.stdoutBytes();
-  await runWrk({ url: `${server.url}${scenario.path}`, threads: scenario.threads, connections: scenario.connections, durationSeconds: warmupSeconds(scenario, seconds) }, signal);
+  await runWrk(
+    {
+      url: `${server.url}${scenario.path}`,
+      threads: scenario.threads,
+      connections: scenario.connections,
+      durationSeconds: warmupSeconds(scenario, seconds),
+    },
+    signal,
+  );
   if (server.stdoutBytes() > logBefore) await settleStdout(server, signal);
 }
 

@@ -33,8 +33,15 @@ interface Spawned {
  */
 function spawnNode(cwd: string, args: string[], env: Record<string, string>, signal: AbortSignal): Spawned {
   const child = execa(process.execPath, args, {
-    cwd, env: { PATH: process.env.PATH ?? '', ...env }, extendEnv: false,
-    stdin: 'ignore', stdout: 'pipe', stderr: 'pipe', reject: false, buffer: false, cancelSignal: signal,
+    cwd,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    extendEnv: false,
+    stdin: 'ignore',
+    stdout: 'pipe',
+    stderr: 'pipe',
+    reject: false,
+    buffer: false,
+    cancelSignal: signal,
   });
   let bytes = 0;
   let head = '';
@@ -51,29 +58,34 @@ function spawnNode(cwd: string, args: string[], env: Record<string, string>, sig
     if (head.length < 4000) head += text;
     for (const wake of waiters) wake();
   });
-  child.stderr?.on('data', (chunk: Buffer) => { stderr = (stderr + chunk.toString()).slice(-4000); });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
   const stderrTail = (): string => stderr.trim().split('\n').slice(-8).join('\n');
   let exit: string | undefined;
   let stopping = false;
   void child.then((result) => {
     exit = `${stopping ? 'stopped' : 'exited unexpectedly'} (${result.exitCode ?? result.signal})${stderrTail() ? `:\n${stderrTail()}` : ', nothing on stderr'}`;
   });
-  const waitFor = (pattern: RegExp, timeoutMs: number): Promise<RegExpExecArray> => new Promise((resolve, reject) => {
-    const timer = setTimeout(() => done(new Error(`no ${pattern} on stdout within ${timeoutMs} ms`)), timeoutMs);
-    const check = (): void => {
-      const match = pattern.exec(head);
-      if (match) done(undefined, match);
-    };
-    const done = (error?: Error, match?: RegExpExecArray): void => {
-      clearTimeout(timer);
-      waiters.delete(check);
-      if (error) reject(error);
-      else resolve(match!);
-    };
-    waiters.add(check);
-    void child.then((result) => done(new Error(`it exited (${result.exitCode ?? result.signal})${stderrTail() ? `:\n${stderrTail()}` : ''}`)));
-    check();
-  });
+  const waitFor = (pattern: RegExp, timeoutMs: number): Promise<RegExpExecArray> =>
+    new Promise((resolve, reject) => {
+      const timer = setTimeout(() => done(new Error(`no ${pattern} on stdout within ${timeoutMs} ms`)), timeoutMs);
+      const check = (): void => {
+        const match = pattern.exec(head);
+        if (match) done(undefined, match);
+      };
+      const done = (error?: Error, match?: RegExpExecArray): void => {
+        clearTimeout(timer);
+        waiters.delete(check);
+        if (error) reject(error);
+        else resolve(match!);
+      };
+      waiters.add(check);
+      void child.then((result) =>
+        done(new Error(`it exited (${result.exitCode ?? result.signal})${stderrTail() ? `:\n${stderrTail()}` : ''}`)),
+      );
+      check();
+    });
   const stop = async (): Promise<void> => {
     stopping = true;
     if (child.exitCode === null && child.signalCode === null) {
@@ -112,7 +124,14 @@ async function freePort(): Promise<number> {
 
 function toServer(spawned: Spawned, url: string): ServerProcess {
   if (spawned.child.pid === undefined) throw new Error('The server process has no pid.');
-  return { url, pid: spawned.child.pid, stdoutBytes: spawned.stdoutBytes, loggedStatuses: spawned.loggedStatuses, exitReport: spawned.exitReport, stop: spawned.stop };
+  return {
+    url,
+    pid: spawned.child.pid,
+    stdoutBytes: spawned.stdoutBytes,
+    loggedStatuses: spawned.loggedStatuses,
+    exitReport: spawned.exitReport,
+    stop: spawned.stop,
+  };
 }
 
 function copyFixture(projectRoot: string, name: string): string {
@@ -122,7 +141,12 @@ function copyFixture(projectRoot: string, name: string): string {
 
 /** The minimal Hono + undici app of fixtures/, run from inside the project for its hono and undici. */
 export async function startMinimalHono(projectRoot: string, upstreamUrl: string, signal: AbortSignal): Promise<ServerProcess> {
-  const spawned = spawnNode(projectRoot, [copyFixture(projectRoot, 'minimal-hono.mjs')], { UPSTREAM_URL: upstreamUrl, UPSTREAM_CONNECTIONS: '1000' }, signal);
+  const spawned = spawnNode(
+    projectRoot,
+    [copyFixture(projectRoot, 'minimal-hono.mjs')],
+    { UPSTREAM_URL: upstreamUrl, UPSTREAM_CONNECTIONS: '1000' },
+    signal,
+  );
   try {
     const [, port] = await spawned.waitFor(/PORT=(\d+)/, 15_000);
     return toServer(spawned, `http://127.0.0.1:${port}`);
@@ -145,8 +169,13 @@ export interface GeneratedOptions {
 export async function startGeneratedServer(projectRoot: string, options: GeneratedOptions, signal: AbortSignal): Promise<ServerProcess> {
   const port = await freePort();
   const env: Record<string, string> = {
-    NODE_ENV: 'production', HOST: '127.0.0.1', PORT: String(port), LAME_DUCK_MS: '0',
-    DATABASE_URL: options.databaseUrl, UPSTREAM_URL: options.upstreamUrl, UPSTREAM_CONNECTIONS: '1000',
+    NODE_ENV: 'production',
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    LAME_DUCK_MS: '0',
+    DATABASE_URL: options.databaseUrl,
+    UPSTREAM_URL: options.upstreamUrl,
+    UPSTREAM_CONNECTIONS: '1000',
     ...(options.accessLog ? {} : { LOG_FORMAT: 'silent' }),
     ...options.env,
   };
@@ -154,9 +183,17 @@ export async function startGeneratedServer(projectRoot: string, options: Generat
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   let exited = false;
-  void spawned.child.then(() => { exited = true; });
+  void spawned.child.then(() => {
+    exited = true;
+  });
   while (!exited && Date.now() < deadline && !signal.aborted) {
-    const status = await fetch(`${url}/readyz`).then(async (response) => { await response.arrayBuffer(); return response.status; }, () => 0);
+    const status = await fetch(`${url}/readyz`).then(
+      async (response) => {
+        await response.arrayBuffer();
+        return response.status;
+      },
+      () => 0,
+    );
     if (status === 200) return toServer(spawned, url);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -165,7 +202,12 @@ export async function startGeneratedServer(projectRoot: string, options: Generat
 }
 
 /** The middleware-ladder fixture with its first `layers` middleware; checks it built the rung we meant. */
-export async function startLadderServer(projectRoot: string, layers: number, expectedName: string, signal: AbortSignal): Promise<ServerProcess> {
+export async function startLadderServer(
+  projectRoot: string,
+  layers: number,
+  expectedName: string,
+  signal: AbortSignal,
+): Promise<ServerProcess> {
   const spawned = spawnNode(projectRoot, [copyFixture(projectRoot, 'middleware-ladder.mjs'), String(layers)], {}, signal);
   try {
     const [, port, name] = await spawned.waitFor(/PORT=(\d+) LAYER=(\w+)/, 15_000);

@@ -46,7 +46,10 @@ export function summariseRuns(runs: readonly RunRecord[]): ContenderSummary[] {
       rssPeakMb: medianOf(group.map((run) => run.rssPeakMb)),
       cpuUsPerRequest: medianOf(group.map((run) => run.cpuUsPerRequest)),
       logBytesPerRequest: logBytes > 0 && requests > 0 ? logBytes / requests : undefined,
-      logLagSeconds: logBytes > 0 ? medianOf(group.map((run) => (run.logBytes > 0 ? (run.logLagBytes / run.logBytes) * run.wrk.durationSeconds : undefined))) : undefined,
+      logLagSeconds:
+        logBytes > 0
+          ? medianOf(group.map((run) => (run.logBytes > 0 ? (run.logLagBytes / run.logBytes) * run.wrk.durationSeconds : undefined)))
+          : undefined,
       loggedStatuses: sumCounts(group.map((run) => run.loggedStatuses)),
     };
   });
@@ -76,17 +79,31 @@ export function findRatio(ratios: readonly RatioSummary[], scenario: ScenarioId,
   return ratios.find((ratio) => ratio.scenario === scenario && ratio.contender === contender);
 }
 
-export function findSummary(summaries: readonly ContenderSummary[], scenario: ScenarioId, contender: ContenderId): ContenderSummary | undefined {
+export function findSummary(
+  summaries: readonly ContenderSummary[],
+  scenario: ScenarioId,
+  contender: ContenderId,
+): ContenderSummary | undefined {
   return summaries.find((summary) => summary.scenario === scenario && summary.contender === contender);
 }
 
 const range = (ratio: RatioSummary): string => `${ratio.median.toFixed(2)}x (rounds ${ratio.min.toFixed(2)}–${ratio.max.toFixed(2)})`;
 
 /** The issue's targets, PASS or MISS; one whose figures did not come out reads MISS with "not measured". */
-export function evaluateTargets(summaries: readonly ContenderSummary[], ratios: readonly RatioSummary[], waiting: WaitingRss, metricsRatios: readonly RatioSummary[] = []): TargetResult[] {
+export function evaluateTargets(
+  summaries: readonly ContenderSummary[],
+  ratios: readonly RatioSummary[],
+  waiting: WaitingRss,
+  metricsRatios: readonly RatioSummary[] = [],
+): TargetResult[] {
   const ratioTarget = (name: string, scenario: ScenarioId, contender: ContenderId, goal: number): TargetResult => {
     const ratio = findRatio(ratios, scenario, contender);
-    return { name, goal: `>= ${goal}x minimal`, actual: ratio ? range(ratio) : 'not measured', pass: ratio !== undefined && ratio.median >= goal };
+    return {
+      name,
+      goal: `>= ${goal}x minimal`,
+      actual: ratio ? range(ratio) : 'not measured',
+      pass: ratio !== undefined && ratio.median >= goal,
+    };
   };
   const external = findRatio(ratios, 'external', 'generated-silent');
   const externalErrors = findSummary(summaries, 'external', 'generated-silent')?.errors;
@@ -104,7 +121,9 @@ export function evaluateTargets(summaries: readonly ContenderSummary[], ratios: 
     {
       name: `RSS with ${waiting.waiting} requests waiting on the upstream`,
       goal: '<= 1.1x minimal',
-      actual: Number.isFinite(rssRatio) ? `${rssRatio.toFixed(2)}x (${median(waiting.generatedMb).toFixed(0)} vs ${median(waiting.minimalMb).toFixed(0)} MB)` : 'not measured',
+      actual: Number.isFinite(rssRatio)
+        ? `${rssRatio.toFixed(2)}x (${median(waiting.generatedMb).toFixed(0)} vs ${median(waiting.minimalMb).toFixed(0)} MB)`
+        : 'not measured',
       pass: Number.isFinite(rssRatio) && rssRatio <= 1.1,
     },
     {

@@ -54,7 +54,18 @@ export interface WrkRun {
 /** The wrk command line of a run: whole seconds (wrk takes no fractions), its 2 s request timeout spelt out. */
 export function wrkArgs({ url, threads, connections, durationSeconds }: WrkRun): string[] {
   const seconds = Math.max(1, Math.round(durationSeconds));
-  return ['-t', String(Math.min(threads, connections)), '-c', String(connections), '-d', `${seconds}s`, '--timeout', '2s', '--latency', url];
+  return [
+    '-t',
+    String(Math.min(threads, connections)),
+    '-c',
+    String(connections),
+    '-d',
+    `${seconds}s`,
+    '--timeout',
+    '2s',
+    '--latency',
+    url,
+  ];
 }
 
 /** One wrk run, bounded in time (its duration plus 15 s, then it is killed). */
@@ -74,12 +85,20 @@ export function ensureWrk(log: (line: string) => void): string {
   if (spawnSync('sh', ['-c', 'command -v wrk'], { stdio: 'ignore' }).status !== 0) {
     log('  wrk is missing: apt-get update && apt-get install -y wrk');
     const sudo = process.getuid?.() === 0 ? [] : ['sudo'];
-    for (const args of [['apt-get', 'update'], ['apt-get', 'install', '-y', 'wrk']]) {
+    for (const args of [
+      ['apt-get', 'update'],
+      ['apt-get', 'install', '-y', 'wrk'],
+    ]) {
       const [command, ...rest] = [...sudo, ...args] as [string, ...string[]];
       const result = spawnSync(command, rest, { stdio: 'inherit' });
       if (result.status !== 0) throw new Error(`\`${[command, ...rest].join(' ')}\` failed; install wrk and run again.`);
     }
   }
   const version = spawnSync('wrk', ['--version'], { encoding: 'utf8' });
-  return `${version.stdout}${version.stderr}`.split('\n')[0]?.replace(/ Copyright.*$/, '').trim() ?? 'wrk';
+  return (
+    `${version.stdout}${version.stderr}`
+      .split('\n')[0]
+      ?.replace(/ Copyright.*$/, '')
+      .trim() ?? 'wrk'
+  );
 }

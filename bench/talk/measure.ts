@@ -13,7 +13,11 @@ export interface LoadSpec {
 }
 
 /** Reduces an engine result (and the server's /proc samples) to the table's figures. */
-export function toMeasurement(result: LoadResult, server?: { rssPeakBytes: number; cpuCores: number }, upstreamConnections?: number): Measurement {
+export function toMeasurement(
+  result: LoadResult,
+  server?: { rssPeakBytes: number; cpuCores: number },
+  upstreamConnections?: number,
+): Measurement {
   const { latency } = summarizeLoadResult(result);
   const statuses = Object.entries(result.statusCounts);
   const count = (keep: (status: number) => boolean): number => statuses.filter(([s]) => keep(Number(s))).reduce((sum, [, n]) => sum + n, 0);
@@ -31,7 +35,12 @@ export function toMeasurement(result: LoadResult, server?: { rssPeakBytes: numbe
 }
 
 /** Warms up, then loads `server` with the engine while sampling its RSS and counting upstream connections. */
-export async function measure(server: RunningServer, upstream: MockUpstream | undefined, spec: LoadSpec, signal: AbortSignal): Promise<Measurement> {
+export async function measure(
+  server: RunningServer,
+  upstream: MockUpstream | undefined,
+  spec: LoadSpec,
+  signal: AbortSignal,
+): Promise<Measurement> {
   signal.throwIfAborted();
   const load = {
     target: { url: `${server.url}${spec.path}` },

@@ -78,7 +78,12 @@ async function send(pool: Pool, path: string, dueAt: number): Promise<OpenLoadOu
     await response.body.dump();
     const retryAfter = response.headers['retry-after'];
     const now = performance.now();
-    return { latencyMs: now - dueAt, serviceMs: now - sentAt, status: response.statusCode, ...(typeof retryAfter === 'string' ? { retryAfter } : {}) };
+    return {
+      latencyMs: now - dueAt,
+      serviceMs: now - sentAt,
+      status: response.statusCode,
+      ...(typeof retryAfter === 'string' ? { retryAfter } : {}),
+    };
   } catch (error) {
     const now = performance.now();
     return { latencyMs: now - dueAt, serviceMs: now - sentAt, error: (error as { code?: string }).code ?? String(error) };
@@ -96,7 +101,15 @@ export function summarise(offeredRate: number, durationMs: number, outcomes: Ope
     const key = o.error ?? String(o.status);
     other[key] = (other[key] ?? 0) + 1;
   }
-  return { offeredRate, durationMs, outcomes, goodput: served.length / (durationMs / 1_000), served: figures(served), shed: figures(shed), other };
+  return {
+    offeredRate,
+    durationMs,
+    outcomes,
+    goodput: served.length / (durationMs / 1_000),
+    served: figures(served),
+    shed: figures(shed),
+    other,
+  };
 }
 
 function figures(outcomes: OpenLoadOutcome[]): LatencyFigures {

@@ -51,29 +51,49 @@ export async function runOverloadSection(ctx: TalkContext, measured: string): Pr
   // drains before the newest-first steady state: the warm-up covers that onset.
   const load = { ...ctx.load, warmupMs: Math.max(ctx.load.warmupMs, OVERLOAD_WARMUP_MS) };
   const capacity = littlesBound(OVERLOAD_UPSTREAM_CONNECTIONS, load.upstreamLatencyMs);
-  ctx.log(`  overload: capacity ${OVERLOAD_UPSTREAM_CONNECTIONS} upstream connections / ${load.upstreamLatencyMs / 1000} s = ${formatRps(capacity)} req/s (Little's law, not measured); offered ${OVERLOAD_FACTORS.map((f) => `${f}x`).join(', ')}`);
+  ctx.log(
+    `  overload: capacity ${OVERLOAD_UPSTREAM_CONNECTIONS} upstream connections / ${load.upstreamLatencyMs / 1000} s = ${formatRps(capacity)} req/s (Little's law, not measured); offered ${OVERLOAD_FACTORS.map((f) => `${f}x`).join(', ')}`,
+  );
   ctx.log(`  building variant ${noAdmissionLine.name}…`);
   const naiveRoot = await makeVariant(ctx.projectRoot, ctx.workDir, noAdmissionLine, signal);
   const start = (root: string, env: Record<string, string> = {}): Promise<RunningServer> =>
-    startGeneratedServer(root, { databaseUrl: ctx.databaseUrl, upstreamUrl: upstream.url, env: { UPSTREAM_CONNECTIONS: String(OVERLOAD_UPSTREAM_CONNECTIONS), ...env } }, signal);
+    startGeneratedServer(
+      root,
+      {
+        databaseUrl: ctx.databaseUrl,
+        upstreamUrl: upstream.url,
+        env: { UPSTREAM_CONNECTIONS: String(OVERLOAD_UPSTREAM_CONNECTIONS), ...env },
+      },
+      signal,
+    );
 
-  const points = await withServer(start(ctx.projectRoot), (guarded) => withServer(start(naiveRoot, noAdmissionLine.env), async (naive) => {
-    const measuredPoints: OverloadPoint[] = [];
-    for (const factor of OVERLOAD_FACTORS) {
-      for (const [variant, server] of [['protected', guarded], ['naive', naive]] as const) {
-        signal.throwIfAborted();
-        ctx.log(`  measuring overload ${factor}x ${variant}…`);
-        const rate = factor * capacity;
-        // The warm-up is sent as part of one run, so the answers that arrive during the window from it count too.
-        const { outcomes } = await runOpenLoad({ url: `${server.url}${PATH}`, rate, durationMs: load.warmupMs + load.durationMs }, signal);
-        const point = toOverloadPoint({ variant, factor, rate, warmupMs: load.warmupMs, durationMs: load.durationMs, outcomes });
-        ctx.log(`    goodput ${formatRps(point.goodput)} req/s, served p99 ${point.served.count > 0 ? formatMs(point.served.p99Ms) : '-'}, shed ${point.shed.count}`);
-        measuredPoints.push(point);
-        await sleep(SETTLE_MS, undefined, { signal });
+  const points = await withServer(start(ctx.projectRoot), (guarded) =>
+    withServer(start(naiveRoot, noAdmissionLine.env), async (naive) => {
+      const measuredPoints: OverloadPoint[] = [];
+      for (const factor of OVERLOAD_FACTORS) {
+        for (const [variant, server] of [
+          ['protected', guarded],
+          ['naive', naive],
+        ] as const) {
+          signal.throwIfAborted();
+          ctx.log(`  measuring overload ${factor}x ${variant}…`);
+          const rate = factor * capacity;
+          // The warm-up is sent as part of one run, so the answers that arrive during the window from it count too.
+          const { outcomes } = await runOpenLoad(
+            { url: `${server.url}${PATH}`, rate, durationMs: load.warmupMs + load.durationMs },
+            signal,
+          );
+          const point = toOverloadPoint({ variant, factor, rate, warmupMs: load.warmupMs, durationMs: load.durationMs, outcomes });
+          ctx.log(
+            `    goodput ${formatRps(point.goodput)} req/s, served p99 ${point.served.count > 0 ? formatMs(point.served.p99Ms) : '-'}, shed ${point.shed.count}`,
+          );
+          measuredPoints.push(point);
+          await sleep(SETTLE_MS, undefined, { signal });
+        }
       }
-    }
-    return measuredPoints;
-  }));
+      return measuredPoints;
+    }),
+  );
 
   return {
     capacity,

@@ -91,12 +91,14 @@ export function renderGoodputChart(title: string, capacity: number, series: read
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, sans-serif" font-size="12">`,
     `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
     `<text x="12" y="24" font-size="15" font-weight="bold" fill="#1a202c">${escapeXml(title)}</text>`,
-    ...ticks.map((tick) => [
-      `<line x1="${x(tick).toFixed(1)}" y1="${top}" x2="${x(tick).toFixed(1)}" y2="${top + plotHeight}" stroke="#e2e8f0"/>`,
-      `<text x="${x(tick).toFixed(1)}" y="${top + plotHeight + 16}" text-anchor="middle" fill="#4a5568">${tick.toLocaleString('en-US')}</text>`,
-      `<line x1="${left}" y1="${y(tick).toFixed(1)}" x2="${left + plotWidth}" y2="${y(tick).toFixed(1)}" stroke="#e2e8f0"/>`,
-      `<text x="${left - 6}" y="${(y(tick) + 4).toFixed(1)}" text-anchor="end" fill="#4a5568">${tick.toLocaleString('en-US')}</text>`,
-    ].join('')),
+    ...ticks.map((tick) =>
+      [
+        `<line x1="${x(tick).toFixed(1)}" y1="${top}" x2="${x(tick).toFixed(1)}" y2="${top + plotHeight}" stroke="#e2e8f0"/>`,
+        `<text x="${x(tick).toFixed(1)}" y="${top + plotHeight + 16}" text-anchor="middle" fill="#4a5568">${tick.toLocaleString('en-US')}</text>`,
+        `<line x1="${left}" y1="${y(tick).toFixed(1)}" x2="${left + plotWidth}" y2="${y(tick).toFixed(1)}" stroke="#e2e8f0"/>`,
+        `<text x="${left - 6}" y="${(y(tick) + 4).toFixed(1)}" text-anchor="end" fill="#4a5568">${tick.toLocaleString('en-US')}</text>`,
+      ].join(''),
+    ),
     `<line x1="${x(0).toFixed(1)}" y1="${y(0).toFixed(1)}" x2="${x(max).toFixed(1)}" y2="${y(max).toFixed(1)}" stroke="#a0aec0" stroke-dasharray="2 4"/>`,
     `<text x="${(x(max) - 4).toFixed(1)}" y="${(y(max) + 14).toFixed(1)}" text-anchor="end" fill="#718096">all served</text>`,
     `<line x1="${left}" y1="${y(capacity).toFixed(1)}" x2="${left + plotWidth}" y2="${y(capacity).toFixed(1)}" stroke="#4a5568" stroke-dasharray="6 4"/>`,

@@ -26,8 +26,18 @@ export async function withServer<T>(start: Promise<RunningServer>, work: (server
   }
 }
 
-export const ratio = (top: Measurement, bottom: Measurement, what: string): string => `${(top.requestsPerSecond / bottom.requestsPerSecond).toFixed(2)}x ${what}`;
+export const ratio = (top: Measurement, bottom: Measurement, what: string): string =>
+  `${(top.requestsPerSecond / bottom.requestsPerSecond).toFixed(2)}x ${what}`;
 
-export function row(id: string, group: string, kind: RowKind, label: string, connections: number, measurement: Measurement, shows: string, vs?: string): Row {
+export function row(
+  id: string,
+  group: string,
+  kind: RowKind,
+  label: string,
+  connections: number,
+  measurement: Measurement,
+  shows: string,
+  vs?: string,
+): Row {
   return { id, group, kind, label, connections, measurement, shows, ...(vs === undefined ? {} : { ratio: vs }) };
 }

@@ -53,7 +53,11 @@ export interface GeneratedServerOptions {
 /** `node dist/server.js` in production mode, through the same start-up `asyncsrv bench` uses. */
 export async function startGeneratedServer(root: string, options: GeneratedServerOptions, signal: AbortSignal): Promise<RunningServer> {
   const env = { PATH: process.env.PATH, LOG_FORMAT: 'silent', ...options.env };
-  const target: Target = await startTarget(findProject(root), { env, databaseUrl: options.databaseUrl, upstreamUrl: options.upstreamUrl }, signal);
+  const target: Target = await startTarget(
+    findProject(root),
+    { env, databaseUrl: options.databaseUrl, upstreamUrl: options.upstreamUrl },
+    signal,
+  );
   return { url: target.url, pid: target.pid, stop: () => target.stop(5000) };
 }
 

@@ -13,8 +13,19 @@ const MEMORY_WAIT_MS = 1000;
 /** The repo's mock upstream, with a latency that can jump mid-run (the mock reads it per request). */
 async function startSwitchableUpstream(initialMs: number): Promise<{ upstream: MockUpstream; setLatency(ms: number): void }> {
   let latencyMs = initialMs;
-  const upstream = await startMockUpstream({ get latencyMs() { return latencyMs; }, jitterMs: 0, faults: [] });
-  return { upstream, setLatency: (ms) => { latencyMs = ms; } };
+  const upstream = await startMockUpstream({
+    get latencyMs() {
+      return latencyMs;
+    },
+    jitterMs: 0,
+    faults: [],
+  });
+  return {
+    upstream,
+    setLatency: (ms) => {
+      latencyMs = ms;
+    },
+  };
 }
 
 /** The failure slide: the upstream's latency jumps from 50 ms to 3 s under load, with and without the deadline. */
@@ -29,17 +40,43 @@ export async function failureRows(ctx: TalkContext, generated: StartGenerated): 
       ctx.log(`  measuring ${id}…`);
       const env = { REQUEST_DEADLINE_MS: String(FAILURE_BUDGET_MS), ...variant?.env };
       const [before, after] = await withServer(generated(root, env, upstream.url), async (server) => {
-        const normal = await measure(server, upstream, { path: '/external', connections: load.connections, durationMs: load.durationMs / 2, warmupMs: load.warmupMs }, signal);
+        const normal = await measure(
+          server,
+          upstream,
+          { path: '/external', connections: load.connections, durationMs: load.durationMs / 2, warmupMs: load.warmupMs },
+          signal,
+        );
         setLatency(3000);
-        const slow = await measure(server, upstream, { path: '/external', connections: load.connections, durationMs: Math.max(load.durationMs, 4000), warmupMs: 0, drainMs: 3500 }, signal);
+        const slow = await measure(
+          server,
+          upstream,
+          { path: '/external', connections: load.connections, durationMs: Math.max(load.durationMs, 4000), warmupMs: 0, drainMs: 3500 },
+          signal,
+        );
         return [normal, slow];
       });
       const { aborted } = upstream.stats();
-      rows.push(variant
-        ? row(id, '4', 'naive', 'upstream 50 ms -> 3 s, no deadline', load.connections, after,
-          `the talk's failure slide as it happened: p99 went from ${before.p99Ms.toFixed(0)} ms to ${(after.p99Ms / 1000).toFixed(2)} s, every request held as long as the slow upstream (${variant.about})`)
-        : row(id, '4', 'generated', `upstream 50 ms -> 3 s, deadline ${FAILURE_BUDGET_MS} ms`, load.connections, after,
-          `the fix: p99 went from ${before.p99Ms.toFixed(0)} ms to ${(after.p99Ms / 1000).toFixed(2)} s, the budget; ${after.gatewayTimeouts} answers were 504 at the deadline and ${aborted} upstream calls were cancelled, not left running`));
+      rows.push(
+        variant
+          ? row(
+              id,
+              '4',
+              'naive',
+              'upstream 50 ms -> 3 s, no deadline',
+              load.connections,
+              after,
+              `the talk's failure slide as it happened: p99 went from ${before.p99Ms.toFixed(0)} ms to ${(after.p99Ms / 1000).toFixed(2)} s, every request held as long as the slow upstream (${variant.about})`,
+            )
+          : row(
+              id,
+              '4',
+              'generated',
+              `upstream 50 ms -> 3 s, deadline ${FAILURE_BUDGET_MS} ms`,
+              load.connections,
+              after,
+              `the fix: p99 went from ${before.p99Ms.toFixed(0)} ms to ${(after.p99Ms / 1000).toFixed(2)} s, the budget; ${after.gatewayTimeouts} answers were 504 at the deadline and ${aborted} upstream calls were cancelled, not left running`,
+            ),
+      );
     } finally {
       await upstream.close();
     }
@@ -61,7 +98,13 @@ export async function memoryRow(ctx: TalkContext, generated: StartGenerated): Pr
     ctx.log('  measuring memory…');
     const pool = { UPSTREAM_CONNECTIONS: String(load.highConnections) };
     return await withServer(generated(ctx.projectRoot, pool, upstream.url), async (server) => {
-      const burst = { target: { url: `${server.url}/external` }, connections: load.highConnections, amount: load.highConnections, workers: 2, drainTimeout: 5000 };
+      const burst = {
+        target: { url: `${server.url}/external` },
+        connections: load.highConnections,
+        amount: load.highConnections,
+        workers: 2,
+        drainTimeout: 5000,
+      };
       const fresh = (await readProcessUsage(server.pid!))?.rssBytes ?? 0;
       await runLoad(burst, signal);
       const idle = (await readProcessUsage(server.pid!))?.rssBytes ?? 0;
@@ -70,8 +113,15 @@ export async function memoryRow(ctx: TalkContext, generated: StartGenerated): Pr
       const usage = summariseUsage(sampler.stop());
       const peak = usage?.rssPeakBytes ?? 0;
       const waited = upstream.stats().maxInFlight;
-      return row('memory', '5', 'generated', `RSS, ${load.highConnections} requests waiting`, load.highConnections, toMeasurement(result, usage),
-        `the talk's "to save memory": one process held ${waited} requests waiting on the upstream at once in ${(peak / MB).toFixed(0)} MB RSS (${(fresh / MB).toFixed(0)} MB just started, ${(idle / MB).toFixed(0)} MB after a first such burst); a sync worker holds one request per process`);
+      return row(
+        'memory',
+        '5',
+        'generated',
+        `RSS, ${load.highConnections} requests waiting`,
+        load.highConnections,
+        toMeasurement(result, usage),
+        `the talk's "to save memory": one process held ${waited} requests waiting on the upstream at once in ${(peak / MB).toFixed(0)} MB RSS (${(fresh / MB).toFixed(0)} MB just started, ${(idle / MB).toFixed(0)} MB after a first such burst); a sync worker holds one request per process`,
+      );
     });
   } finally {
     await upstream.close();

@@ -20,8 +20,12 @@ export function createSerialQueue(): SerialQueue {
       pending++;
       const result = tail.then(() => (closed ? Promise.reject(new Error('The queue is closed.')) : job()));
       tail = result.then(
-        () => { pending--; },
-        () => { pending--; },
+        () => {
+          pending--;
+        },
+        () => {
+          pending--;
+        },
       );
       return result;
     },

@@ -27,14 +27,22 @@ export function evaluateTargets(rows: readonly Row[], load: TalkLoad): TargetRes
       actual: `${rps(high.measurement.requestsPerSecond)} = ${(high.measurement.requestsPerSecond / bound).toFixed(2)}x`,
       pass: high.measurement.requestsPerSecond >= 0.9 * bound,
     },
-    ratioTarget('shared client vs client per request', 3, byId(byId('per-request-client')?.connections === load.highConnections ? 'external-high' : 'external-std'), byId('per-request-client'), 'the per-request client'),
+    ratioTarget(
+      'shared client vs client per request',
+      3,
+      byId(byId('per-request-client')?.connections === load.highConnections ? 'external-high' : 'external-std'),
+      byId('per-request-client'),
+      'the per-request client',
+    ),
     ratioTarget('generated /json vs minimal Hono app', 0.9, byId('json'), byId('minimal-hono'), 'the minimal Hono app'),
-    memory?.measurement.rssPeakMb === undefined ? undefined : {
-      name: `RSS with ${load.highConnections} requests waiting on the upstream`,
-      goal: '< 150 MB',
-      actual: `${memory.measurement.rssPeakMb.toFixed(0)} MB peak`,
-      pass: memory.measurement.rssPeakMb < 150,
-    },
+    memory?.measurement.rssPeakMb === undefined
+      ? undefined
+      : {
+          name: `RSS with ${load.highConnections} requests waiting on the upstream`,
+          goal: '< 150 MB',
+          actual: `${memory.measurement.rssPeakMb.toFixed(0)} MB peak`,
+          pass: memory.measurement.rssPeakMb < 150,
+        },
   ];
   return targets.filter((t): t is TargetResult => t !== undefined);
 }
@@ -49,7 +57,8 @@ const ms = (value: number): string => `${value >= 10 ? value.toFixed(0) : value.
 export function evaluateOverloadTargets(points: readonly OverloadPoint[], capacity: number): TargetResult[] {
   if (points.length === 0) return [];
   const [low, high] = [Math.min(...points.map((p) => p.factor)), Math.max(...points.map((p) => p.factor))];
-  const at = (factor: number, variant: OverloadPoint['variant']): OverloadPoint | undefined => points.find((p) => p.factor === factor && p.variant === variant);
+  const at = (factor: number, variant: OverloadPoint['variant']): OverloadPoint | undefined =>
+    points.find((p) => p.factor === factor && p.variant === variant);
   const [loaded, unloaded, naive] = [at(high, 'protected'), at(low, 'protected'), at(high, 'naive')];
   if (!loaded) return [];
   const naiveSays = (what: string): string => (naive ? `; naive: ${what}` : '');
@@ -60,12 +69,14 @@ export function evaluateOverloadTargets(points: readonly OverloadPoint[], capaci
       actual: `${rps(loaded.goodput)} = ${(loaded.goodput / capacity).toFixed(2)}x${naiveSays(`${rps(naive?.goodput ?? 0)} = ${((naive?.goodput ?? 0) / capacity).toFixed(2)}x`)}`,
       pass: loaded.goodput >= 0.95 * capacity,
     },
-    unloaded && unloaded.served.count > 0 && loaded.served.count > 0 ? {
-      name: `overload: served p99 at ${high}x capacity`,
-      goal: `<= 2x the served p99 at ${low}x (${ms(2 * unloaded.served.p99Ms)})`,
-      actual: `${ms(loaded.served.p99Ms)} = ${(loaded.served.p99Ms / unloaded.served.p99Ms).toFixed(2)}x${naiveSays(naive?.served.count ? ms(naive.served.p99Ms) : 'nothing served')}`,
-      pass: loaded.served.p99Ms <= 2 * unloaded.served.p99Ms,
-    } : undefined,
+    unloaded && unloaded.served.count > 0 && loaded.served.count > 0
+      ? {
+          name: `overload: served p99 at ${high}x capacity`,
+          goal: `<= 2x the served p99 at ${low}x (${ms(2 * unloaded.served.p99Ms)})`,
+          actual: `${ms(loaded.served.p99Ms)} = ${(loaded.served.p99Ms / unloaded.served.p99Ms).toFixed(2)}x${naiveSays(naive?.served.count ? ms(naive.served.p99Ms) : 'nothing served')}`,
+          pass: loaded.served.p99Ms <= 2 * unloaded.served.p99Ms,
+        }
+      : undefined,
     {
       name: `overload: shed (503) p99 at ${high}x capacity`,
       goal: '<= 10 ms',

@@ -25,7 +25,9 @@ export function replaceOnce(source: string, anchor: RegExp, replacement: Replace
   const matches = [...source.matchAll(new RegExp(anchor.source, anchor.flags.includes('g') ? anchor.flags : `${anchor.flags}g`))];
   const match = matches[0];
   if (!match || matches.length > 1) {
-    throw new Error(`bench fixture: expected exactly one match of ${String(anchor)} in ${file}, found ${matches.length}; did the template change?`);
+    throw new Error(
+      `bench fixture: expected exactly one match of ${String(anchor)} in ${file}, found ${matches.length}; did the template change?`,
+    );
   }
   const text = typeof replacement === 'string' ? replacement : replacement(...match.slice(1).map((group) => group ?? ''));
   return source.slice(0, match.index) + text + source.slice(match.index + match[0].length);
@@ -40,9 +42,10 @@ function patchFile(root: string, file: string, edits: Array<[anchor: RegExp, rep
 
 /** A new undici Pool (so a new TCP connection) for every upstream call, closed after it. */
 export function patchPerRequestClient(root: string): void {
-  patchFile(root, 'src/resources/upstream-client.ts', [[
-    /async function callUpstream\(path: string, (\{[^}]*\}): UpstreamCallOptions\): Promise<unknown> \{/,
-    (params) => `async function callUpstream(path: string, options: UpstreamCallOptions): Promise<unknown> {
+  patchFile(root, 'src/resources/upstream-client.ts', [
+    [
+      /async function callUpstream\(path: string, (\{[^}]*\}): UpstreamCallOptions\): Promise<unknown> \{/,
+      (params) => `async function callUpstream(path: string, options: UpstreamCallOptions): Promise<unknown> {
     const perCall = new Pool(baseUrl.origin, { connections: 1, connectTimeout: timeoutMs, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
     try {
       return await callUpstreamVia(perCall, path, options);
@@ -52,14 +55,17 @@ export function patchPerRequestClient(root: string): void {
   }
 
   async function callUpstreamVia(pool: Pool, path: string, ${params}: UpstreamCallOptions): Promise<unknown> {`,
-  ]]);
+    ],
+  ]);
 }
 
 /** A new pg.Client (TCP, startup, auth) for every query instead of the pool. */
 export function patchPerQueryConnection(root: string): void {
   patchFile(root, 'src/resources/database.ts', [
     [/const pending = [^;]+;/, 'const pending = queryOnNewConnection<Row>(options, text, values);'],
-    [/$/, `
+    [
+      /$/,
+      `
 // bench fixture: appended, the anti-pattern the pool exists to avoid
 async function queryOnNewConnection<Row extends pg.QueryResultRow>(options: DatabaseOptions, text: string, values: unknown[]): Promise<pg.QueryResult<Row>> {
   const client = new pg.Client({ connectionString: options.url, connectionTimeoutMillis: options.connectTimeoutMs, statement_timeout: options.statementTimeoutMs, query_timeout: options.statementTimeoutMs + 500 });
@@ -70,25 +76,30 @@ async function queryOnNewConnection<Row extends pg.QueryResultRow>(options: Data
     await client.end();
   }
 }
-`],
+`,
+    ],
   ]);
 }
 
 /** The three independent upstream calls of /concurrent awaited one after another. */
 export function patchSequentialFanOut(root: string): void {
-  patchFile(root, 'src/routes/concurrent.ts', [[
-    /const calls = parts\.map\(\(part\) =>\s*([\s\S]*?\}\)),?\s*\);/,
-    (call) => `const calls: unknown[] = [];
+  patchFile(root, 'src/routes/concurrent.ts', [
+    [
+      /const calls = parts\.map\(\(part\) =>\s*([\s\S]*?\}\)),?\s*\);/,
+      (call) => `const calls: unknown[] = [];
       for (const part of parts) calls.push(await ${call});`,
-  ]]);
+    ],
+  ]);
 }
 
 /** The deadline timer never fires within a run; the client-disconnect signal stays. */
 export function patchNoDeadline(root: string): void {
-  patchFile(root, 'src/http/deadline.ts', [[
-    /(setTimeout\(expire, )Math\.max\(0, this\.#budgetMs - \(performance\.now\(\) - this\.#startedAt\)\)/,
-    (timer) => `${timer}2_147_483_647`,
-  ]]);
+  patchFile(root, 'src/http/deadline.ts', [
+    [
+      /(setTimeout\(expire, )Math\.max\(0, this\.#budgetMs - \(performance\.now\(\) - this\.#startedAt\)\)/,
+      (timer) => `${timer}2_147_483_647`,
+    ],
+  ]);
 }
 
 /**
@@ -99,17 +110,42 @@ export function patchNoDeadline(root: string): void {
 export function patchNoAdmissionLine(root: string): void {
   const file = 'src/resources/upstream-client.ts';
   const path = join(root, file);
-  let source = replaceOnce(readFileSync(path, 'utf8'), /slot = await line\.acquire\(signal\);/,
-    'slot = { release: (): void => undefined }; // bench fixture: no admission line, the call queues FIFO inside the undici pool', file);
-  source = replaceOnce(source, /(headers: requestId \?[^\n]*\n\s*)signal,/, (head) => `${head}signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),`, file);
-  source = replaceOnce(source, /: describeFailure\(error, path, timeoutMs\)/,
-    ": (error as Error).name === 'TimeoutError' ? new DependencyTimeoutError(`The upstream (${path})`, timeoutMs, { cause: error }) : describeFailure(error, path, timeoutMs)", file);
+  let source = replaceOnce(
+    readFileSync(path, 'utf8'),
+    /slot = await line\.acquire\(signal\);/,
+    'slot = { release: (): void => undefined }; // bench fixture: no admission line, the call queues FIFO inside the undici pool',
+    file,
+  );
+  source = replaceOnce(
+    source,
+    /(headers: requestId \?[^\n]*\n\s*)signal,/,
+    (head) => `${head}signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),`,
+    file,
+  );
+  source = replaceOnce(
+    source,
+    /: describeFailure\(error, path, timeoutMs\)/,
+    ": (error as Error).name === 'TimeoutError' ? new DependencyTimeoutError(`The upstream (${path})`, timeoutMs, { cause: error }) : describeFailure(error, path, timeoutMs)",
+    file,
+  );
   writeFileSync(path, source);
 }
 
-export const perRequestClient: Variant = { name: 'per-request-client', about: 'a new HTTP client (undici Pool) per upstream call', patch: patchPerRequestClient };
-export const perQueryConnection: Variant = { name: 'per-query-connection', about: 'a new pg.Client connection per query', patch: patchPerQueryConnection };
-export const sequentialFanOut: Variant = { name: 'sequential-fan-out', about: '/concurrent awaits its 3 calls one after another', patch: patchSequentialFanOut };
+export const perRequestClient: Variant = {
+  name: 'per-request-client',
+  about: 'a new HTTP client (undici Pool) per upstream call',
+  patch: patchPerRequestClient,
+};
+export const perQueryConnection: Variant = {
+  name: 'per-query-connection',
+  about: 'a new pg.Client connection per query',
+  patch: patchPerQueryConnection,
+};
+export const sequentialFanOut: Variant = {
+  name: 'sequential-fan-out',
+  about: '/concurrent awaits its 3 calls one after another',
+  patch: patchSequentialFanOut,
+};
 export const noDeadline: Variant = {
   name: 'no-deadline',
   about: 'no request deadline, and a 60 s per-call timeout (UPSTREAM_TIMEOUT_MS=60000)',
@@ -118,7 +154,8 @@ export const noDeadline: Variant = {
 };
 export const noAdmissionLine: Variant = {
   name: 'no-admission-line',
-  about: 'upstream calls bypass the admission line and queue FIFO inside undici, with a 2 s per-call timeout that starts before the wait (an AbortSignal.timeout); the circuit breaker is off (UPSTREAM_BREAKER_FAILURES=1000000): the code before admission control',
+  about:
+    'upstream calls bypass the admission line and queue FIFO inside undici, with a 2 s per-call timeout that starts before the wait (an AbortSignal.timeout); the circuit breaker is off (UPSTREAM_BREAKER_FAILURES=1000000): the code before admission control',
   env: { UPSTREAM_BREAKER_FAILURES: '1000000' },
   patch: patchNoAdmissionLine,
 };

@@ -13,18 +13,20 @@ export function parsePercent(raw: string, flag: string): number {
 }
 
 export type UpstreamFault =
-  | { kind: 'slow'; delayMs: number; share: number }
-  | { kind: 'error'; status: number; share: number }
-  | { kind: 'reset'; share: number };
+  { kind: 'slow'; delayMs: number; share: number } | { kind: 'error'; status: number; share: number } | { kind: 'reset'; share: number };
 
 /**
  * `slow:3s@5%,error:500@1%,reset@1%` → faults, each on a share of the requests. The shares
  * together stay at or under 100 %.
  */
 export function parseFaultSpec(raw: string, flag = '--upstream-fault'): UpstreamFault[] {
-  const faults = raw.split(',').filter((part) => part.trim() !== '').map((part) => parseFault(part.trim(), flag));
+  const faults = raw
+    .split(',')
+    .filter((part) => part.trim() !== '')
+    .map((part) => parseFault(part.trim(), flag));
   const total = faults.reduce((sum, fault) => sum + fault.share, 0);
-  if (total > 1 + 1e-9) throw new UsageError(`Expected the shares of \`${flag}\` to add up to 100% at most, got ${(total * 100).toFixed(1)}%.`);
+  if (total > 1 + 1e-9)
+    throw new UsageError(`Expected the shares of \`${flag}\` to add up to 100% at most, got ${(total * 100).toFixed(1)}%.`);
   return faults;
 }
 
@@ -35,7 +37,9 @@ function parseFault(part: string, flag: string): UpstreamFault {
   if (kind === 'slow' && value) return { kind, delayMs: parseDuration(value, flag), share: parsePercent(share, flag) };
   if (kind === 'error' && value && /^[45]\d\d$/.test(value)) return { kind, status: Number(value), share: parsePercent(share, flag) };
   if (kind === 'reset' && value === undefined) return { kind, share: parsePercent(share, flag) };
-  throw new UsageError(`Expected a \`${flag}\` fault of slow:<duration>@<percent>, error:<4xx|5xx>@<percent> or reset@<percent>, got \`${part}\`.`);
+  throw new UsageError(
+    `Expected a \`${flag}\` fault of slow:<duration>@<percent>, error:<4xx|5xx>@<percent> or reset@<percent>, got \`${part}\`.`,
+  );
 }
 
 /**

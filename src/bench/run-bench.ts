@@ -59,12 +59,17 @@ export async function runBench(options: BenchOptions, signal: AbortSignal): Prom
       startedAt: started,
       target: targetUrl,
       load: {
-        connections: options.connections, pipelining: options.pipelining, workers: options.workers, warmupMs: options.warmupMs,
+        connections: options.connections,
+        pipelining: options.pipelining,
+        workers: options.workers,
+        warmupMs: options.warmupMs,
         ...(options.durationMs !== undefined ? { durationMs: options.durationMs } : {}),
         ...(options.amount !== undefined ? { amount: options.amount } : {}),
         ...(options.rate !== undefined ? { rate: options.rate } : {}),
       },
-      ...(upstream ? { upstream: { latencyMs: options.upstream.latencyMs, jitterMs: options.upstream.jitterMs, faults: options.upstream.spec } } : {}),
+      ...(upstream
+        ? { upstream: { latencyMs: options.upstream.latencyMs, jitterMs: options.upstream.jitterMs, faults: options.upstream.spec } }
+        : {}),
       partial: false,
       scenarios: [],
     };
@@ -84,11 +89,19 @@ export async function runBench(options: BenchOptions, signal: AbortSignal): Prom
       const metricsSampler = hasMetrics ? sampleMetrics(metricsUrl) : undefined;
       const upstreamBefore = upstream?.stats();
       const planned = options.amount !== undefined ? `${options.amount} requests` : `${(options.durationMs ?? 0) / 1000} s`;
-      const onProgress = (p: LoadProgress): void => progress.update(`Scenario ${scenario.name}: ${(p.elapsedMs / 1000).toFixed(0)} s of ${planned}, ${p.completed} responses, ${p.errors} errors`);
+      const onProgress = (p: LoadProgress): void =>
+        progress.update(
+          `Scenario ${scenario.name}: ${(p.elapsedMs / 1000).toFixed(0)} s of ${planned}, ${p.completed} responses, ${p.errors} errors`,
+        );
       const result: LoadResult = await runLoad({ ...loadOptions(options, toRequests(origin, scenario)), onProgress }, signal);
       const usage = sampler ? summariseUsage(sampler.stop()) : undefined;
       const scrapes = metricsSampler ? await metricsSampler.stop() : undefined;
-      const entry: ScenarioReport = { name: scenario.name, paths: scenario.requests.map((r) => r.path), result, latencyMs: latencyMs(result) };
+      const entry: ScenarioReport = {
+        name: scenario.name,
+        paths: scenario.requests.map((r) => r.path),
+        result,
+        latencyMs: latencyMs(result),
+      };
       if (scrapes && scrapes.length >= 2) entry.serverMetrics = serverFigures(scrapes);
       if (usage) entry.server = usage;
       if (upstream && upstreamBefore) entry.upstream = upstreamDelta(upstreamBefore, upstream.stats());
@@ -98,14 +111,21 @@ export async function runBench(options: BenchOptions, signal: AbortSignal): Prom
     report.partial = signal.aborted;
     if (report.scenarios.length === 0 && signal.aborted) throw new CancelledError('Cancelled before any scenario ran.');
     if (report.scenarios.every((s) => s.result.completed === 0)) {
-      throw new UserError(`No request to ${targetUrl} got an answer: ${describeErrors(report.scenarios[0]?.result)}.`, 'Is the server running and reachable at that address?');
+      throw new UserError(
+        `No request to ${targetUrl} got an answer: ${describeErrors(report.scenarios[0]?.result)}.`,
+        'Is the server running and reachable at that address?',
+      );
     }
     const logger = createLogger();
     logger.info(formatBenchReport(report));
     if (options.baseline) logger.info(formatComparison(options.baseline, report));
     if (options.jsonFile) await writeReportFile(options.jsonFile, `${JSON.stringify(report, null, 2)}\n`);
     if (options.htmlFile) await writeReportFile(options.htmlFile, renderHtmlReport(report));
-    if (options.k6File) await writeReportFile(options.k6File, exportK6Script(scenarios, options, options.url ? new URL(targetUrl).origin : 'http://127.0.0.1:3000'));
+    if (options.k6File)
+      await writeReportFile(
+        options.k6File,
+        exportK6Script(scenarios, options, options.url ? new URL(targetUrl).origin : 'http://127.0.0.1:3000'),
+      );
     if (report.partial) throw new CancelledError('Interrupted: the results above are partial.');
     const crossed = crossedThresholds(report.scenarios, options.thresholds);
     if (crossed.length > 0) throw new UserError(`Thresholds crossed:\n  ${crossed.join('\n  ')}`);
@@ -117,26 +137,49 @@ export async function runBench(options: BenchOptions, signal: AbortSignal): Prom
 
 /** Writes one output file; a full disk, a missing folder or a permission is the user's to fix, said in one line. */
 async function writeReportFile(path: string, content: string): Promise<void> {
-  const reasons: Record<string, string> = { ENOSPC: 'no space left on the device', ENOENT: 'its folder does not exist', EACCES: 'permission denied', EROFS: 'the file system is read-only', EISDIR: 'it is a directory' };
+  const reasons: Record<string, string> = {
+    ENOSPC: 'no space left on the device',
+    ENOENT: 'its folder does not exist',
+    EACCES: 'permission denied',
+    EROFS: 'the file system is read-only',
+    EISDIR: 'it is a directory',
+  };
   await writeFile(path, content).catch((error: NodeJS.ErrnoException) => {
-    throw new UserError(`Cannot write \`${path}\`: ${reasons[error.code ?? ''] ?? error.message}.`, 'The report is printed above; choose another path to keep it as a file.');
+    throw new UserError(
+      `Cannot write \`${path}\`: ${reasons[error.code ?? ''] ?? error.message}.`,
+      'The report is printed above; choose another path to keep it as a file.',
+    );
   });
 }
 
-async function startProjectTarget(options: BenchOptions, signal: AbortSignal, stack: Array<() => Promise<void>>):
-Promise<{ targetUrl: string; pid: number | undefined; upstream: MockUpstream; scenarios: Scenario[] }> {
+async function startProjectTarget(
+  options: BenchOptions,
+  signal: AbortSignal,
+  stack: Array<() => Promise<void>>,
+): Promise<{ targetUrl: string; pid: number | undefined; upstream: MockUpstream; scenarios: Scenario[] }> {
   const project = findProject(options.cwd);
   const scenarios = selectScenarios(options.scenarios, await projectScenarios(project.root));
   const logger = createLogger();
   const env = { ...loadEnvFile(join(project.root, '.env'), logger.warn), ...process.env };
   const building = startProgress('Building the project…');
-  await buildProject(project, signal).catch((error: unknown) => { building.fail('Build failed.'); throw error; });
+  await buildProject(project, signal).catch((error: unknown) => {
+    building.fail('Build failed.');
+    throw error;
+  });
   building.succeed('Built.');
-  const upstream = await startMockUpstream({ latencyMs: options.upstream.latencyMs, jitterMs: options.upstream.jitterMs, faults: options.upstream.faults });
+  const upstream = await startMockUpstream({
+    latencyMs: options.upstream.latencyMs,
+    jitterMs: options.upstream.jitterMs,
+    faults: options.upstream.faults,
+  });
   stack.push(() => upstream.close());
   let databaseUrl = env.DATABASE_URL;
   if (!databaseUrl) {
-    if (!project.embeddedDbScript) throw new UserError('DATABASE_URL is not set and this project has no embedded database.', 'Set DATABASE_URL (in .env or the environment) to a PostgreSQL to bench against.');
+    if (!project.embeddedDbScript)
+      throw new UserError(
+        'DATABASE_URL is not set and this project has no embedded database.',
+        'Set DATABASE_URL (in .env or the environment) to a PostgreSQL to bench against.',
+      );
     const starting = startProgress('Starting the embedded database…');
     const db: EmbeddedDb = await startEmbeddedDb(project.root, project.embeddedDbScript, env, signal, 'memory');
     stack.push(() => db.stop());
@@ -144,8 +187,10 @@ Promise<{ targetUrl: string; pid: number | undefined; upstream: MockUpstream; sc
     databaseUrl = db.url;
   }
   const booting = startProgress('Starting the server…');
-  const target: Target = await startTarget(project, { env, databaseUrl, upstreamUrl: upstream.url }, signal)
-    .catch((error: unknown) => { booting.fail(signal.aborted ? 'Cancelled.' : 'Server failed.'); throw error; });
+  const target: Target = await startTarget(project, { env, databaseUrl, upstreamUrl: upstream.url }, signal).catch((error: unknown) => {
+    booting.fail(signal.aborted ? 'Cancelled.' : 'Server failed.');
+    throw error;
+  });
   stack.push(() => target.stop());
   booting.succeed(`Server ready at ${target.url}.`);
   return { targetUrl: target.url, pid: target.pid, upstream, scenarios };
@@ -167,7 +212,11 @@ function toRequests(origin: string, scenario: Scenario): LoadRequest[] {
   return scenario.requests.map(({ path, weight }) => ({ url: `${origin}${path}`, weight }));
 }
 
-function loadOptions(options: BenchOptions, target: LoadRequest[], length?: { duration: number | undefined; amount: number | undefined }): LoadOptions {
+function loadOptions(
+  options: BenchOptions,
+  target: LoadRequest[],
+  length?: { duration: number | undefined; amount: number | undefined },
+): LoadOptions {
   const duration = length ? length.duration : options.durationMs;
   const amount = length ? length.amount : options.amount;
   return {
@@ -183,6 +232,8 @@ function loadOptions(options: BenchOptions, target: LoadRequest[], length?: { du
 
 function describeErrors(result: LoadResult | undefined): string {
   if (!result) return 'no result';
-  const kinds = Object.entries(result.errors).filter(([, n]) => n > 0).map(([kind, n]) => `${n} ${kind}`);
+  const kinds = Object.entries(result.errors)
+    .filter(([, n]) => n > 0)
+    .map(([kind, n]) => `${n} ${kind}`);
   return kinds.length > 0 ? kinds.join(', ') : 'no response';
 }

@@ -44,11 +44,14 @@ export function parseBenchConfig(text: string, file: string): Scenario[] {
 
 function toRequests(name: string, value: unknown, file: string): Scenario['requests'] {
   const list = typeof value === 'string' ? [{ path: value, weight: 1 }] : value;
-  if (!Array.isArray(list) || list.length === 0) throw new UsageError(`Scenario \`${name}\` in \`${file}\` must be a path or a non-empty list of { path, weight }.`);
+  if (!Array.isArray(list) || list.length === 0)
+    throw new UsageError(`Scenario \`${name}\` in \`${file}\` must be a path or a non-empty list of { path, weight }.`);
   return list.map((entry: unknown) => {
     const { path, weight = 1 } = (entry ?? {}) as { path?: unknown; weight?: unknown };
-    if (typeof path !== 'string' || !path.startsWith('/')) throw new UsageError(`Scenario \`${name}\` in \`${file}\`: every path must start with /, got \`${String(path)}\`.`);
-    if (typeof weight !== 'number' || !(weight > 0)) throw new UsageError(`Scenario \`${name}\` in \`${file}\`: weights must be positive numbers, got \`${String(weight)}\`.`);
+    if (typeof path !== 'string' || !path.startsWith('/'))
+      throw new UsageError(`Scenario \`${name}\` in \`${file}\`: every path must start with /, got \`${String(path)}\`.`);
+    if (typeof weight !== 'number' || !(weight > 0))
+      throw new UsageError(`Scenario \`${name}\` in \`${file}\`: weights must be positive numbers, got \`${String(weight)}\`.`);
     return { path, weight };
   });
 }

@@ -25,7 +25,11 @@ export async function runProgram(program: Command, argv: readonly string[] = pro
   let usageError = '';
   // addCommand() does not pass these settings down: apply them to every command of the tree.
   const configure = (command: Command): void => {
-    command.exitOverride().configureOutput({ outputError: (text) => { usageError += text; } });
+    command.exitOverride().configureOutput({
+      outputError: (text) => {
+        usageError += text;
+      },
+    });
     command.commands.forEach(configure);
   };
   configure(program);
@@ -61,7 +65,10 @@ async function exitCodeFor(error: unknown, usageError: string, debug: boolean): 
     return ExitCode.interrupted;
   }
   const message = error instanceof Error ? error.message : String(error);
-  logger.error(`Unexpected error: ${message}`, debug ? undefined : 'Run again with --debug (or DEBUG=asyncsrv) for the stack trace, and report it.');
+  logger.error(
+    `Unexpected error: ${message}`,
+    debug ? undefined : 'Run again with --debug (or DEBUG=asyncsrv) for the stack trace, and report it.',
+  );
   if (debug && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
   return ExitCode.userError;
 }

@@ -26,7 +26,9 @@ export interface RawBenchFlags {
 /** `asyncsrv bench [scenario...]`: load-test the project's scenarios, or any URL. */
 export function makeBenchCommand(): Command {
   return new Command('bench')
-    .description("Load-test the project's scenarios (json, db, queries, external, concurrent) against its production build, or any running server with --url.")
+    .description(
+      "Load-test the project's scenarios (json, db, queries, external, concurrent) against its production build, or any running server with --url.",
+    )
     .argument('[scenario...]', 'scenarios to run (default: all)')
     .option('-c, --connections <n>', 'keep-alive connections (closed model: each loops)', '50')
     .option('-d, --duration <time>', 'length of each scenario, e.g. 10s (default 10s unless --amount)')
@@ -44,11 +46,14 @@ export function makeBenchCommand(): Command {
     .option('--compare <baseline.json>', 'compare with a report written earlier by --json (deltas, regressions in red)')
     .option('--fail-on <conditions>', 'exit 1 when a condition holds for a scenario, e.g. "p99>200ms,errors>0.1%,rps<1000"')
     .option('--export-k6 <file>', 'write a k6 script of the same scenarios and load model')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Without --url it builds the project, starts node dist/server.js in production mode on a free
 127.0.0.1 port with the embedded database (or DATABASE_URL) and a mock upstream, waits for
 /readyz, warms up, runs each scenario, samples the server's RSS and CPU and the upstream's TCP
-connections, stops everything and prints the results. Ctrl-C prints the partial results.`)
+connections, stops everything and prints the results. Ctrl-C prints the partial results.`,
+    )
     .action(async (scenarios: string[], raw: RawBenchFlags) => {
       const options = await parseBenchOptions(scenarios, raw, process.cwd());
       const { runBench } = await import('../bench/index.js');
@@ -65,7 +70,8 @@ export async function parseBenchOptions(scenarios: string[], raw: RawBenchFlags,
   const amount = raw.amount === undefined ? undefined : positiveInteger(raw.amount, '--amount');
   if (amount !== undefined && raw.duration !== undefined) throw new UsageError('Give either `--duration` or `--amount`, not both.');
   const durationMs = amount === undefined ? parseDuration(raw.duration ?? '10s', '--duration') : undefined;
-  if (durationMs !== undefined && durationMs < 100) throw new UsageError(`Expected \`--duration\` to be at least 100ms, got \`${raw.duration}\`.`);
+  if (durationMs !== undefined && durationMs < 100)
+    throw new UsageError(`Expected \`--duration\` to be at least 100ms, got \`${raw.duration}\`.`);
   const url = raw.url === undefined ? undefined : httpUrl(raw.url, '--url');
   if (url && scenarios.length > 0) throw new UsageError('Scenarios and `--url` exclude each other: --url benches that one URL.');
   return {

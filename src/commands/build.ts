@@ -5,7 +5,7 @@ import { withInterruptSignal } from '../util/signals.js';
 /** `asyncsrv build`: compile the project to dist/. */
 export function makeBuildCommand(): Command {
   return new Command('build')
-    .description("Compile the project to dist/ with its own TypeScript (tsconfig.build.json); type errors are listed as file:line:column.")
+    .description('Compile the project to dist/ with its own TypeScript (tsconfig.build.json); type errors are listed as file:line:column.')
     .action(async () => {
       const options = parseBuildOptions(process.cwd());
       const { runBuild } = await import('../project/index.js');

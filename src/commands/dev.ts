@@ -20,10 +20,13 @@ export function makeDevCommand(): Command {
     .option('--inspect [host:port]', 'start the app with the Node inspector')
     .option('--no-clear', 'do not clear the screen on restart')
     .option('-q, --quiet', 'print less: no route table')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Watches src/ and .env (not node_modules, dist, .data); rapid saves make one restart. The old
 process stops (SIGTERM, then SIGKILL after 3 s) before the new one starts. Ctrl-C stops the app
-and the embedded database.`)
+and the embedded database.`,
+    )
     .action(async (raw: RawDevFlags) => {
       const options = parseDevOptions(raw, process.cwd());
       const { runDev } = await import('../dev/index.js');

@@ -17,11 +17,17 @@ export interface RawNewFlags {
 /** `create-async-server [dir]` and `asyncsrv new [dir]`: the same command under two names. */
 export function makeNewCommand(name: string): Command {
   return new Command(name)
-    .description('Scaffold an async HTTP service: Hono on Node with a shared keep-alive client, a DB pool, deadlines and graceful shutdown.')
+    .description(
+      'Scaffold an async HTTP service: Hono on Node with a shared keep-alive client, a DB pool, deadlines and graceful shutdown.',
+    )
     .argument('[dir]', 'directory to create; its name becomes the package name (default: my-async-server)')
     .option('-y, --yes', 'take the defaults for everything not given by a flag; never prompt')
     .addOption(new Option('--db <db>', 'database: embedded PGlite server or an external PostgreSQL').choices(DATABASES))
-    .addOption(new Option('--pm <pm>', 'package manager for install and next steps (default: the one that ran this, else npm)').choices(PACKAGE_MANAGERS))
+    .addOption(
+      new Option('--pm <pm>', 'package manager for install and next steps (default: the one that ran this, else npm)').choices(
+        PACKAGE_MANAGERS,
+      ),
+    )
     .option('--install', 'install dependencies after scaffolding (default)')
     .option('--no-install', 'skip installing dependencies')
     .option('--git', 'initialise a git repository with a first commit (default)')
@@ -29,7 +35,9 @@ export function makeNewCommand(name: string): Command {
     .option('--deploy', 'add Dockerfile, compose.yaml (with PostgreSQL) and nginx.conf')
     .option('--no-deploy', 'no deployment files (default)')
     .option('-f, --force', 'scaffold into a non-empty directory, overwriting only the files the template writes')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Without a terminal (CI, pipes) it never prompts: it takes the defaults for what no flag sets.
 Set CREATE_ASYNC_SERVER_SPEC to choose the version spec of the generated project's
 create-async-server devDependency (e.g. file:/path/to/create-async-server-0.1.0.tgz).
@@ -37,16 +45,19 @@ create-async-server devDependency (e.g. file:/path/to/create-async-server-0.1.0.
 Examples:
   $ ${name} my-app
   $ ${name} my-app --yes --db postgres --deploy
-  $ ${name} . --force --no-install`)
+  $ ${name} . --force --no-install`,
+    )
     .action(async (dir: string | undefined, raw: RawNewFlags, command: Command) => {
       const options = parseNewOptions(dir, raw, command);
       const { runScaffold } = await import('../scaffold/index.js');
-      await withInterruptSignal((signal) => runScaffold(options, {
-        cwd: process.cwd(),
-        env: process.env,
-        interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY) && !options.yes,
-        signal,
-      }));
+      await withInterruptSignal((signal) =>
+        runScaffold(options, {
+          cwd: process.cwd(),
+          env: process.env,
+          interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY) && !options.yes,
+          signal,
+        }),
+      );
     });
 }
 

@@ -35,7 +35,9 @@ const DEBOUNCE_MS = 60;
 export async function runDev(options: DevOptions, interrupt: AbortSignal): Promise<void> {
   const logger = createLogger();
   // `npm run dev` stopped alone exits without stopping us: stop the app and the database rather than orphan them.
-  const { signal, stop } = abortWhenParentExits(interrupt, (ppid) => logger.warn(`the process that started asyncsrv dev (pid ${ppid}) has exited; stopping.`));
+  const { signal, stop } = abortWhenParentExits(interrupt, (ppid) =>
+    logger.warn(`the process that started asyncsrv dev (pid ${ppid}) has exited; stopping.`),
+  );
   try {
     await runDevUntil(options, signal, logger);
   } finally {
@@ -61,14 +63,21 @@ async function runDevUntil(options: DevOptions, signal: AbortSignal, logger: Ret
       embedded = await startEmbeddedDb(project.root, project.embeddedDbScript, { ...initialEnv, NODE_ENV: 'development' }, signal);
     } catch (error) {
       // Ctrl-C is how dev ends, at any stage: exit 0, as after a normal run.
-      if (signal.aborted || error instanceof CancelledError) { progress.fail('Stopped before the embedded database was ready.'); logger.info(chalk.dim('dev stopped.')); return; }
+      if (signal.aborted || error instanceof CancelledError) {
+        progress.fail('Stopped before the embedded database was ready.');
+        logger.info(chalk.dim('dev stopped.'));
+        return;
+      }
       progress.fail('The embedded database did not start.');
       throw error;
     }
     progress.succeed('Embedded database ready.');
     database = { kind: 'embedded', dataDir: '.data/pglite', url: embedded.url };
   } else {
-    throw new UserError('DATABASE_URL is not set and this project has no embedded database.', 'Set DATABASE_URL in .env (see .env.example) to your PostgreSQL.');
+    throw new UserError(
+      'DATABASE_URL is not set and this project has no embedded database.',
+      'Set DATABASE_URL in .env (see .env.example) to your PostgreSQL.',
+    );
   }
 
   const nodeArgs = options.inspect === undefined ? [] : [options.inspect === true ? '--inspect' : `--inspect=${options.inspect}`];
@@ -79,17 +88,20 @@ async function runDevUntil(options: DevOptions, signal: AbortSignal, logger: Ret
     return values;
   };
   try {
-    await runDevSession({
-      spawnApp: () => spawnApp({ root: project.root, entry: project.serverEntry, env: appEnv(), nodeArgs }),
-      appEnv,
-      watch: (onChange) => watchFiles(project.root, [join(project.root, 'src'), envPath], DEBOUNCE_MS, onChange),
-      lint: (changed) => lintSummary(project.root, changed),
-      banner: (listening) => formatBanner({ name: project.name, listening, database, quiet: options.quiet }),
-      logger,
-      clearScreen: options.clear && process.stdout.isTTY ? () => process.stdout.write('\u001b[2J\u001b[3J\u001b[H') : undefined,
-      useSpares: options.inspect === undefined,
-      stopGraceMs: STOP_GRACE_MS,
-    }, signal);
+    await runDevSession(
+      {
+        spawnApp: () => spawnApp({ root: project.root, entry: project.serverEntry, env: appEnv(), nodeArgs }),
+        appEnv,
+        watch: (onChange) => watchFiles(project.root, [join(project.root, 'src'), envPath], DEBOUNCE_MS, onChange),
+        lint: (changed) => lintSummary(project.root, changed),
+        banner: (listening) => formatBanner({ name: project.name, listening, database, quiet: options.quiet }),
+        logger,
+        clearScreen: options.clear && process.stdout.isTTY ? () => process.stdout.write('\u001b[2J\u001b[3J\u001b[H') : undefined,
+        useSpares: options.inspect === undefined,
+        stopGraceMs: STOP_GRACE_MS,
+      },
+      signal,
+    );
   } finally {
     await embedded?.stop();
     logger.info(chalk.dim('dev stopped.'));
@@ -105,10 +117,11 @@ async function lintSummary(root: string, changed: string[]): Promise<string> {
 }
 
 async function choosePort(wanted: number, host: string, strict: boolean, say: (line: string) => void): Promise<number> {
-  if (wanted === 0 || await isPortFree(wanted, host)) return wanted;
+  if (wanted === 0 || (await isPortFree(wanted, host))) return wanted;
   const holder = await describePortHolder(wanted);
   const busy = `Port ${wanted} is in use${holder ? ` by ${holder}` : ''}`;
-  if (strict) throw new UserError(`${busy}.`, 'Stop that process, choose another with --port, or drop --strict-port to take the next free one.');
+  if (strict)
+    throw new UserError(`${busy}.`, 'Stop that process, choose another with --port, or drop --strict-port to take the next free one.');
   const next = await nextFreePort(wanted + 1, host);
   if (next === undefined) throw new UserError(`${busy}, and so are the 50 ports after it.`, 'Choose a port with --port.');
   say(chalk.yellow(`${busy}; using ${next} instead.`));
@@ -118,7 +131,7 @@ async function choosePort(wanted: number, host: string, strict: boolean, say: (l
 function portFrom(raw: string | undefined): number {
   if (raw === undefined || raw === '') return 3000;
   const port = Number(raw);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UserError(`Expected PORT to be a port number (0-65535), got \`${raw}\`.`, 'Fix PORT in .env or the environment.');
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UserError(`Expected PORT to be a port number (0-65535), got \`${raw}\`.`, 'Fix PORT in .env or the environment.');
   return port;
 }
-

@@ -39,7 +39,10 @@ export class DevSession {
   private lintRound = 0;
   private readonly stopping = new WeakSet<AppProcess>();
 
-  constructor(private readonly deps: DevSessionDeps, private readonly signal: AbortSignal) {}
+  constructor(
+    private readonly deps: DevSessionDeps,
+    private readonly signal: AbortSignal,
+  ) {}
 
   /** Queues a restart for these changed files (none: the first start); restarts run one at a time. */
   restart(changed: string[]): void {
@@ -54,7 +57,9 @@ export class DevSession {
   /** Waits for the queued restarts, then stops the app and the spare. */
   async close(): Promise<void> {
     await this.queue;
-    await Promise.all([this.app, this.spare].filter((child): child is AppProcess => child !== undefined).map((child) => this.retire(child)));
+    await Promise.all(
+      [this.app, this.spare].filter((child): child is AppProcess => child !== undefined).map((child) => this.retire(child)),
+    );
   }
 
   private async retire(child: AppProcess): Promise<void> {

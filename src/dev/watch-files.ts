@@ -16,7 +16,10 @@ export function watchFiles(root: string, paths: string[], debounceMs: number, on
   let timer: NodeJS.Timeout | undefined;
   const watcher = watch(paths, {
     ignoreInitial: true,
-    ignored: (path) => relative(root, path).split(sep).some((segment) => IGNORED_SEGMENTS.has(segment)),
+    ignored: (path) =>
+      relative(root, path)
+        .split(sep)
+        .some((segment) => IGNORED_SEGMENTS.has(segment)),
   });
   watcher.on('all', (_event, path) => {
     pending.add(relative(root, path));

@@ -58,17 +58,32 @@ export async function lintTypedWithOxlint(
   ignores: string[],
 ): Promise<Map<string, LintMessage[]>> {
   const args = [
-    executables.oxlint, '--type-aware', '--format', 'json', '-A', 'all',
+    executables.oxlint,
+    '--type-aware',
+    '--format',
+    'json',
+    '-A',
+    'all',
     ...TYPED_RULES.flatMap((rule) => ['-W', rule.replace('@typescript-eslint/', 'typescript/')]),
     ...ignores.flatMap((pattern) => ['--ignore-pattern', pattern]),
     ...paths,
   ];
   const stdout = await new Promise<string>((resolvePromise, reject) => {
-    execFile(process.execPath, args, { cwd, env: { ...process.env, OXLINT_TSGOLINT_PATH: executables.tsgolint }, maxBuffer: 64 * 1024 * 1024 }, (error, out, err) => {
-      // oxlint exits 1 when it found errors; a crash prints no JSON.
-      if (error && !out.trimStart().startsWith('{')) reject(new Error(`oxlint failed: ${(err || error.message).split('\n')[0]} (ASYNCSRV_LINT_TYPED_ENGINE=eslint runs the typed rules through ESLint instead)`));
-      else resolvePromise(out);
-    });
+    execFile(
+      process.execPath,
+      args,
+      { cwd, env: { ...process.env, OXLINT_TSGOLINT_PATH: executables.tsgolint }, maxBuffer: 64 * 1024 * 1024 },
+      (error, out, err) => {
+        // oxlint exits 1 when it found errors; a crash prints no JSON.
+        if (error && !out.trimStart().startsWith('{'))
+          reject(
+            new Error(
+              `oxlint failed: ${(err || error.message).split('\n')[0]} (ASYNCSRV_LINT_TYPED_ENGINE=eslint runs the typed rules through ESLint instead)`,
+            ),
+          );
+        else resolvePromise(out);
+      },
+    );
   });
   const { diagnostics } = JSON.parse(stdout) as { diagnostics: OxlintDiagnostic[] };
   const byFile = new Map<string, LintMessage[]>();
@@ -79,7 +94,13 @@ export async function lintTypedWithOxlint(
     const span = diagnostic.labels?.[0]?.span;
     const file = resolve(cwd, diagnostic.filename);
     const messages = byFile.get(file) ?? [];
-    messages.push({ ruleId, severity: diagnostic.severity === 'error' ? 2 : 1, message: diagnostic.message, line: span?.line ?? 1, column: span?.column ?? 1 });
+    messages.push({
+      ruleId,
+      severity: diagnostic.severity === 'error' ? 2 : 1,
+      message: diagnostic.message,
+      line: span?.line ?? 1,
+      column: span?.column ?? 1,
+    });
     byFile.set(file, messages);
   }
   return byFile;

@@ -48,14 +48,21 @@ function docsLocation(cwd: string): string {
 export async function runLint(options: LintOptions, context: LintContext): Promise<LintReport> {
   const { cwd } = context;
   for (const path of options.paths) {
-    if (!existsSync(resolve(cwd, path))) throw new UsageError(`Path \`${path}\` does not exist.`, `Run \`asyncsrv lint\` in the project, or pass paths inside it (from ${cwd}).`);
+    if (!existsSync(resolve(cwd, path)))
+      throw new UsageError(
+        `Path \`${path}\` does not exist.`,
+        `Run \`asyncsrv lint\` in the project, or pass paths inside it (from ${cwd}).`,
+      );
   }
   const hasTsconfig = existsSync(join(cwd, 'tsconfig.json'));
   if (options.typed === true && !hasTsconfig) {
     throw new UsageError(`\`--typed\` needs a tsconfig.json in ${cwd}.`, 'Run from the project root, or pass --no-typed.');
   }
   const typed = options.typed ?? hasTsconfig;
-  const progress = context.stdout.isTTY && process.stderr.isTTY && options.format === 'stylish' ? startProgress(typed ? 'Linting (with types)…' : 'Linting…') : undefined;
+  const progress =
+    context.stdout.isTTY && process.stderr.isTTY && options.format === 'stylish'
+      ? startProgress(typed ? 'Linting (with types)…' : 'Linting…')
+      : undefined;
   let report: LintReport;
   try {
     report = await collectLintReport(cwd, options.paths, { typed, fix: options.fix });
@@ -83,7 +90,11 @@ export async function runLint(options: LintOptions, context: LintContext): Promi
  * runs the type-aware rules through oxlint (typescript-go) beside an untyped ESLint run when
  * oxlint is installed (an optional dependency), and through ESLint's project service otherwise.
  */
-export async function collectLintReport(cwd: string, paths: string[], { typed, fix }: { typed: boolean; fix: boolean }): Promise<LintReport> {
+export async function collectLintReport(
+  cwd: string,
+  paths: string[],
+  { typed, fix }: { typed: boolean; fix: boolean },
+): Promise<LintReport> {
   assertLintEngine();
   const oxlint = typed && process.env.ASYNCSRV_LINT_TYPED_ENGINE !== 'eslint' ? findOxlint() : undefined;
   let results: ESLint.LintResult[];
@@ -106,7 +117,10 @@ export async function collectLintReport(cwd: string, paths: string[], { typed, f
       await ESLintClass.outputFixes(results);
     }
   } catch (error) {
-    throw new LintCrashError(`${oxlint ? 'Lint' : 'ESLint'} failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`, { cause: error });
+    throw new LintCrashError(
+      `${oxlint ? 'Lint' : 'ESLint'} failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`,
+      { cause: error },
+    );
   }
   const report = toReport(cwd, results, rulesMeta);
   return typedFindings ? withTypedFindings(report, typedFindings) : report;
@@ -114,7 +128,13 @@ export async function collectLintReport(cwd: string, paths: string[], { typed, f
 
 type RulesMeta = Record<string, { docs?: { description?: string; url?: string } }>;
 
-async function lintWithEslint(cwd: string, paths: string[], typed: boolean, fix: boolean, { followImports = typed } = {}): Promise<{ results: ESLint.LintResult[]; rulesMeta: RulesMeta }> {
+async function lintWithEslint(
+  cwd: string,
+  paths: string[],
+  typed: boolean,
+  fix: boolean,
+  { followImports = typed } = {},
+): Promise<{ results: ESLint.LintResult[]; rulesMeta: RulesMeta }> {
   const eslint = await createEslint(cwd, typed, fix, followImports);
   let results = await eslint.lintFiles(paths);
   let rulesMeta = eslint.getRulesMetaForResults(results) as RulesMeta;
@@ -122,7 +142,9 @@ async function lintWithEslint(cwd: string, paths: string[], typed: boolean, fix:
   const outsideProject = results.filter((result) => result.messages.some(isOutsideTsconfig));
   if (typed && outsideProject.length > 0) {
     const untyped = await createEslint(cwd, false, fix, true);
-    const relinted = new Map((await untyped.lintFiles(outsideProject.map((result) => result.filePath))).map((result) => [result.filePath, result]));
+    const relinted = new Map(
+      (await untyped.lintFiles(outsideProject.map((result) => result.filePath))).map((result) => [result.filePath, result]),
+    );
     results = results.map((result) => relinted.get(result.filePath) ?? result);
     rulesMeta = { ...rulesMeta, ...(untyped.getRulesMetaForResults([...relinted.values()]) as RulesMeta) };
   }
@@ -160,7 +182,10 @@ function oxlintIgnores(cwd: string): string[] {
 }
 
 async function createEslint(cwd: string, typed: boolean, fix: boolean, followImports: boolean): Promise<ESLint> {
-  const [{ ESLint }, { default: plugin, TYPESCRIPT_FILES, SOURCE_FILES, FOLLOW_IMPORTS_RULES }] = await Promise.all([import('eslint'), import('./plugin/index.js')]);
+  const [{ ESLint }, { default: plugin, TYPESCRIPT_FILES, SOURCE_FILES, FOLLOW_IMPORTS_RULES }] = await Promise.all([
+    import('eslint'),
+    import('./plugin/index.js'),
+  ]);
   // A legacy .eslintignore has .gitignore syntax: honour both.
   const ignores = [...DEFAULT_IGNORES];
   for (const file of ['.gitignore', '.eslintignore']) {
@@ -171,22 +196,27 @@ async function createEslint(cwd: string, typed: boolean, fix: boolean, followImp
     // The project's disable comments name rules of its own config, which this run does not load.
     { name: 'asyncsrv/directives', linterOptions: { reportUnusedDisableDirectives: 'off' } },
     ...(typed ? plugin.configs['recommended-typed'] : plugin.configs.recommended),
-    ...(typed ? [{ name: 'asyncsrv/tsconfig-root', files: TYPESCRIPT_FILES, languageOptions: { parserOptions: { tsconfigRootDir: cwd } } }] : []),
+    ...(typed
+      ? [{ name: 'asyncsrv/tsconfig-root', files: TYPESCRIPT_FILES, languageOptions: { parserOptions: { tsconfigRootDir: cwd } } }]
+      : []),
     ...(followImports ? [{ name: 'asyncsrv/follow-imports', files: SOURCE_FILES, rules: FOLLOW_IMPORTS_RULES }] : []),
   ] as Linter.Config[];
   // Untyped results depend on the file alone, so ESLint's cache is safe there; typed ones depend
   // on other files (types, helpers followed into them), so a typed run always lints everything.
   const cacheDir = join(cwd, 'node_modules', '.cache', 'asyncsrv-lint');
   const cache = !typed && !followImports && existsSync(join(cwd, 'node_modules'));
-  return withoutEslintIgnoreWarning(() => new ESLint({
-    cwd,
-    overrideConfigFile: true,
-    overrideConfig: config,
-    fix,
-    errorOnUnmatchedPattern: false,
-    warnIgnored: false,
-    ...(cache ? { cache: true, cacheLocation: `${cacheDir}${sep}`, cacheStrategy: 'content' as const } : {}),
-  }));
+  return withoutEslintIgnoreWarning(
+    () =>
+      new ESLint({
+        cwd,
+        overrideConfigFile: true,
+        overrideConfig: config,
+        fix,
+        errorOnUnmatchedPattern: false,
+        warnIgnored: false,
+        ...(cache ? { cache: true, cacheLocation: `${cacheDir}${sep}`, cacheStrategy: 'content' as const } : {}),
+      }),
+  );
 }
 
 /** ESLint warns about a .eslintignore file when it is constructed; we read that file ourselves. */
@@ -207,17 +237,19 @@ function toReport(root: string, results: ESLint.LintResult[], rulesMeta: RulesMe
   const files: LintFileResult[] = results
     .map((result) => ({
       path: (isAbsolute(result.filePath) ? relative(root, result.filePath) : result.filePath).split(sep).join('/'),
-      messages: result.messages.filter((message) => !isUnknownRuleInDirective(message)).map((message) => ({
-        ruleId: message.ruleId,
-        severity: message.severity === 2 ? 2 as const : 1 as const,
-        message: message.message,
-        // Some fatal messages (a file ESLint could not parse at all) carry no position.
-        line: message.line ?? 1,
-        column: message.column ?? 1,
-        ...(message.endLine !== undefined ? { endLine: message.endLine } : {}),
-        ...(message.endColumn !== undefined ? { endColumn: message.endColumn } : {}),
-        ...(message.fatal ? { fatal: true } : {}),
-      })),
+      messages: result.messages
+        .filter((message) => !isUnknownRuleInDirective(message))
+        .map((message) => ({
+          ruleId: message.ruleId,
+          severity: message.severity === 2 ? (2 as const) : (1 as const),
+          message: message.message,
+          // Some fatal messages (a file ESLint could not parse at all) carry no position.
+          line: message.line ?? 1,
+          column: message.column ?? 1,
+          ...(message.endLine !== undefined ? { endLine: message.endLine } : {}),
+          ...(message.endColumn !== undefined ? { endColumn: message.endColumn } : {}),
+          ...(message.fatal ? { fatal: true } : {}),
+        })),
     }))
     .sort((a, b) => a.path.localeCompare(b.path));
   const rules = Object.fromEntries(

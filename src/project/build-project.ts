@@ -31,7 +31,13 @@ export function formatTscDiagnostics(output: string): string[] {
 /** Compiles the project with its own TypeScript (`tsconfig.build.json` → dist/); type errors become one UserError. */
 export async function buildProject(project: Project, signal: AbortSignal): Promise<void> {
   const tsc = join(project.root, 'node_modules', '.bin', 'tsc');
-  const result = await execa(tsc, ['-p', 'tsconfig.build.json', '--pretty', 'false'], { cwd: project.root, reject: false, all: true, cancelSignal: signal, stdin: 'ignore' });
+  const result = await execa(tsc, ['-p', 'tsconfig.build.json', '--pretty', 'false'], {
+    cwd: project.root,
+    reject: false,
+    all: true,
+    cancelSignal: signal,
+    stdin: 'ignore',
+  });
   // A terminal's Ctrl-C also reaches tsc (same process group): its death by SIGINT is the cancel too.
   if (result.isCanceled || signal.aborted || result.signal === 'SIGINT') throw new CancelledError('Cancelled while building the project.');
   if (!result.failed) return;

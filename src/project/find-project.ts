@@ -26,10 +26,19 @@ export function findProject(cwd: string): Project {
   const manifest = readManifest(join(dir, 'package.json'));
   const tsxPackage = join(dir, 'node_modules', 'tsx');
   if (!existsSync(tsxPackage)) {
-    throw new UserError(`The project in \`${dir}\` has no node_modules/tsx: its dependencies are not installed.`, 'Run `npm install` in the project first.');
+    throw new UserError(
+      `The project in \`${dir}\` has no node_modules/tsx: its dependencies are not installed.`,
+      'Run `npm install` in the project first.',
+    );
   }
   const embedded = join(dir, 'scripts', 'embedded-db.ts');
-  return { root: dir, name: manifest.name ?? parse(dir).base, serverEntry, embeddedDbScript: existsSync(embedded) ? embedded : undefined, tsxPackage };
+  return {
+    root: dir,
+    name: manifest.name ?? parse(dir).base,
+    serverEntry,
+    embeddedDbScript: existsSync(embedded) ? embedded : undefined,
+    tsxPackage,
+  };
 }
 
 function readManifest(path: string): { name?: string } {
@@ -42,5 +51,8 @@ function readManifest(path: string): { name?: string } {
 
 function notAProject(cwd: string, packageDir?: string): UserError {
   const where = packageDir ? `\`${packageDir}\` has a package.json but no src/server.ts` : `no package.json in \`${cwd}\` or above`;
-  return new UserError(`Not inside a create-async-server project: ${where}.`, 'Create one with `npx create-async-server my-app`, then run this inside it.');
+  return new UserError(
+    `Not inside a create-async-server project: ${where}.`,
+    'Create one with `npx create-async-server my-app`, then run this inside it.',
+  );
 }

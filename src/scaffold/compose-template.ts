@@ -40,7 +40,9 @@ export function composeProject(layers: readonly TemplateLayer[], values: Templat
   files.set('package.json', Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`));
   const readme = files.get('README.md');
   if (readme) {
-    const withSections = readme.toString('utf8').replace(/\{\{(\w+Section)\}\}\n?/g, (_, key: string) => (sections[key] ? `${sections[key]}\n` : ''));
+    const withSections = readme
+      .toString('utf8')
+      .replace(/\{\{(\w+Section)\}\}\n?/g, (_, key: string) => (sections[key] ? `${sections[key]}\n` : ''));
     files.set('README.md', Buffer.from(fillPlaceholders(withSections, values, 'README.md')));
   }
   return files;

@@ -32,7 +32,10 @@ export async function runScaffold(flags: ScaffoldFlags, context: ScaffoldContext
     choices = await promptForChoices(flags, userAgent);
   } else {
     choices = defaultChoices(flags, userAgent);
-    if (!flags.yes) logger.info(`No interactive terminal: using ${describeChoices(choices)}. Pass --yes to accept the defaults silently, or flags to choose.`);
+    if (!flags.yes)
+      logger.info(
+        `No interactive terminal: using ${describeChoices(choices)}. Pass --yes to accept the defaults silently, or flags to choose.`,
+      );
   }
 
   const target = resolve(context.cwd, choices.directory);
@@ -40,9 +43,12 @@ export async function runScaffold(flags: ScaffoldFlags, context: ScaffoldContext
   assertValidProjectName(projectNameFor(target));
   const state = await inspectTarget(target);
   if (state === 'not-empty' && !choices.force) {
-    const overwrite = context.interactive && await (await import('./prompts.js')).confirmOverwrite(shownDir);
+    const overwrite = context.interactive && (await (await import('./prompts.js')).confirmOverwrite(shownDir));
     if (!overwrite) {
-      throw new UserError(`Target directory \`${shownDir}\` is not empty.`, 'Choose another directory, or pass --force to overwrite the files the template writes (other files are kept).');
+      throw new UserError(
+        `Target directory \`${shownDir}\` is not empty.`,
+        'Choose another directory, or pass --force to overwrite the files the template writes (other files are kept).',
+      );
     }
   }
 

@@ -17,10 +17,16 @@ export async function installDependencies(projectDir: string, pm: PackageManager
   if (result.failed) {
     progress.fail(`${pm} install failed.`);
     if ((result.cause as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') {
-      throw new UserError(`Could not install dependencies: \`${command}\` is not installed or not on PATH.`, `The project was created. Install ${pm}, then run: ${retry}`);
+      throw new UserError(
+        `Could not install dependencies: \`${command}\` is not installed or not on PATH.`,
+        `The project was created. Install ${pm}, then run: ${retry}`,
+      );
     }
     if (result.all) process.stderr.write(`${lastLines(result.all, 40)}\n`);
-    throw new UserError(`Could not install dependencies: \`${[command, ...args].join(' ')}\` exited with code ${result.exitCode ?? 'unknown'}.`, `The project was created. Fix the error above, then run: ${retry}`);
+    throw new UserError(
+      `Could not install dependencies: \`${[command, ...args].join(' ')}\` exited with code ${result.exitCode ?? 'unknown'}.`,
+      `The project was created. Fix the error above, then run: ${retry}`,
+    );
   }
   progress.succeed(`Installed dependencies with ${pm}.`);
 }

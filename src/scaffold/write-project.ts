@@ -15,7 +15,10 @@ export async function inspectTarget(target: string): Promise<TargetState> {
     if (code === 'ENOENT') return 'missing';
     if (code === 'ENOTDIR') {
       // ENOTDIR also means a folder on the way is a file (`notes.txt/app`): say which.
-      const isFile = await stat(target).then((info) => info.isFile(), () => false);
+      const isFile = await stat(target).then(
+        (info) => info.isFile(),
+        () => false,
+      );
       if (!isFile) throw fsError(error, target);
       throw new UserError(`\`${target}\` exists and is a file, not a directory.`, 'Choose another project directory.');
     }
@@ -39,14 +42,20 @@ export async function writeProject(
   await ensureParent(parent);
   const staging = join(parent, `.${basename(target)}.${randomBytes(4).toString('hex')}.tmp`);
   try {
-    await mkdir(staging).catch((error: unknown) => { throw fsError(error, parent); });
-    await writeFiles(staging, files, signal).catch((error: unknown) => { throw fsError(error, parent); });
+    await mkdir(staging).catch((error: unknown) => {
+      throw fsError(error, parent);
+    });
+    await writeFiles(staging, files, signal).catch((error: unknown) => {
+      throw fsError(error, parent);
+    });
     if (signal.aborted) throw new CancelledError('Cancelled: no project was written.');
     if (state === 'not-empty') {
       for (const path of files.keys()) {
         await mkdir(dirname(join(target, path)), { recursive: true })
           .then(() => rename(join(staging, path), join(target, path)))
-          .catch((error: unknown) => { throw fsError(error, target); });
+          .catch((error: unknown) => {
+            throw fsError(error, target);
+          });
       }
     } else {
       if (state === 'empty') await rmdir(target);
@@ -87,7 +96,9 @@ async function ensureParent(parent: string): Promise<void> {
     if (!info.isDirectory()) throw new UserError(`Cannot create the project in \`${parent}\`: it is not a directory.`);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw fsError(error, parent);
-    await mkdir(parent, { recursive: true }).catch((mkdirError: unknown) => { throw fsError(mkdirError, parent); });
+    await mkdir(parent, { recursive: true }).catch((mkdirError: unknown) => {
+      throw fsError(mkdirError, parent);
+    });
   }
 }
 

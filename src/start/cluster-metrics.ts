@@ -13,7 +13,9 @@ interface MetricsRequest {
 }
 
 function isMetricsRequest(message: unknown): message is MetricsRequest {
-  return (message as Partial<MetricsRequest> | null)?.type === 'asyncsrv:metrics-request' && typeof (message as MetricsRequest).id === 'number';
+  return (
+    (message as Partial<MetricsRequest> | null)?.type === 'asyncsrv:metrics-request' && typeof (message as MetricsRequest).id === 'number'
+  );
 }
 
 /**

@@ -27,7 +27,8 @@ const STABLE_MS = 30_000;
 export async function runStart(options: StartOptions, interrupt: AbortSignal): Promise<void> {
   const project = findProject(options.cwd);
   const entry = join(project.root, 'dist', 'server.js');
-  if (!existsSync(entry)) throw new UserError('dist/server.js does not exist: the project is not built.', 'Run `asyncsrv build` (npm run build) first.');
+  if (!existsSync(entry))
+    throw new UserError('dist/server.js does not exist: the project is not built.', 'Run `asyncsrv build` (npm run build) first.');
   const count = options.workers === 'auto' ? autoWorkerCount(availableParallelism()) : options.workers;
   const logger = createLogger();
   process.env.NODE_ENV = 'production';
@@ -47,8 +48,12 @@ export async function runStart(options: StartOptions, interrupt: AbortSignal): P
     if (stopping) return;
     deathStreak = lived >= STABLE_MS ? 1 : deathStreak + 1;
     const delay = restartDelayMs(deathStreak);
-    logger.warn(`worker ${worker.process.pid} died (${exitSignal ? `signal ${exitSignal}` : `exit code ${code}`}); restarting in ${delay} ms`);
-    setTimeout(() => { if (!stopping) fork(); }, delay);
+    logger.warn(
+      `worker ${worker.process.pid} died (${exitSignal ? `signal ${exitSignal}` : `exit code ${code}`}); restarting in ${delay} ms`,
+    );
+    setTimeout(() => {
+      if (!stopping) fork();
+    }, delay);
   });
 
   const stopAggregating = aggregateWorkerMetrics(project.root);
@@ -56,7 +61,9 @@ export async function runStart(options: StartOptions, interrupt: AbortSignal): P
   logger.info(`asyncsrv start: ${count} worker${count === 1 ? '' : 's'} of ${project.name} (primary pid ${process.pid})`);
 
   // `npm start` stopped alone (pm2, kill, docker stop) exits without stopping us: drain rather than live on as an orphan.
-  const { signal, stop: stopWatching } = abortWhenParentExits(interrupt, (ppid) => logger.warn(`the process that started asyncsrv start (pid ${ppid}) has exited`));
+  const { signal, stop: stopWatching } = abortWhenParentExits(interrupt, (ppid) =>
+    logger.warn(`the process that started asyncsrv start (pid ${ppid}) has exited`),
+  );
 
   await new Promise<void>((resolve) => {
     if (signal.aborted) resolve();
@@ -68,10 +75,15 @@ export async function runStart(options: StartOptions, interrupt: AbortSignal): P
   const workers = Object.values(cluster.workers ?? {}).filter((worker): worker is Worker => worker !== undefined);
   logger.info(`draining ${workers.length} worker${workers.length === 1 ? '' : 's'}…`);
   // Each worker drains on SIGTERM (its graceful shutdown: lame duck, then at most SHUTDOWN_TIMEOUT_MS) and exits.
-  await Promise.all(workers.map((worker) => new Promise<void>((resolve) => {
-    if (worker.isDead()) return resolve();
-    worker.once('exit', () => resolve());
-    worker.process.kill('SIGTERM');
-  })));
+  await Promise.all(
+    workers.map(
+      (worker) =>
+        new Promise<void>((resolve) => {
+          if (worker.isDead()) return resolve();
+          worker.once('exit', () => resolve());
+          worker.process.kill('SIGTERM');
+        }),
+    ),
+  );
   logger.info('stopped.');
 }

@@ -8,14 +8,16 @@ import { UsageError } from './errors.js';
 /** `1`, `50`; not `0`, `-1`, `1.5` or `1e3`. */
 export function positiveInteger(raw: string, flag: string): number {
   const value = Number(raw);
-  if (!/^\d+$/.test(raw) || value < 1 || !Number.isSafeInteger(value)) throw new UsageError(`Expected \`${flag}\` to be a positive integer, got \`${raw}\`.`);
+  if (!/^\d+$/.test(raw) || value < 1 || !Number.isSafeInteger(value))
+    throw new UsageError(`Expected \`${flag}\` to be a positive integer, got \`${raw}\`.`);
   return value;
 }
 
 /** `0`, `3`; not `-1` or `1.5`. */
 export function nonNegativeInteger(raw: string, flag: string): number {
   const value = Number(raw);
-  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(value)) throw new UsageError(`Expected \`${flag}\` to be a non-negative integer, got \`${raw}\`.`);
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(value))
+    throw new UsageError(`Expected \`${flag}\` to be a non-negative integer, got \`${raw}\`.`);
   return value;
 }
 

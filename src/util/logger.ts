@@ -7,10 +7,7 @@ export interface Logger {
   error(message: string, hint?: string): void;
 }
 
-export function createLogger(
-  stdout: NodeJS.WritableStream = process.stdout,
-  stderr: NodeJS.WritableStream = process.stderr,
-): Logger {
+export function createLogger(stdout: NodeJS.WritableStream = process.stdout, stderr: NodeJS.WritableStream = process.stderr): Logger {
   return {
     info: (message) => stdout.write(`${message}\n`),
     warn: (message) => stderr.write(`${chalk.yellow('warning')} ${message}\n`),
@@ -20,4 +17,3 @@ export function createLogger(
     },
   };
 }
-

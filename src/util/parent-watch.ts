@@ -12,7 +12,10 @@ export interface ParentWatchOptions {
  * port. A process whose parent is already PID 1 (or 0) was started by init, systemd or a container
  * runtime, or is already an orphan: nothing is watched. Returns a function that stops watching.
  */
-export function watchParent(onGone: (previousPpid: number) => void, { intervalMs = 500, readPpid = () => process.ppid }: ParentWatchOptions = {}): () => void {
+export function watchParent(
+  onGone: (previousPpid: number) => void,
+  { intervalMs = 500, readPpid = () => process.ppid }: ParentWatchOptions = {},
+): () => void {
   const startPpid = readPpid();
   if (startPpid <= 1) return () => undefined;
   const timer = setInterval(() => {
@@ -28,7 +31,11 @@ export function watchParent(onGone: (previousPpid: number) => void, { intervalMs
  * `interrupt` (Ctrl-C, SIGTERM) or the exit of the process that started us, as one signal for a
  * long-running command; `onGone` says why. `stop()` ends the watch.
  */
-export function abortWhenParentExits(interrupt: AbortSignal, onGone: (previousPpid: number) => void, options?: ParentWatchOptions): { signal: AbortSignal; stop: () => void } {
+export function abortWhenParentExits(
+  interrupt: AbortSignal,
+  onGone: (previousPpid: number) => void,
+  options?: ParentWatchOptions,
+): { signal: AbortSignal; stop: () => void } {
   const parentGone = new AbortController();
   const stop = watchParent((ppid) => {
     onGone(ppid);

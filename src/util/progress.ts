@@ -14,14 +14,22 @@ export function startProgress(text: string, stream: NodeJS.WriteStream = process
     if (!process.env.CI) stream.write(`${text}\n`);
     return {
       update: () => undefined,
-      succeed: (done) => { if (!process.env.CI) stream.write(`${done}\n`); },
+      succeed: (done) => {
+        if (!process.env.CI) stream.write(`${done}\n`);
+      },
       fail: (failed) => stream.write(`${failed}\n`),
     };
   }
   const spinner = yoctoSpinner({ text, stream }).start();
   return {
-    update: (next) => { spinner.text = next; },
-    succeed: (done) => { spinner.success(done); },
-    fail: (failed) => { spinner.error(failed); },
+    update: (next) => {
+      spinner.text = next;
+    },
+    succeed: (done) => {
+      spinner.success(done);
+    },
+    fail: (failed) => {
+      spinner.error(failed);
+    },
   };
 }

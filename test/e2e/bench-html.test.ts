@@ -14,10 +14,16 @@ let server: Server;
 let url: string;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium is needed to check the HTML report: apt-get install -y chromium (or set CHROMIUM_BIN); looked for ${CHROMIUM}.`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(
+      `Chromium is needed to check the HTML report: apt-get install -y chromium (or set CHROMIUM_BIN); looked for ${CHROMIUM}.`,
+    );
   work = await makeTempDir('cas-html-');
   let n = 0;
-  server = createServer((_request, response) => { n++; setTimeout(() => response.end('ok'), n % 20 === 0 ? 15 : 0); });
+  server = createServer((_request, response) => {
+    n++;
+    setTimeout(() => response.end('ok'), n % 20 === 0 ? 15 : 0);
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
 });
@@ -30,15 +36,31 @@ afterAll(async () => {
 describe('asyncsrv bench --html', () => {
   it('writes one self-contained page that renders in headless Chromium with no console errors', async () => {
     const file = join(work.path, 'report.html');
-    const bench = await runAsyncsrv(['bench', '--url', url, '--duration', '2s', '--warmup', '0ms', '-c', '4', '--html', file], { cwd: work.path });
+    const bench = await runAsyncsrv(['bench', '--url', url, '--duration', '2s', '--warmup', '0ms', '-c', '4', '--html', file], {
+      cwd: work.path,
+    });
     expect(bench.exitCode, bench.stderr).toBe(0);
     const html = await readFile(file, 'utf8');
     expect(html).not.toMatch(/<script|<link|src="http|href="http/); // nothing fetched: self-contained
-    const chrome = await execa(CHROMIUM, [
-      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', `--user-data-dir=${join(work.path, 'chrome')}`,
-      '--enable-logging=stderr', '--v=0', '--dump-dom', `file://${file}`,
-    ], { reject: false, timeout: 60_000 });
+    const chrome = await execa(
+      CHROMIUM,
+      [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        `--user-data-dir=${join(work.path, 'chrome')}`,
+        '--enable-logging=stderr',
+        '--v=0',
+        '--dump-dom',
+        `file://${file}`,
+      ],
+      { reject: false, timeout: 60_000 },
+    );
     expect(chrome.exitCode, chrome.stderr).toBe(0);
     expect(chrome.stdout.match(/<svg/g)).toHaveLength(2); // percentile curve and requests/s
     expect(chrome.stdout).toContain('latency by percentile (ms)');

@@ -41,7 +41,10 @@ afterAll(async () => {
 /** `asyncsrv bench --url` in the open model; returns the one scenario of its --json report, checked against the schema. */
 async function benchOpen(rate: number, connections: number, duration: string): Promise<BenchReport['scenarios'][number]> {
   const file = join(work.path, `open-${rate}-${connections}.json`);
-  const result = await runAsyncsrv(['bench', '--url', url, '--rate', String(rate), '-c', String(connections), '--duration', duration, '--warmup', '0ms', '--json', file], { cwd: work.path, timeout: 60_000 });
+  const result = await runAsyncsrv(
+    ['bench', '--url', url, '--rate', String(rate), '-c', String(connections), '--duration', duration, '--warmup', '0ms', '--json', file],
+    { cwd: work.path, timeout: 60_000 },
+  );
   expect(result.exitCode, result.stderr).toBe(0);
   const report = JSON.parse(await readFile(file, 'utf8')) as BenchReport;
   expect(benchReportErrors(report)).toEqual([]);

@@ -54,7 +54,25 @@ async function processesOf(target: string): Promise<number[]> {
 describe('asyncsrv bench in a generated project', () => {
   it('runs the scenarios against the production build with a mock upstream, reports them, and leaves nothing running', async () => {
     const jsonFile = join(work.path, 'report.json');
-    const result = await runAsyncsrv(['bench', 'json', 'external', 'db', '--duration', '2s', '--warmup', '500ms', '-c', '8', '--upstream-latency', '20ms', '--json', jsonFile], { cwd: dir, timeout: 120_000 });
+    const result = await runAsyncsrv(
+      [
+        'bench',
+        'json',
+        'external',
+        'db',
+        '--duration',
+        '2s',
+        '--warmup',
+        '500ms',
+        '-c',
+        '8',
+        '--upstream-latency',
+        '20ms',
+        '--json',
+        jsonFile,
+      ],
+      { cwd: dir, timeout: 120_000 },
+    );
     expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/scenario\s+req\/s\s+p50\s+p90\s+p99\s+p99\.9\s+max/);
     for (const name of ['json', 'external', 'db']) expect(result.stdout).toMatch(new RegExp(`^${name}\\s+[\\d,]+\\s`, 'm'));
@@ -62,7 +80,12 @@ describe('asyncsrv bench in a generated project', () => {
     const report = JSON.parse(await readFile(jsonFile, 'utf8')) as BenchReport;
     expect(report.schema).toBe('asyncsrv-bench/1');
     expect(benchReportErrors(report)).toEqual([]);
-    expect(benchReportErrors({ ...report, scenarios: [{ ...report.scenarios[0], result: { ...report.scenarios[0]!.result, errors: { timeout: -1 } } }] }).length).toBeGreaterThan(0);
+    expect(
+      benchReportErrors({
+        ...report,
+        scenarios: [{ ...report.scenarios[0], result: { ...report.scenarios[0]!.result, errors: { timeout: -1 } } }],
+      }).length,
+    ).toBeGreaterThan(0);
     expect(report.scenarios.map((s) => s.name)).toEqual(['json', 'external', 'db']);
     for (const scenario of report.scenarios) {
       expect(scenario.result.completed).toBeGreaterThan(0);
@@ -93,8 +116,14 @@ describe('asyncsrv bench in a generated project', () => {
     // Progress lines are silent in CI; this test waits for one, so it runs as a user's terminal would.
     const env = cliEnv();
     delete env.CI;
-    const child = execa(join(dir, 'node_modules', '.bin', 'asyncsrv'), ['bench', 'json', '--duration', '60s', '--warmup', '0ms', '-c', '4'], { cwd: dir, env, extendEnv: false, reject: false, stdin: 'ignore', all: true, buffer: false });
-    child.all?.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+    const child = execa(
+      join(dir, 'node_modules', '.bin', 'asyncsrv'),
+      ['bench', 'json', '--duration', '60s', '--warmup', '0ms', '-c', '4'],
+      { cwd: dir, env, extendEnv: false, reject: false, stdin: 'ignore', all: true, buffer: false },
+    );
+    child.all?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
     await expect.poll(() => /Scenario json/.test(output), { timeout: 90_000, interval: 100 }).toBe(true);
     await new Promise((resolve) => setTimeout(resolve, 1500));
     child.kill('SIGINT');
@@ -107,7 +136,10 @@ describe('asyncsrv bench in a generated project', () => {
 
   it('benches any URL: the request count equals what the server counted, and statuses are tallied', async () => {
     served = 0;
-    const result = await runAsyncsrv(['bench', '--url', countedUrl, '--amount', '500', '--warmup', '0ms', '-c', '5', '--json', join(work.path, 'url.json')], { cwd: work.path });
+    const result = await runAsyncsrv(
+      ['bench', '--url', countedUrl, '--amount', '500', '--warmup', '0ms', '-c', '5', '--json', join(work.path, 'url.json')],
+      { cwd: work.path },
+    );
     expect(result.exitCode, result.stderr).toBe(0);
     const report = JSON.parse(await readFile(join(work.path, 'url.json'), 'utf8')) as BenchReport;
     expect(benchReportErrors(report)).toEqual([]);
@@ -121,11 +153,33 @@ describe('asyncsrv bench in a generated project', () => {
 describe('asyncsrv bench: CI gates, comparison and k6 export (against a URL)', () => {
   it('--fail-on exits 1 after the report when a threshold is crossed; --compare shows deltas; --export-k6 writes a script', async () => {
     const baselineFile = join(work.path, 'baseline.json');
-    const first = await runAsyncsrv(['bench', '--url', countedUrl, '--amount', '200', '--warmup', '0ms', '-c', '4', '--json', baselineFile], { cwd: work.path });
+    const first = await runAsyncsrv(
+      ['bench', '--url', countedUrl, '--amount', '200', '--warmup', '0ms', '-c', '4', '--json', baselineFile],
+      { cwd: work.path },
+    );
     expect(first.exitCode, first.stderr).toBe(0);
 
     const k6File = join(work.path, 'load.js');
-    const gated = await runAsyncsrv(['bench', '--url', countedUrl, '--amount', '200', '--warmup', '0ms', '-c', '4', '--compare', baselineFile, '--fail-on', 'non2xx>1%,p99>10s', '--export-k6', k6File], { cwd: work.path });
+    const gated = await runAsyncsrv(
+      [
+        'bench',
+        '--url',
+        countedUrl,
+        '--amount',
+        '200',
+        '--warmup',
+        '0ms',
+        '-c',
+        '4',
+        '--compare',
+        baselineFile,
+        '--fail-on',
+        'non2xx>1%,p99>10s',
+        '--export-k6',
+        k6File,
+      ],
+      { cwd: work.path },
+    );
     expect(gated.exitCode).toBe(1);
     expect(gated.stdout).toMatch(/^url\s+[\d,]+\s/m); // the report is printed first
     expect(gated.stdout).toMatch(/compared with the baseline of .*\n.*\nurl\s+req\/s\s+\d+\s+\d+\s+[+-]\d+\.\d%/);
@@ -174,7 +228,9 @@ describe('asyncsrv bench: bad input', () => {
 
   it('an unreachable URL: exit 1, says nothing answered', async () => {
     const port = await freePort();
-    const result = await runAsyncsrv(['bench', '--url', `http://127.0.0.1:${port}/`, '--amount', '20', '--warmup', '0ms', '-c', '2'], { cwd: work.path });
+    const result = await runAsyncsrv(['bench', '--url', `http://127.0.0.1:${port}/`, '--amount', '20', '--warmup', '0ms', '-c', '2'], {
+      cwd: work.path,
+    });
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toMatch(/No request to http:\/\/127\.0\.0\.1:\d+\/ got an answer: \d+ refused\./);
   });

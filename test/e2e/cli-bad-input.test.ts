@@ -46,10 +46,28 @@ type Row = [bin: 'create' | 'asyncsrv', args: string[], where: 'outside' | 'proj
 
 describe('bad flags, values, names and paths: one clear line, the documented exit code, nothing written', () => {
   it.each<Row>([
-    ['create', ['my app', '--yes', '--no-install', '--no-git'], 'outside', 1, /^Invalid project name `my app`: name can only contain URL-friendly characters\.\n.*e\.g\. `my-async-server`/],
+    [
+      'create',
+      ['my app', '--yes', '--no-install', '--no-git'],
+      'outside',
+      1,
+      /^Invalid project name `my app`: name can only contain URL-friendly characters\.\n.*e\.g\. `my-async-server`/,
+    ],
     ['create', ['node_modules', '--yes', '--no-install', '--no-git'], 'outside', 1, /^Invalid project name `node_modules`/],
-    ['asyncsrv', ['new', '.hidden', '--yes', '--no-install', '--no-git'], 'outside', 1, /^Invalid project name `\.hidden`: name cannot start with a period\./],
-    ['create', ['notes.txt/app', '--yes', '--no-install', '--no-git'], 'outside', 1, /^Cannot write to `.*notes\.txt\/app`: part of the path is a file, not a directory\./],
+    [
+      'asyncsrv',
+      ['new', '.hidden', '--yes', '--no-install', '--no-git'],
+      'outside',
+      1,
+      /^Invalid project name `\.hidden`: name cannot start with a period\./,
+    ],
+    [
+      'create',
+      ['notes.txt/app', '--yes', '--no-install', '--no-git'],
+      'outside',
+      1,
+      /^Cannot write to `.*notes\.txt\/app`: part of the path is a file, not a directory\./,
+    ],
     ['create', ['a', 'b', '--yes', '--no-install', '--no-git'], 'outside', 2, /too many arguments\. Expected 1 argument but got 2\./],
     ['create', ['x', '--pm'], 'outside', 2, /option '--pm <pm>' argument missing/],
     ['asyncsrv', ['new', 'x', '--frobnicate'], 'outside', 2, /unknown option '--frobnicate'/],
@@ -63,7 +81,13 @@ describe('bad flags, values, names and paths: one clear line, the documented exi
     ['asyncsrv', ['bench', '--upstream-latency', '-5ms'], 'project', 2, /^Expected `--upstream-latency` to be a duration/],
     ['asyncsrv', ['bench', '--url', 'not-a-url'], 'project', 2, /^Expected `--url` to be an http:\/\/ URL, got `not-a-url`\./],
     ['asyncsrv', ['bench', '--fail-on', 'p99>>'], 'project', 2, /^Expected `--fail-on` conditions like p99>200ms/],
-    ['asyncsrv', ['build'], 'outside', 1, /^Not inside a create-async-server project: no package\.json in `.*outside` or above\.\nCreate one with/],
+    [
+      'asyncsrv',
+      ['build'],
+      'outside',
+      1,
+      /^Not inside a create-async-server project: no package\.json in `.*outside` or above\.\nCreate one with/,
+    ],
     ['asyncsrv', ['build', '--bogus'], 'project', 2, /unknown option '--bogus'/],
     ['asyncsrv', ['start'], 'outside', 1, /^Not inside a create-async-server project/],
     ['asyncsrv', ['start', '--workers', '0'], 'project', 2, /^Expected `--workers` to be a count from 1 to 256 or `auto`, got `0`\./],
@@ -88,16 +112,34 @@ describe('bad flags, values, names and paths: one clear line, the documented exi
     await chmod(target, 0o555);
     await chmod(parent, 0o777);
     await chmod(work.path, 0o755);
-    const result = await execa('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', 'node', createBin, 'ro-target', '--yes', '--force', '--no-install', '--no-git'], {
-      cwd: parent, reject: false, stdin: 'ignore', extendEnv: false, env: cliEnv({ HOME: '/tmp' }),
-    });
+    const result = await execa(
+      'setpriv',
+      [
+        '--reuid=nobody',
+        '--regid=nogroup',
+        '--clear-groups',
+        'node',
+        createBin,
+        'ro-target',
+        '--yes',
+        '--force',
+        '--no-install',
+        '--no-git',
+      ],
+      {
+        cwd: parent,
+        reject: false,
+        stdin: 'ignore',
+        extendEnv: false,
+        env: cliEnv({ HOME: '/tmp' }),
+      },
+    );
     expect(result.exitCode, result.stderr).toBe(1);
     expect(result.stderr).toMatch(/^Cannot write to `.*ro-target`: permission denied\.\nChoose a directory you can write to\./);
     noStack(result.stderr);
     expect(await readdir(target)).toEqual(['notes.txt']);
     expect(await readdir(parent)).toEqual(['ro-target']);
   });
-
 });
 
 describe('bench report files that cannot be written: exit 1, one line, no stack (the report is printed first)', () => {
@@ -109,8 +151,11 @@ describe('bench report files that cannot be written: exit 1, one line, no stack 
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     url = `http://127.0.0.1:${(server.address() as { port: number }).port}/`;
   });
-  afterAll(() => { server?.close(); });
-  const benchTo = (file: string): Promise<CliResult> => runAsyncsrv(['bench', '--url', url, '--amount', '50', '--warmup', '0ms', '-c', '2', '--json', file], { cwd: outside, timeout: 60_000 });
+  afterAll(() => {
+    server?.close();
+  });
+  const benchTo = (file: string): Promise<CliResult> =>
+    runAsyncsrv(['bench', '--url', url, '--amount', '50', '--warmup', '0ms', '-c', '2', '--json', file], { cwd: outside, timeout: 60_000 });
 
   it('--json into a folder that does not exist', async () => {
     const result = await benchTo(join(outside, 'no-such-folder', 'report.json'));
@@ -125,7 +170,9 @@ describe('bench report files that cannot be written: exit 1, one line, no stack 
     await mkdir(tiny);
     const mounted = await execa('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', tiny], { reject: false });
     if (mounted.exitCode !== 0) {
-      console.warn(`SKIPPED full-disk row: mount -t tmpfs is not permitted here (${mounted.stderr.trim()}); the scaffolder's full disk is covered by scaffold.test.ts.`);
+      console.warn(
+        `SKIPPED full-disk row: mount -t tmpfs is not permitted here (${mounted.stderr.trim()}); the scaffolder's full disk is covered by scaffold.test.ts.`,
+      );
       context.skip();
     }
     try {
@@ -142,16 +189,31 @@ describe('bench report files that cannot be written: exit 1, one line, no stack 
 
 /** Runs a binary in its own process group (as a terminal runs a foreground job) and collects every descendant it starts. */
 function runWatched(args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }) {
-  const child: ResultPromise = execa('node', args, { ...options, extendEnv: false, reject: false, stdin: 'ignore', all: true, buffer: false, detached: true });
+  const child: ResultPromise = execa('node', args, {
+    ...options,
+    extendEnv: false,
+    reject: false,
+    stdin: 'ignore',
+    all: true,
+    buffer: false,
+    detached: true,
+  });
   let output = '';
-  child.all?.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+  child.all?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
   const seen = new Set<number>();
-  const sampler = setInterval(() => { for (const pid of descendantsOf(child.pid!)) seen.add(pid); }, 25);
+  const sampler = setInterval(() => {
+    for (const pid of descendantsOf(child.pid!)) seen.add(pid);
+  }, 25);
   return {
     child,
     output: () => output,
     /** Ctrl-C: SIGINT to the whole process group, as a terminal sends it. */
-    interrupt: () => { for (const pid of descendantsOf(child.pid!)) seen.add(pid); process.kill(-child.pid!, 'SIGINT'); },
+    interrupt: () => {
+      for (const pid of descendantsOf(child.pid!)) seen.add(pid);
+      process.kill(-child.pid!, 'SIGINT');
+    },
     finish: async (): Promise<{ exitCode: number | undefined; output: string; descendants: number[] }> => {
       const result = await child;
       clearInterval(sampler);
@@ -167,7 +229,11 @@ function terminalEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return env;
 }
 
-async function expectInterrupted(run: ReturnType<typeof runWatched>, code: number, line: RegExp): Promise<CliResult & { descendants: number[] }> {
+async function expectInterrupted(
+  run: ReturnType<typeof runWatched>,
+  code: number,
+  line: RegExp,
+): Promise<CliResult & { descendants: number[] }> {
   const result = await run.finish();
   expect(result.exitCode, result.output).toBe(code);
   expect(result.output).toMatch(line);
@@ -180,7 +246,10 @@ describe('Ctrl-C at each stage: one line, the documented exit code, nothing half
   it('while the scaffolder renders files: 130, no target, no staging folder', async () => {
     const parent = join(work.path, 'ctrl-c-render');
     await mkdir(parent);
-    const run = runWatched(['--import', join(import.meta.dirname, 'helpers', 'slow-file-writes.mjs'), createBin, 'app', '--yes', '--no-install', '--no-git'], { cwd: parent, env: terminalEnv({ SLOW_WRITE_MS: '200' }) });
+    const run = runWatched(
+      ['--import', join(import.meta.dirname, 'helpers', 'slow-file-writes.mjs'), createBin, 'app', '--yes', '--no-install', '--no-git'],
+      { cwd: parent, env: terminalEnv({ SLOW_WRITE_MS: '200' }) },
+    );
     await expect.poll(() => run.output(), { timeout: 30_000, interval: 20 }).toContain('[slow-file-writes] rendering started');
     await expect.poll(() => readdir(parent), { timeout: 5_000, interval: 20 }).toEqual([expect.stringMatching(/^\.app\.[0-9a-f]+\.tmp$/)]);
     run.interrupt();
@@ -195,7 +264,10 @@ describe('Ctrl-C at each stage: one line, the documented exit code, nothing half
     await mkdir(fakeBin);
     // An install that never ends by itself: the stage is then as long as the test needs.
     await writeFile(join(fakeBin, 'npm'), '#!/bin/sh\nexec sleep 120\n', { mode: 0o755 });
-    const run = runWatched([createBin, 'app', '--yes', '--no-git'], { cwd: parent, env: terminalEnv({ PATH: `${fakeBin}:${dirname(process.execPath)}:/usr/bin:/bin` }) });
+    const run = runWatched([createBin, 'app', '--yes', '--no-git'], {
+      cwd: parent,
+      env: terminalEnv({ PATH: `${fakeBin}:${dirname(process.execPath)}:/usr/bin:/bin` }),
+    });
     await expect.poll(() => run.output(), { timeout: 30_000, interval: 20 }).toContain('Installing dependencies with npm…');
     await expect.poll(() => descendantsOf(run.child.pid!).length, { timeout: 10_000, interval: 20 }).toBeGreaterThan(0);
     run.interrupt();
@@ -206,7 +278,7 @@ describe('Ctrl-C at each stage: one line, the documented exit code, nothing half
     expect(existsSync(join(parent, 'app', 'node_modules'))).toBe(false);
   });
 
-  it('while dev starts the embedded database: exit 0 (dev\'s documented Ctrl-C), the database and app gone', async () => {
+  it("while dev starts the embedded database: exit 0 (dev's documented Ctrl-C), the database and app gone", async () => {
     const run = runWatched([asyncsrvBin, 'dev', '--port', '0'], { cwd: project, env: terminalEnv() });
     await expect.poll(() => run.output(), { timeout: 30_000, interval: 10 }).toContain('Starting the embedded database…');
     run.interrupt();
@@ -216,11 +288,18 @@ describe('Ctrl-C at each stage: one line, the documented exit code, nothing half
   it.each([
     ['Building the project…', /^Cancelled while building the project\.$/m],
     ['Starting the server…', /^Cancelled while the server was starting\.$/m],
-  ])('while bench is at "%s": 130, no report, nothing left running', async (stage, line) => {
-    const run = runWatched([asyncsrvBin, 'bench', 'json', '--duration', '5s', '--warmup', '0ms', '-c', '2'], { cwd: project, env: terminalEnv() });
-    await expect.poll(() => run.output(), { timeout: 120_000, interval: 10 }).toContain(stage);
-    run.interrupt();
-    const result = await expectInterrupted(run, 130, line);
-    expect(result.stdout).not.toMatch(/^json\s+[\d,]+\s/m);
-  }, 180_000);
+  ])(
+    'while bench is at "%s": 130, no report, nothing left running',
+    async (stage, line) => {
+      const run = runWatched([asyncsrvBin, 'bench', 'json', '--duration', '5s', '--warmup', '0ms', '-c', '2'], {
+        cwd: project,
+        env: terminalEnv(),
+      });
+      await expect.poll(() => run.output(), { timeout: 120_000, interval: 10 }).toContain(stage);
+      run.interrupt();
+      const result = await expectInterrupted(run, 130, line);
+      expect(result.stdout).not.toMatch(/^json\s+[\d,]+\s/m);
+    },
+    180_000,
+  );
 });

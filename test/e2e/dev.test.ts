@@ -38,7 +38,10 @@ async function body(url: string): Promise<string | undefined> {
   }
 }
 
-interface Dev { child: ResultPromise; output: () => string }
+interface Dev {
+  child: ResultPromise;
+  output: () => string;
+}
 
 /** The banner is complete once its upstream line follows the URL line of this port. */
 function waitForBanner(dev: Dev, port: number): Promise<true> {
@@ -52,8 +55,17 @@ const started: ResultPromise[] = [];
 
 function startDev(args: string[]): Dev {
   let output = '';
-  const child = execa(join(dir, 'node_modules', '.bin', 'asyncsrv'), ['dev', '--no-clear', ...args], { cwd: dir, env: cliEnv({ CI: 'true' }), reject: false, stdin: 'ignore', all: true, buffer: false });
-  child.all?.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+  const child = execa(join(dir, 'node_modules', '.bin', 'asyncsrv'), ['dev', '--no-clear', ...args], {
+    cwd: dir,
+    env: cliEnv({ CI: 'true' }),
+    reject: false,
+    stdin: 'ignore',
+    all: true,
+    buffer: false,
+  });
+  child.all?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
   started.push(child);
   return { child, output: () => output };
 }
@@ -90,8 +102,12 @@ describe('asyncsrv dev in a generated project', () => {
     const lines = original.split('\n');
     const brokenLine = lines.findIndex((line) => line.includes('Hello, World!')) + 1;
     await writeFile(route, original.replace("'Hello, World!'", "'Hello, World!' +* )"));
-    await pollUntil('the compile error with file:line', () => (new RegExp(`json\\.ts:${brokenLine}:\\d+`).test(dev.output()) ? true : undefined));
-    await pollUntil('the crash notice', () => (/The app crashed \(exit code \d+\)\. Waiting for a change to restart/.test(dev.output()) ? true : undefined));
+    await pollUntil('the compile error with file:line', () =>
+      new RegExp(`json\\.ts:${brokenLine}:\\d+`).test(dev.output()) ? true : undefined,
+    );
+    await pollUntil('the crash notice', () =>
+      /The app crashed \(exit code \d+\)\. Waiting for a change to restart/.test(dev.output()) ? true : undefined,
+    );
     expect(isAlive(dev.child.pid!)).toBe(true);
 
     await writeFile(route, original);
@@ -113,13 +129,16 @@ describe('asyncsrv dev in a generated project', () => {
     const route = join(dir, 'src', 'routes', 'json.ts');
     const original = await readFile(route, 'utf8');
     const lines = original.split('\n').length;
-    await writeFile(route, `${original}
+    await writeFile(
+      route,
+      `${original}
 export async function twoCalls(): Promise<number> {
   const a = await fetch('http://127.0.0.1:9/a', { signal: AbortSignal.timeout(1000) });
   const b = await fetch('http://127.0.0.1:9/b', { signal: AbortSignal.timeout(1000) });
   return a.status + b.status;
 }
-`);
+`,
+    );
     try {
       await pollUntil('the lint summary', () => (/lint: 1 finding in the changed files/.test(dev.output()) ? true : undefined), 60_000);
       // reported on the second await, the one that waits needlessly
@@ -141,7 +160,11 @@ export async function twoCalls(): Promise<number> {
       expect(strict.stderr).toMatch(new RegExp(`Port ${port} is in use by pid ${process.pid} \\(node.*\\)\\.`));
 
       const dev = startDev(['--port', String(port), '--quiet']);
-      const moved = await pollUntil('the port notice', () => new RegExp(`Port ${port} is in use by pid ${process.pid} \\(node.*\\); using (\\d+) instead`).exec(dev.output()) ?? undefined, 30_000);
+      const moved = await pollUntil(
+        'the port notice',
+        () => new RegExp(`Port ${port} is in use by pid ${process.pid} \\(node.*\\); using (\\d+) instead`).exec(dev.output()) ?? undefined,
+        30_000,
+      );
       const next = Number(moved[1]);
       await waitForBanner(dev, next);
       expect(await body(`http://127.0.0.1:${next}/json`)).toBe('{"message":"Hello, World!"}');
@@ -181,13 +204,17 @@ export async function twoCalls(): Promise<number> {
       });
       expect(inspector.Browser).toMatch(/^node\.js\/v/i);
       await writeFile(entry, "console.log('leaving on purpose');\nprocess.exit(0);\n");
-      await pollUntil('the exit notice', () => (/The app exited with code 0\. Waiting for a change to restart/.test(dev.output()) ? true : undefined));
-      await writeFile(entry, "process.exit(3);\n");
+      await pollUntil('the exit notice', () =>
+        /The app exited with code 0\. Waiting for a change to restart/.test(dev.output()) ? true : undefined,
+      );
+      await writeFile(entry, 'process.exit(3);\n');
       await pollUntil('the crash notice', () => (/The app crashed \(exit code 3\)/.test(dev.output()) ? true : undefined));
     } finally {
       await writeFile(entry, original);
     }
-    await pollUntil('recovery', async () => ((await body(`http://127.0.0.1:${port}/json`)) === '{"message":"Hello, World!"}' ? true : undefined));
+    await pollUntil('recovery', async () =>
+      (await body(`http://127.0.0.1:${port}/json`)) === '{"message":"Hello, World!"}' ? true : undefined,
+    );
     dev.child.kill('SIGINT');
     expect((await dev.child).exitCode).toBe(0);
   }, 120_000);
@@ -213,7 +240,9 @@ export async function twoCalls(): Promise<number> {
   it('outside a project: one clear line, exit 1', async () => {
     const result = await runAsyncsrv(['dev'], { cwd: work.path });
     expect(result.exitCode).toBe(1);
-    expect(result.stderr).toMatch(/Not inside a create-async-server project: no package\.json in `.*` or above\.\n.*npx create-async-server my-app/);
+    expect(result.stderr).toMatch(
+      /Not inside a create-async-server project: no package\.json in `.*` or above\.\n.*npx create-async-server my-app/,
+    );
   });
 
   it('a bad --port is a usage error (exit 2)', async () => {

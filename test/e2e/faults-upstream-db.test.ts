@@ -52,14 +52,30 @@ function record(fault: string, results: TimedResponse[], isExpected: (result: Ti
   const times = results.map((result) => result.ms);
   const statuses = new Map<number, number>();
   for (const { status } of results) statuses.set(status, (statuses.get(status) ?? 0) + 1);
-  const statusList = [...statuses].sort(([a], [b]) => a - b).map(([status, count]) => `${status === -1 ? 'no answer' : status}×${count}`).join(' ');
-  table.push({ fault, sent: results.length, statuses: statusList, failures: unexpected.length, maxMs: Math.round(Math.max(...times)), p99Ms: Math.round(percentile(times, 99)), result: unexpected.length === 0 ? 'pass' : 'FAIL' });
+  const statusList = [...statuses]
+    .sort(([a], [b]) => a - b)
+    .map(([status, count]) => `${status === -1 ? 'no answer' : status}×${count}`)
+    .join(' ');
+  table.push({
+    fault,
+    sent: results.length,
+    statuses: statusList,
+    failures: unexpected.length,
+    maxMs: Math.round(Math.max(...times)),
+    p99Ms: Math.round(percentile(times, 99)),
+    result: unexpected.length === 0 ? 'pass' : 'FAIL',
+  });
   return unexpected.slice(0, 5);
 }
 
 function formatTable(): string {
   const header = '| fault | requests | statuses | failures | max ms | p99 ms | result |\n|---|---|---|---|---|---|---|';
-  return [header, ...table.map((row) => `| ${row.fault} | ${row.sent} | ${row.statuses} | ${row.failures} | ${row.maxMs} | ${row.p99Ms} | ${row.result} |`)].join('\n');
+  return [
+    header,
+    ...table.map(
+      (row) => `| ${row.fault} | ${row.sent} | ${row.statuses} | ${row.failures} | ${row.maxMs} | ${row.p99Ms} | ${row.result} |`,
+    ),
+  ].join('\n');
 }
 
 const errorCode = (result: TimedResponse): unknown => (result.json as { error?: unknown } | undefined)?.error;
@@ -76,7 +92,14 @@ describe('upstream faults', () => {
   beforeAll(async () => {
     // Enough pooled connections that many calls are really in flight at the upstream when the deadline fires.
     // The circuit breaker is out of the way here (test/e2e/overload.test.ts covers it): these are the raw fault paths.
-    app = await startApp({ DATABASE_URL: postgres.url('faults-upstream'), UPSTREAM_URL: upstream.url, REQUEST_DEADLINE_MS: '1000', UPSTREAM_TIMEOUT_MS: '5000', UPSTREAM_CONNECTIONS: '50', UPSTREAM_BREAKER_FAILURES: '100000' });
+    app = await startApp({
+      DATABASE_URL: postgres.url('faults-upstream'),
+      UPSTREAM_URL: upstream.url,
+      REQUEST_DEADLINE_MS: '1000',
+      UPSTREAM_TIMEOUT_MS: '5000',
+      UPSTREAM_CONNECTIONS: '50',
+      UPSTREAM_BREAKER_FAILURES: '100000',
+    });
   }, 120_000);
 
   it('a 3 s upstream under 200 concurrent requests: those holding a connection answer 504 at the 1 s deadline, the rest 503 long before it, and every upstream call is aborted', async () => {
@@ -84,9 +107,13 @@ describe('upstream faults', () => {
     upstream.resetCounts();
     const results = await sendConcurrent(`${app.base}/external`, 200);
     // 50 connections: the 150 others wait in the admission line, which refuses them at its interval (100 ms here).
-    const unexpected = record('upstream slow 3 s, deadline 1 s, 200 concurrent', results, (result) =>
-      (result.status === 504 && errorCode(result) === 'deadline_exceeded' && result.ms >= 990 && result.ms < 2_500)
-      || (result.status === 503 && errorCode(result) === 'overloaded' && result.ms < 990));
+    const unexpected = record(
+      'upstream slow 3 s, deadline 1 s, 200 concurrent',
+      results,
+      (result) =>
+        (result.status === 504 && errorCode(result) === 'deadline_exceeded' && result.ms >= 990 && result.ms < 2_500) ||
+        (result.status === 503 && errorCode(result) === 'overloaded' && result.ms < 990),
+    );
     expect(unexpected).toEqual([]);
     expect(results.filter((result) => result.status === 504).length).toBeGreaterThanOrEqual(40);
     expect(Math.max(...results.map((result) => result.ms))).toBeLessThan(2_500);
@@ -103,8 +130,11 @@ describe('upstream faults', () => {
     upstream.setFault({ kind: 'answer' });
     await upstream.goDown();
     const refused = await sendConcurrent(`${app.base}/external`, 50);
-    const refusedUnexpected = record('upstream down (port closed), 50 concurrent', refused, (result) =>
-      result.status === 502 && errorCode(result) === 'bad_gateway' && result.ms < 800);
+    const refusedUnexpected = record(
+      'upstream down (port closed), 50 concurrent',
+      refused,
+      (result) => result.status === 502 && errorCode(result) === 'bad_gateway' && result.ms < 800,
+    );
     expect(refusedUnexpected).toEqual([]);
     await expectAliveAndHealthy(app);
 
@@ -112,8 +142,11 @@ describe('upstream faults', () => {
     upstream.setFault({ kind: 'reset' });
     upstream.resetCounts();
     const reset = await sendConcurrent(`${app.base}/external`, 50);
-    const resetUnexpected = record('upstream resets connections, 50 concurrent', reset, (result) =>
-      result.status === 502 && errorCode(result) === 'bad_gateway' && result.ms < 800);
+    const resetUnexpected = record(
+      'upstream resets connections, 50 concurrent',
+      reset,
+      (result) => result.status === 502 && errorCode(result) === 'bad_gateway' && result.ms < 800,
+    );
     expect(resetUnexpected).toEqual([]);
     expect(upstream.counts().received).toBeGreaterThanOrEqual(50);
     await expectAliveAndHealthy(app);
@@ -121,8 +154,11 @@ describe('upstream faults', () => {
     upstream.setFault({ kind: 'answer' });
     await waitForHttp(`${app.base}/external`, 200, 10_000);
     const recovered = await sendConcurrent(`${app.base}/external`, 50);
-    const recoveredUnexpected = record('upstream back on the same port, 50 concurrent', recovered, (result) =>
-      result.status === 200 && (result.json as { upstream?: unknown }).upstream !== undefined);
+    const recoveredUnexpected = record(
+      'upstream back on the same port, 50 concurrent',
+      recovered,
+      (result) => result.status === 200 && (result.json as { upstream?: unknown }).upstream !== undefined,
+    );
     expect(recoveredUnexpected).toEqual([]);
   }, 60_000);
 });
@@ -136,10 +172,14 @@ describe('database faults', () => {
 
     // Stopped under load: queries in flight fail as 503 (terminated connections; or refused by the pool's
     // line while connection attempts hang), never as a 500 or a hang.
-    const unavailable = (result: TimedResponse): boolean => result.status === 503 && ['database_unavailable', 'overloaded'].includes(String(errorCode(result)));
+    const unavailable = (result: TimedResponse): boolean =>
+      result.status === 503 && ['database_unavailable', 'overloaded'].includes(String(errorCode(result)));
     const [during] = await Promise.all([sendConcurrent(`${app.base}/queries?queries=20`, 60), postgres.stop()]);
-    const duringUnexpected = record('PostgreSQL stopping under 60 concurrent /queries?queries=20', during, (result) =>
-      result.ms < 3_000 && (result.status === 200 || unavailable(result)));
+    const duringUnexpected = record(
+      'PostgreSQL stopping under 60 concurrent /queries?queries=20',
+      during,
+      (result) => result.ms < 3_000 && (result.status === 200 || unavailable(result)),
+    );
     expect(duringUnexpected).toEqual([]);
 
     const down = await sendConcurrent(`${app.base}/db`, 100);
@@ -153,8 +193,11 @@ describe('database faults', () => {
     await postgres.start();
     await waitForHttp(`${app.base}/readyz`, 200, 15_000);
     const back = await sendConcurrent(`${app.base}/db`, 100);
-    const backUnexpected = record('PostgreSQL back, /db 100 concurrent', back, (result) =>
-      result.status === 200 && typeof (result.json as { id?: unknown }).id === 'number');
+    const backUnexpected = record(
+      'PostgreSQL back, /db 100 concurrent',
+      back,
+      (result) => result.status === 200 && typeof (result.json as { id?: unknown }).id === 'number',
+    );
     expect(backUnexpected).toEqual([]);
     await expect.poll(() => postgres.countConnections('faults-db-down'), { timeout: 10_000 }).toBeLessThanOrEqual(poolMax);
     expect(await postgres.countConnections('faults-db-down')).toBeGreaterThan(0);
@@ -162,13 +205,27 @@ describe('database faults', () => {
 
   it('pool exhaustion: 40, then 120 concurrent /queries?queries=500 on a pool of 4 queue and answer 200, 503 or 504 within the deadline; abandoned queries do not outlive their request', async () => {
     const poolMax = 4;
-    const app = await startApp({ DATABASE_URL: postgres.url('faults-pool'), UPSTREAM_URL: upstream.url, DB_POOL_MAX: String(poolMax), REQUEST_DEADLINE_MS: '1500' });
+    const app = await startApp({
+      DATABASE_URL: postgres.url('faults-pool'),
+      UPSTREAM_URL: upstream.url,
+      DB_POOL_MAX: String(poolMax),
+      REQUEST_DEADLINE_MS: '1500',
+    });
     // At 3× overload the server's CPU, not the deadline, decides when a request is even read: a wider margin.
-    for (const { concurrency, marginMs } of [{ concurrency: 40, marginMs: 1_500 }, { concurrency: 120, marginMs: 3_000 }]) {
+    for (const { concurrency, marginMs } of [
+      { concurrency: 40, marginMs: 1_500 },
+      { concurrency: 120, marginMs: 3_000 },
+    ]) {
       const results = await sendConcurrent(`${app.base}/queries?queries=500`, concurrency);
-      const unexpected = record(`pool of 4, deadline 1.5 s, ${concurrency} concurrent /queries?queries=500`, results, (result) =>
-        result.ms < 1_500 + marginMs && (result.status === 200 ? Array.isArray(result.json) && result.json.length === 500
-          : (result.status === 503 || result.status === 504) && typeof errorCode(result) === 'string'));
+      const unexpected = record(
+        `pool of 4, deadline 1.5 s, ${concurrency} concurrent /queries?queries=500`,
+        results,
+        (result) =>
+          result.ms < 1_500 + marginMs &&
+          (result.status === 200
+            ? Array.isArray(result.json) && result.json.length === 500
+            : (result.status === 503 || result.status === 504) && typeof errorCode(result) === 'string'),
+      );
       expect(unexpected).toEqual([]);
       // 60,000 queries through 4 connections cannot fit in 1.5 s: the admission or the deadline path really ran.
       if (concurrency === 120) expect(results.filter((result) => result.status !== 200).length).toBeGreaterThan(0);
@@ -176,7 +233,11 @@ describe('database faults', () => {
       // Once every request has its answer, the pool must be free: the queries of requests that
       // already answered 504 must not keep it busy (a fresh request would queue behind them).
       const fresh = await sendConcurrent(`${app.base}/db`, 1);
-      const freshUnexpected = record(`fresh /db right after the ${concurrency}-request burst`, fresh, (result) => result.status === 200 && result.ms < 1_000);
+      const freshUnexpected = record(
+        `fresh /db right after the ${concurrency}-request burst`,
+        fresh,
+        (result) => result.status === 200 && result.ms < 1_000,
+      );
       expect(freshUnexpected).toEqual([]);
       await expectAliveAndHealthy(app);
       await expect.poll(() => postgres.countConnections('faults-pool'), { timeout: 10_000 }).toBeLessThanOrEqual(poolMax);

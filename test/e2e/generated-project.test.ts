@@ -17,7 +17,8 @@ describe.each(PROJECT_VARIANTS)('generated project: db $db, deploy $deploy', ({ 
   let dir: string;
   let database: { url: string; drop: () => Promise<void> } | undefined;
   const children: ResultPromise[] = [];
-  const env = (extra: Record<string, string> = {}): NodeJS.ProcessEnv => cliEnv({ ...(database ? { DATABASE_URL: database.url } : {}), ...extra });
+  const env = (extra: Record<string, string> = {}): NodeJS.ProcessEnv =>
+    cliEnv({ ...(database ? { DATABASE_URL: database.url } : {}), ...extra });
   const run = (file: string, args: string[], extra: Record<string, string> = {}) =>
     execa(file, args, { cwd: dir, env: env(extra), reject: false, stdin: 'ignore', all: true, timeout: 300_000 });
 
@@ -34,7 +35,11 @@ describe.each(PROJECT_VARIANTS)('generated project: db $db, deploy $deploy', ({ 
 
   it('scaffolds and installs with the real CLI, from the packed tarball', async () => {
     const args = ['app', '--yes', '--db', db, '--no-git', ...(deploy ? ['--deploy'] : [])];
-    const result = await runCreate(args, { cwd: work.path, env: cliEnv({ CREATE_ASYNC_SERVER_SPEC: `file:${inject('cliTarball')}` }), timeout: 300_000 });
+    const result = await runCreate(args, {
+      cwd: work.path,
+      env: cliEnv({ CREATE_ASYNC_SERVER_SPEC: `file:${inject('cliTarball')}` }),
+      timeout: 300_000,
+    });
     expect(result.exitCode, `${result.stdout}\n${result.stderr}`).toBe(0);
     dir = join(work.path, 'app');
     expect(existsSync(join(dir, 'node_modules', '.bin', 'asyncsrv'))).toBe(true);
@@ -63,13 +68,21 @@ describe.each(PROJECT_VARIANTS)('generated project: db $db, deploy $deploy', ({ 
     let databaseUrl = database?.url;
     let embedded: ResultPromise | undefined;
     if (db === 'pglite') {
-      embedded = execa(join(dir, 'node_modules', '.bin', 'tsx'), ['scripts/embedded-db.ts', '--port', '0', '--data', 'memory'], { cwd: dir, env: env(), reject: false, stdin: 'ignore' });
+      embedded = execa(join(dir, 'node_modules', '.bin', 'tsx'), ['scripts/embedded-db.ts', '--port', '0', '--data', 'memory'], {
+        cwd: dir,
+        env: env(),
+        reject: false,
+        stdin: 'ignore',
+      });
       children.push(embedded);
       databaseUrl = (await waitForLine(embedded, /DATABASE_URL=(\S+)/))[1];
     }
     const port = await freePort();
     const server = execa('node', ['dist/server.js'], {
-      cwd: dir, reject: false, stdin: 'ignore', all: true,
+      cwd: dir,
+      reject: false,
+      stdin: 'ignore',
+      all: true,
       // LAME_DUCK_MS=0: no load balancer here to wait for (execa would SIGKILL a stop longer than 5 s); shutdown-keepalive.test.ts covers it.
       env: cliEnv({ NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: databaseUrl ?? '', LAME_DUCK_MS: '0' }),
     });

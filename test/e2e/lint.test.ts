@@ -82,14 +82,18 @@ describe('asyncsrv lint on a fixture with one of each anti-pattern', () => {
     const report = JSON.parse(result.stdout) as JsonReport;
     expect(findings(report)).toEqual(expectedFindings.map((finding) => ({ path: 'src/server.ts', ...finding })));
     // typescript-eslint's own wording: this run did go through ESLint's project service.
-    const floating = report.files.flatMap((file) => file.messages).find((message) => message.ruleId === '@typescript-eslint/no-floating-promises');
+    const floating = report.files
+      .flatMap((file) => file.messages)
+      .find((message) => message.ruleId === '@typescript-eslint/no-floating-promises');
     expect(floating?.message).toContain('end with a call to .catch');
   });
 
   it('--no-typed leaves out the type-aware rules', async () => {
     const result = await runAsyncsrv(['lint', '--no-typed', '--format', 'json'], { cwd: dir });
     expect(result.exitCode).toBe(1);
-    expect(findings(JSON.parse(result.stdout) as JsonReport).map((finding) => finding.ruleId)).toEqual(expectedFindings.slice(0, 5).map((finding) => finding.ruleId));
+    expect(findings(JSON.parse(result.stdout) as JsonReport).map((finding) => finding.ruleId)).toEqual(
+      expectedFindings.slice(0, 5).map((finding) => finding.ruleId),
+    );
   });
 
   it('--max-warnings allows that many warnings', async () => {
@@ -99,7 +103,10 @@ describe('asyncsrv lint on a fixture with one of each anti-pattern', () => {
 
   it('writes SARIF 2.1.0', async () => {
     const result = await runAsyncsrv(['lint', '--no-typed', '--format', 'sarif', 'src'], { cwd: dir });
-    const sarif = JSON.parse(result.stdout) as { version: string; runs: Array<{ results: Array<{ ruleId: string }>; tool: { driver: { rules: Array<{ id: string; helpUri?: string }> } } }> };
+    const sarif = JSON.parse(result.stdout) as {
+      version: string;
+      runs: Array<{ results: Array<{ ruleId: string }>; tool: { driver: { rules: Array<{ id: string; helpUri?: string }> } } }>;
+    };
     expect(sarif.version).toBe('2.1.0');
     expect(sarif.runs[0]?.results).toHaveLength(5);
     const helpUri = sarif.runs[0]?.tool.driver.rules.find((rule) => rule.id === 'async-server/require-timeout')?.helpUri;
@@ -130,7 +137,9 @@ describe.each(PROJECT_VARIANTS)('asyncsrv lint on a generated project: db $db, d
   let dir: string;
   beforeAll(async () => {
     const name = `app-${db}-${deploy ? 'deploy' : 'plain'}`;
-    const result = await runCreate([name, '--yes', '--db', db, '--no-install', '--no-git', ...(deploy ? ['--deploy'] : [])], { cwd: work.path });
+    const result = await runCreate([name, '--yes', '--db', db, '--no-install', '--no-git', ...(deploy ? ['--deploy'] : [])], {
+      cwd: work.path,
+    });
     expect(result.exitCode, result.stderr).toBe(0);
     dir = join(work.path, name);
     await linkDependencies(dir);
@@ -148,9 +157,21 @@ describe.each(PROJECT_VARIANTS)('asyncsrv lint on a generated project: db $db, d
     const untyped = await runAsyncsrv(['lint', '--no-typed'], { cwd: dir });
     expect(untyped.exitCode, untyped.stdout + untyped.stderr).toBe(0);
     if (db !== 'pglite' || deploy) return; // the plain eslint run is slow: once is enough
-    const eslint = await execa('node', [join(dir, 'node_modules/eslint/bin/eslint.js'), '--max-warnings', '0', '.'], { cwd: dir, env: cliEnv(), reject: false });
+    const eslint = await execa('node', [join(dir, 'node_modules/eslint/bin/eslint.js'), '--max-warnings', '0', '.'], {
+      cwd: dir,
+      env: cliEnv(),
+      reject: false,
+    });
     expect(eslint.exitCode, eslint.stdout + eslint.stderr).toBe(0);
-    const plugin = await execa('node', ['--input-type=module', '-e', "const { default: p } = await import('create-async-server/eslint-plugin'); console.log(p.meta.name, Object.keys(p.rules).length)"], { cwd: dir, reject: false });
+    const plugin = await execa(
+      'node',
+      [
+        '--input-type=module',
+        '-e',
+        "const { default: p } = await import('create-async-server/eslint-plugin'); console.log(p.meta.name, Object.keys(p.rules).length)",
+      ],
+      { cwd: dir, reject: false },
+    );
     expect(plugin.stdout, plugin.stderr).toBe('create-async-server/eslint-plugin 5');
   });
 });

@@ -3,7 +3,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { startMockUpstream, type MockUpstream } from '../../src/bench/upstream/mock-upstream.js';
 
 const started: MockUpstream[] = [];
-afterAll(async () => { await Promise.all(started.map((upstream) => upstream.close())); });
+afterAll(async () => {
+  await Promise.all(started.map((upstream) => upstream.close()));
+});
 
 async function start(...args: Parameters<typeof startMockUpstream>): Promise<MockUpstream> {
   const upstream = await startMockUpstream(...args);
@@ -38,7 +40,14 @@ describe('mock upstream on 127.0.0.1', () => {
   });
 
   it('injects errors and resets on their share, and counts aborted requests', async () => {
-    const upstream = await start({ latencyMs: 0, jitterMs: 0, faults: [{ kind: 'error', status: 503, share: 0.1 }, { kind: 'reset', share: 0.1 }] });
+    const upstream = await start({
+      latencyMs: 0,
+      jitterMs: 0,
+      faults: [
+        { kind: 'error', status: 503, share: 0.1 },
+        { kind: 'reset', share: 0.1 },
+      ],
+    });
     const outcomes = { ok: 0, error: 0, reset: 0 };
     for (let i = 0; i < 100; i++) {
       try {

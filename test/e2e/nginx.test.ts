@@ -22,25 +22,47 @@ const children: ResultPromise[] = [];
 /** Local ports of the established nginx→app connections right now. */
 function upstreamConnections(): number[] {
   const out = execFileSync('ss', ['-Htn', 'state', 'established', `( dport = :${appPort} )`], { encoding: 'utf8' });
-  return out.split('\n').map((line) => /127\.0\.0\.1:(\d+)\s+127\.0\.0\.1:\d+/.exec(line)?.[1]).filter((port): port is string => port !== undefined).map(Number);
+  return out
+    .split('\n')
+    .map((line) => /127\.0\.0\.1:(\d+)\s+127\.0\.0\.1:\d+/.exec(line)?.[1])
+    .filter((port): port is string => port !== undefined)
+    .map(Number);
 }
 
 beforeAll(async () => {
   const nginx = findNginx();
   work = await makeTempDir('cas-nginx-');
-  const created = await runCreate(['app', '--yes', '--deploy', '--no-git'], { cwd: work.path, env: cliEnv({ CREATE_ASYNC_SERVER_SPEC: `file:${inject('cliTarball')}` }), timeout: 300_000 });
+  const created = await runCreate(['app', '--yes', '--deploy', '--no-git'], {
+    cwd: work.path,
+    env: cliEnv({ CREATE_ASYNC_SERVER_SPEC: `file:${inject('cliTarball')}` }),
+    timeout: 300_000,
+  });
   expect(created.exitCode, created.stderr).toBe(0);
   dir = join(work.path, 'app');
   expect((await runAsyncsrv(['build'], { cwd: dir, timeout: 120_000 })).exitCode).toBe(0);
 
-  const db = execa(join(dir, 'node_modules', '.bin', 'tsx'), ['scripts/embedded-db.ts', '--port', '0', '--data', 'memory', '--max-connections', '40'], { cwd: dir, reject: false, stdin: 'ignore' });
+  const db = execa(
+    join(dir, 'node_modules', '.bin', 'tsx'),
+    ['scripts/embedded-db.ts', '--port', '0', '--data', 'memory', '--max-connections', '40'],
+    { cwd: dir, reject: false, stdin: 'ignore' },
+  );
   children.push(db);
   const databaseUrl = (await waitForLine(db, /DATABASE_URL=(\S+)/))[1]!;
   appPort = await freePort();
   // The app keeps idle sockets longer (4 s) than nginx does (2 s): the shipped 65 s / 60 s, scaled down.
   const app = execa(join(dir, 'node_modules', '.bin', 'asyncsrv'), ['start', '--workers', '2'], {
-    cwd: dir, reject: false, stdin: 'ignore', extendEnv: false,
-    env: cliEnv({ PORT: String(appPort), DATABASE_URL: databaseUrl, LOG_FORMAT: 'silent', DB_POOL_MAX: '10', KEEP_ALIVE_TIMEOUT_MS: '4000', HEADERS_TIMEOUT_MS: '5000' }),
+    cwd: dir,
+    reject: false,
+    stdin: 'ignore',
+    extendEnv: false,
+    env: cliEnv({
+      PORT: String(appPort),
+      DATABASE_URL: databaseUrl,
+      LOG_FORMAT: 'silent',
+      DB_POOL_MAX: '10',
+      KEEP_ALIVE_TIMEOUT_MS: '4000',
+      HEADERS_TIMEOUT_MS: '5000',
+    }),
   });
   children.push(app);
   await waitForHttp(`http://127.0.0.1:${appPort}/readyz`, 200, 60_000);
@@ -56,7 +78,11 @@ beforeAll(async () => {
     .replace(/access_log\s+\/dev\/stdout\s+main;/, 'access_log off;');
   const confFile = join(prefix, 'nginx.conf');
   await writeFile(confFile, conf);
-  const server = execa(nginx, ['-p', `${prefix}/`, '-c', confFile, '-e', join(prefix, 'error.log'), '-g', `daemon off; pid ${join(prefix, 'nginx.pid')};`], { reject: false, stdin: 'ignore' });
+  const server = execa(
+    nginx,
+    ['-p', `${prefix}/`, '-c', confFile, '-e', join(prefix, 'error.log'), '-g', `daemon off; pid ${join(prefix, 'nginx.pid')};`],
+    { reject: false, stdin: 'ignore' },
+  );
   children.push(server);
   await waitForHttp(`http://127.0.0.1:${nginxPort}/healthz`, 200, 30_000);
 }, 400_000);
@@ -72,9 +98,14 @@ afterAll(async () => {
 describe('nginx from the --deploy overlay in front of asyncsrv start --workers 2', () => {
   it('passes thousands of requests over a small pool of kept-alive upstream connections, and no 502 after an idle gap', async () => {
     const seen = new Set<number>();
-    const sampler = setInterval(() => { for (const port of upstreamConnections()) seen.add(port); }, 50);
+    const sampler = setInterval(() => {
+      for (const port of upstreamConnections()) seen.add(port);
+    }, 50);
     const report = join(work.path, 'through-nginx.json');
-    const load = await runAsyncsrv(['bench', '--url', `http://127.0.0.1:${nginxPort}/json`, '--amount', '4000', '-c', '30', '--warmup', '0ms', '--json', report], { cwd: work.path, timeout: 120_000 });
+    const load = await runAsyncsrv(
+      ['bench', '--url', `http://127.0.0.1:${nginxPort}/json`, '--amount', '4000', '-c', '30', '--warmup', '0ms', '--json', report],
+      { cwd: work.path, timeout: 120_000 },
+    );
     clearInterval(sampler);
     expect(load.exitCode, load.stderr).toBe(0);
     const result = (JSON.parse(await readFile(report, 'utf8')) as BenchReport).scenarios[0]!.result;
@@ -88,7 +119,10 @@ describe('nginx from the --deploy overlay in front of asyncsrv start --workers 2
     // Longer than nginx's upstream idle timeout (2 s): nginx closes its idle sockets first, so no
     // request is sent on a socket the app is closing (the Node keep-alive race that gives 502s).
     await new Promise((resolve) => setTimeout(resolve, 2500));
-    const after = await runAsyncsrv(['bench', '--url', `http://127.0.0.1:${nginxPort}/json`, '--amount', '500', '-c', '20', '--warmup', '0ms', '--json', report], { cwd: work.path, timeout: 60_000 });
+    const after = await runAsyncsrv(
+      ['bench', '--url', `http://127.0.0.1:${nginxPort}/json`, '--amount', '500', '-c', '20', '--warmup', '0ms', '--json', report],
+      { cwd: work.path, timeout: 60_000 },
+    );
     expect(after.exitCode, after.stderr).toBe(0);
     expect((JSON.parse(await readFile(report, 'utf8')) as BenchReport).scenarios[0]!.result.statusCounts).toEqual({ 200: 500 });
   }, 180_000);

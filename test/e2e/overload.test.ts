@@ -36,7 +36,14 @@ beforeAll(async () => {
   const app = await readFile(appFile, 'utf8');
   const anchor = '  app.notFound(handleNotFound);';
   expect(app).toContain(anchor);
-  await writeFile(appFile, app.replace(anchor, "  app.get('/slow-db', async (c) => c.json(await deps.db.query('SELECT pg_sleep(0.05)::text AS slept', [], c.env.deadline.signal)));\n" + anchor));
+  await writeFile(
+    appFile,
+    app.replace(
+      anchor,
+      "  app.get('/slow-db', async (c) => c.json(await deps.db.query('SELECT pg_sleep(0.05)::text AS slept', [], c.env.deadline.signal)));\n" +
+        anchor,
+    ),
+  );
   const build = await runAsyncsrv(['build'], { cwd: dir, timeout: 120_000 });
   expect(build.exitCode, build.stderr).toBe(0);
   database = await createFreshDatabase('cas_overload');
@@ -52,14 +59,22 @@ afterAll(async () => {
 }, 60_000);
 
 async function start(env: Record<string, string>): Promise<BuiltServer> {
-  const server = await startBuiltServer(dir, { DATABASE_URL: database.url, UPSTREAM_URL: upstream.url, LAME_DUCK_MS: '0', REQUEST_DEADLINE_MS: String(DEADLINE_MS), ...env });
+  const server = await startBuiltServer(dir, {
+    DATABASE_URL: database.url,
+    UPSTREAM_URL: upstream.url,
+    LAME_DUCK_MS: '0',
+    REQUEST_DEADLINE_MS: String(DEADLINE_MS),
+    ...env,
+  });
   servers.push(server);
   return server;
 }
 
 function record(name: string, level: number, result: OpenLoadResult, capacity: number): void {
   const { served, shed } = result;
-  table.push(`${name} | ${level}x ${result.offeredRate}/s | ${result.goodput.toFixed(1)}/s (${(result.goodput / capacity).toFixed(2)}x) | ${served.p50Ms.toFixed(0)}/${served.p99Ms.toFixed(0)} ms | ${shed.count} (${shed.p99Ms.toFixed(1)} ms) | ${JSON.stringify(result.other)}`);
+  table.push(
+    `${name} | ${level}x ${result.offeredRate}/s | ${result.goodput.toFixed(1)}/s (${(result.goodput / capacity).toFixed(2)}x) | ${served.p50Ms.toFixed(0)}/${served.p99Ms.toFixed(0)} ms | ${shed.count} (${shed.p99Ms.toFixed(1)} ms) | ${JSON.stringify(result.other)}`,
+  );
 }
 
 describe.each<{ name: string; path: string; capacity: number; env: Record<string, string> }>([
@@ -79,10 +94,16 @@ describe.each<{ name: string; path: string; capacity: number; env: Record<string
       const at = `${level}x capacity`;
       expect(result.other, `${at}: only 2xx and 503`).toEqual({});
       const refused = result.outcomes.filter((o) => o.status === 503);
-      expect(refused.filter((o) => o.retryAfter === undefined), `${at}: 503 without Retry-After`).toEqual([]);
+      expect(
+        refused.filter((o) => o.retryAfter === undefined),
+        `${at}: 503 without Retry-After`,
+      ).toEqual([]);
       // Server time, from the moment the request was sent: on a busy 2-core machine the generator
       // itself sends late at times, which the latency from the schedule (reported) includes.
-      expect(refused.filter((o) => o.serviceMs > 50).map((o) => Math.round(o.serviceMs)), `${at}: refused later than 50 ms`).toEqual([]);
+      expect(
+        refused.filter((o) => o.serviceMs > 50).map((o) => Math.round(o.serviceMs)),
+        `${at}: refused later than 50 ms`,
+      ).toEqual([]);
       expect(Math.max(...result.outcomes.map((o) => o.serviceMs)), `${at}: answered after the deadline`).toBeLessThan(DEADLINE_MS);
       if (level < 1) expect(refused, `${at}: nothing refused below capacity`).toEqual([]);
       if (level >= 2) expect(result.goodput, `${at}: goodput`).toBeGreaterThanOrEqual(0.9 * capacity);
@@ -102,7 +123,13 @@ describe('upstream circuit breaker', () => {
       const sentAt = performance.now();
       const response = await fetch(`${server.base}/external`);
       const body = (await response.json()) as { error?: string };
-      probes.push({ at: sentAt, status: response.status, ms: performance.now() - sentAt, retryAfter: response.headers.get('retry-after'), ...(body.error ? { error: body.error } : {}) });
+      probes.push({
+        at: sentAt,
+        status: response.status,
+        ms: performance.now() - sentAt,
+        retryAfter: response.headers.get('retry-after'),
+        ...(body.error ? { error: body.error } : {}),
+      });
     };
 
     upstream.resetCounts();
@@ -124,7 +151,14 @@ describe('upstream circuit breaker', () => {
 
     const outage = probes.filter((p) => p.at < recoveredAt);
     const failFast = outage.filter((p) => p.status === 503 && p.error === 'upstream_unavailable');
-    table.push(`breaker | 10 s outage, ${outage.length} requests | ${duringOutage} reached the upstream | ${failFast.length} failed fast (max ${Math.round(Math.max(...failFast.map((p) => p.ms)))} ms) | ${outage.filter((p) => p.status === 504).length} timed out | ${JSON.stringify(probes.filter((p) => p.at >= recoveredAt + 3_000).map((p) => p.status).filter((s) => s !== 200))}`);
+    table.push(
+      `breaker | 10 s outage, ${outage.length} requests | ${duringOutage} reached the upstream | ${failFast.length} failed fast (max ${Math.round(Math.max(...failFast.map((p) => p.ms)))} ms) | ${outage.filter((p) => p.status === 504).length} timed out | ${JSON.stringify(
+        probes
+          .filter((p) => p.at >= recoveredAt + 3_000)
+          .map((p) => p.status)
+          .filter((s) => s !== 200),
+      )}`,
+    );
     // Open: most requests of the outage fail fast, with Retry-After, and leave the upstream alone.
     expect(failFast.length).toBeGreaterThan(outage.length * 0.8);
     expect(failFast.every((p) => p.ms < 50 && p.retryAfter !== null)).toBe(true);

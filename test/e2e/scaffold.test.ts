@@ -12,15 +12,24 @@ async function expectedFiles(layers: string[]): Promise<string[]> {
   for (const layer of layers) {
     for (const path of await listFiles(join(templatesRoot, layer))) {
       if (path === 'README.section.md') continue;
-      files.add(path.split('/').map((part) => part.replace(/^_/, '.')).join('/'));
+      files.add(
+        path
+          .split('/')
+          .map((part) => part.replace(/^_/, '.'))
+          .join('/'),
+      );
     }
   }
   return [...files].sort();
 }
 
 let work: Awaited<ReturnType<typeof makeTempDir>>;
-beforeAll(async () => { work = await makeTempDir('cas-scaffold-'); });
-afterAll(async () => { await work.remove(); });
+beforeAll(async () => {
+  work = await makeTempDir('cas-scaffold-');
+});
+afterAll(async () => {
+  await work.remove();
+});
 
 describe('create-async-server --yes --no-install', () => {
   it('writes the template of the defaults (base + embedded PGlite) with a rendered package.json', async () => {
@@ -134,9 +143,16 @@ describe('bad input: one clear line, the documented exit code, nothing written',
     await mkdir(parent);
     await chmod(parent, 0o555);
     await chmod(work.path, 0o755);
-    const result = await execa('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', 'node', createBin, 'app', '--yes', '--no-install', '--no-git'], {
-      cwd: parent, reject: false, stdin: 'ignore', env: { ...process.env, NO_COLOR: '1', HOME: '/tmp' },
-    });
+    const result = await execa(
+      'setpriv',
+      ['--reuid=nobody', '--regid=nogroup', '--clear-groups', 'node', createBin, 'app', '--yes', '--no-install', '--no-git'],
+      {
+        cwd: parent,
+        reject: false,
+        stdin: 'ignore',
+        env: { ...process.env, NO_COLOR: '1', HOME: '/tmp' },
+      },
+    );
     expect(result.exitCode, result.stderr).toBe(1);
     expect(result.stderr).toMatch(/Cannot write to `.*locked`: permission denied\./);
     noStack(result.stderr);
@@ -168,9 +184,14 @@ describe('bad input: one clear line, the documented exit code, nothing written',
 
 describe('install failures keep the project and say how to finish', () => {
   it('a package manager that is not installed: exit 1, the project stays, the command to run by hand', async () => {
-    const result = await runCreate(['needs-bun', '--yes', '--pm', 'bun', '--no-git'], { cwd: work.path, env: { ...process.env, NO_COLOR: '1', PATH: `${dirname(process.execPath)}:/usr/bin:/bin` } });
+    const result = await runCreate(['needs-bun', '--yes', '--pm', 'bun', '--no-git'], {
+      cwd: work.path,
+      env: { ...process.env, NO_COLOR: '1', PATH: `${dirname(process.execPath)}:/usr/bin:/bin` },
+    });
     expect(result.exitCode).toBe(1);
-    expect(result.stderr).toMatch(/Could not install dependencies: `bun` is not installed or not on PATH\.\nThe project was created\. Install bun, then run: cd needs-bun && bun install/);
+    expect(result.stderr).toMatch(
+      /Could not install dependencies: `bun` is not installed or not on PATH\.\nThe project was created\. Install bun, then run: cd needs-bun && bun install/,
+    );
     expect(existsSync(join(work.path, 'needs-bun', 'package.json'))).toBe(true);
   });
 
@@ -182,7 +203,9 @@ describe('install failures keep the project and say how to finish', () => {
     });
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toContain('missing.tgz');
-    expect(result.stderr).toMatch(/Could not install dependencies: `npm install` exited with code \d+\.\nThe project was created\. Fix the error above, then run: cd bad-spec && npm install/);
+    expect(result.stderr).toMatch(
+      /Could not install dependencies: `npm install` exited with code \d+\.\nThe project was created\. Fix the error above, then run: cd bad-spec && npm install/,
+    );
     noStackOutside(result.stderr);
     expect(existsSync(join(work.path, 'bad-spec', 'package.json'))).toBe(true);
   }, 120_000);
@@ -205,7 +228,9 @@ describe('help and version', () => {
   it('a reader that closes the pipe early (`--help | true`) gets no stack trace', async () => {
     const { execa } = await import('execa');
     // `true` exits before node has started, so every write of the help text meets a closed pipe.
-    const result = await execa('bash', ['-c', `node ${JSON.stringify(asyncsrvBin)} bench --help | true; exit \${PIPESTATUS[0]}`], { reject: false });
+    const result = await execa('bash', ['-c', `node ${JSON.stringify(asyncsrvBin)} bench --help | true; exit \${PIPESTATUS[0]}`], {
+      reject: false,
+    });
     expect(result.stderr).toBe('');
     expect(result.exitCode).toBe(0);
   });

@@ -19,9 +19,15 @@ const started: ResultPromise[] = [];
 beforeAll(async () => {
   work = await makeTempDir('cas-start-');
   dir = await createProjectFromTarball(work.path);
-  database = execa(join(dir, 'node_modules', '.bin', 'tsx'), ['scripts/embedded-db.ts', '--port', '0', '--data', 'memory', '--max-connections', '40'], { cwd: dir, reject: false, stdin: 'ignore' });
+  database = execa(
+    join(dir, 'node_modules', '.bin', 'tsx'),
+    ['scripts/embedded-db.ts', '--port', '0', '--data', 'memory', '--max-connections', '40'],
+    { cwd: dir, reject: false, stdin: 'ignore' },
+  );
   databaseUrl = (await waitForLine(database, /DATABASE_URL=(\S+)/))[1]!;
-  slowUpstream = createServer((_request, response) => { setTimeout(() => response.end('{"slow":true}'), 800); });
+  slowUpstream = createServer((_request, response) => {
+    setTimeout(() => response.end('{"slow":true}'), 800);
+  });
   await new Promise<void>((resolve) => slowUpstream.listen(0, '127.0.0.1', resolve));
   slowUrl = `http://127.0.0.1:${(slowUpstream.address() as AddressInfo).port}`;
 }, 300_000);
@@ -63,7 +69,11 @@ describe('asyncsrv build', () => {
       const failed = await runAsyncsrv(['build'], { cwd: dir, timeout: 120_000 });
       expect(failed.exitCode).toBe(1);
       const line = original.split('\n').length + 1;
-      expect(failed.stderr).toMatch(new RegExp(`The project does not compile \\(1 error\\):\\nsrc/routes/json\\.ts:${line}:14  TS2322 Type 'string' is not assignable to type 'number'\\.`));
+      expect(failed.stderr).toMatch(
+        new RegExp(
+          `The project does not compile \\(1 error\\):\\nsrc/routes/json\\.ts:${line}:14  TS2322 Type 'string' is not assignable to type 'number'\\.`,
+        ),
+      );
       expect(failed.stderr).not.toMatch(/\n\s+at /);
     } finally {
       await writeFile(route, original);
@@ -78,12 +88,25 @@ describe('asyncsrv start --workers 2', () => {
     const port = await freePort();
     let output = '';
     const primary = execa(join(dir, 'node_modules', '.bin', 'asyncsrv'), ['start', '--workers', '2'], {
-      cwd: dir, reject: false, stdin: 'ignore', all: true, buffer: false,
+      cwd: dir,
+      reject: false,
+      stdin: 'ignore',
+      all: true,
+      buffer: false,
       // LAME_DUCK_MS=0: this is about the drain (execa would SIGKILL a stop longer than 5 s); shutdown-keepalive.test.ts covers the lame duck.
-      env: cliEnv({ PORT: String(port), DATABASE_URL: databaseUrl, UPSTREAM_URL: slowUrl, LOG_FORMAT: 'silent', DB_POOL_MAX: '10', LAME_DUCK_MS: '0' }),
+      env: cliEnv({
+        PORT: String(port),
+        DATABASE_URL: databaseUrl,
+        UPSTREAM_URL: slowUrl,
+        LOG_FORMAT: 'silent',
+        DB_POOL_MAX: '10',
+        LAME_DUCK_MS: '0',
+      }),
     });
     started.push(primary);
-    primary.all?.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+    primary.all?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
     const base = `http://127.0.0.1:${port}`;
     await waitForHttp(`${base}/readyz`, 200, 60_000);
     await expect.poll(() => descendantsOf(primary.pid!), { timeout: 30_000 }).toHaveLength(2);
@@ -97,12 +120,19 @@ describe('asyncsrv start --workers 2', () => {
 
     const [victim] = descendantsOf(primary.pid!);
     process.kill(victim!, 'SIGKILL');
-    await expect.poll(() => output, { timeout: 10_000 }).toMatch(new RegExp(`worker ${victim} died \\(signal SIGKILL\\); restarting in 100 ms`));
+    await expect
+      .poll(() => output, { timeout: 10_000 })
+      .toMatch(new RegExp(`worker ${victim} died \\(signal SIGKILL\\); restarting in 100 ms`));
     await expect.poll(() => descendantsOf(primary.pid!).filter((pid) => pid !== victim), { timeout: 30_000 }).toHaveLength(2);
     await waitForHttp(`${base}/readyz`, 200, 30_000);
 
     // In flight: each waits 800 ms on the slow upstream when SIGTERM arrives.
-    const inFlight = Array.from({ length: 12 }, () => fetch(`${base}/external`).then((response) => response.status, () => -1));
+    const inFlight = Array.from({ length: 12 }, () =>
+      fetch(`${base}/external`).then(
+        (response) => response.status,
+        () => -1,
+      ),
+    );
     await new Promise((resolve) => setTimeout(resolve, 300));
     const workers = descendantsOf(primary.pid!);
     primary.kill('SIGTERM');

@@ -48,7 +48,10 @@ export function formatLoadResult(result: LoadResult): string {
   const model = open ? `open model at ${integer.format(result.rate ?? 0)} req/s` : 'closed model';
   const seconds = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
   // Open model: the rate is over the schedule window; the drain of the last responses comes after it.
-  const length = open && result.windowMs !== undefined ? `${seconds(result.windowMs)} schedule, ${seconds(result.elapsedMs)} to the last response` : seconds(result.elapsedMs);
+  const length =
+    open && result.windowMs !== undefined
+      ? `${seconds(result.windowMs)} schedule, ${seconds(result.elapsedMs)} to the last response`
+      : seconds(result.elapsedMs);
   const lines = [
     `${model}, ${result.connections} connections, pipelining ${result.pipelining}, ${result.workers} worker${result.workers === 1 ? '' : 's'}, ${length}${result.partial ? ' (partial: stopped early)' : ''}`,
     '',
@@ -58,11 +61,15 @@ export function formatLoadResult(result: LoadResult): string {
   if (summary.serviceTime !== undefined) lines.push(latencyRow('service time (uncorrected)', summary.serviceTime));
   if (summary.sendLag !== undefined) lines.push(latencyRow('generator send lag', summary.sendLag));
   lines.push('');
-  lines.push(`Requests/s  ${integer.format(result.requestsPerSecond)}  (${integer.format(result.completed)} responses, ${integer.format(result.sent)} sent, ${formatBytes(result.bytesRead)} read)`);
+  lines.push(
+    `Requests/s  ${integer.format(result.requestsPerSecond)}  (${integer.format(result.completed)} responses, ${integer.format(result.sent)} sent, ${formatBytes(result.bytesRead)} read)`,
+  );
   const statuses = Object.entries(result.statusCounts).map(([status, n]) => `${status}: ${integer.format(n)}`);
   lines.push(`Status      ${statuses.length === 0 ? 'none' : statuses.join('  ')}`);
   const e = result.errors;
-  lines.push(`Errors      timeout ${e.timeout}  reset ${e.reset}  refused ${e.refused}  other ${e.other}${result.unfinished > 0 ? `  (unfinished ${result.unfinished})` : ''}`);
+  lines.push(
+    `Errors      timeout ${e.timeout}  reset ${e.reset}  refused ${e.refused}  other ${e.other}${result.unfinished > 0 ? `  (unfinished ${result.unfinished})` : ''}`,
+  );
   if (open) lines.push(`Late        ${integer.format(result.late ?? 0)} requests found no free connection at their intended time`);
   for (const warning of result.warnings) lines.push(`Warning     ${warning}`);
   if (!result.valid) lines.push('INVALID     this measurement cannot be trusted (see the warning above)');

@@ -39,7 +39,11 @@ export function shareCount(total: number, share: ScheduleShare): number {
 }
 
 /** This thread's plan for a run of `amount` requests, or of `durationMs` when amount is undefined. */
-export function openPlan(rate: number, share: ScheduleShare, length: { amount?: number | undefined; durationMs?: number | undefined }): OpenPlan {
+export function openPlan(
+  rate: number,
+  share: ScheduleShare,
+  length: { amount?: number | undefined; durationMs?: number | undefined },
+): OpenPlan {
   const total = length.amount ?? plannedRequests(rate, length.durationMs ?? 0);
   return { rate, share, count: shareCount(total, share) };
 }

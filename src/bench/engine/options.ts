@@ -74,7 +74,10 @@ export function resolveLoadOptions(options: LoadOptions): ResolvedLoadOptions {
       throw new UsageError(`Expected \`url\` to be an absolute http:// URL, got \`${request.url}\`.`);
     }
     if (url.protocol !== 'http:') {
-      throw new UsageError(`Expected \`url\` to be an http:// URL, got \`${request.url}\`.`, 'The engine speaks plain HTTP/1.1; bench TLS through a local proxy.');
+      throw new UsageError(
+        `Expected \`url\` to be an http:// URL, got \`${request.url}\`.`,
+        'The engine speaks plain HTTP/1.1; bench TLS through a local proxy.',
+      );
     }
     origin ??= url;
     if (url.host !== origin.host) {

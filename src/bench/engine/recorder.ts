@@ -62,7 +62,7 @@ export class LoadRecorder {
       elapsedMs,
       sent: this.sent,
       completed: this.completed,
-      requestsPerSecond: requestsPerSecond(this.completed, open ? fields.windowMs ?? elapsedMs : elapsedMs),
+      requestsPerSecond: requestsPerSecond(this.completed, open ? (fields.windowMs ?? elapsedMs) : elapsedMs),
       statusCounts,
       errors: { ...this.errors },
       unfinished: fields.unfinished,

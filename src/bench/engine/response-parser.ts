@@ -154,9 +154,16 @@ export class ResponseParser {
         if (colon !== -1 && colon < lineEnd && (nameLength === 10 || nameLength === 14 || nameLength === 17)) {
           const name = head.slice(lineStart, colon).toLowerCase();
           if (name === 'content-length') contentLength = Number(head.slice(colon + 1, lineEnd).trim());
-          else if (name === 'transfer-encoding') chunked = head.slice(colon + 1, lineEnd).toLowerCase().includes('chunked');
+          else if (name === 'transfer-encoding')
+            chunked = head
+              .slice(colon + 1, lineEnd)
+              .toLowerCase()
+              .includes('chunked');
           else if (name === 'connection') {
-            const value = head.slice(colon + 1, lineEnd).trim().toLowerCase();
+            const value = head
+              .slice(colon + 1, lineEnd)
+              .trim()
+              .toLowerCase();
             if (value === 'close') close = true;
             else if (value === 'keep-alive') close = false;
           }

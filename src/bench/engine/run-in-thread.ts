@@ -296,7 +296,10 @@ class LoadRun implements ConnectionOwner {
     this.detach();
     const unfinished = this.inFlight() + (this.queue.length - this.queueHead);
     for (const connection of this.connections) connection.stop();
-    const windowMs = this.plan === undefined ? undefined : scheduleWindowMs(this.plan, this.nextIndex, this.lastSentAt > 0 ? this.lastSentAt - this.startedAt : 0);
+    const windowMs =
+      this.plan === undefined
+        ? undefined
+        : scheduleWindowMs(this.plan, this.nextIndex, this.lastSentAt > 0 ? this.lastSentAt - this.startedAt : 0);
     this.resolve(
       this.recorder.toResult({
         model: this.plan === undefined ? 'closed' : 'open',

@@ -44,7 +44,9 @@ export async function runLoad(options: LoadOptions, signal: AbortSignal): Promis
     progress: onProgress !== undefined,
   }));
   const requestsOf = (data: LoadWorkerData): number | undefined =>
-    resolved.rate === undefined ? data.options.amount : openPlan(resolved.rate, data.share, { amount: resolved.amount, durationMs: resolved.duration }).count;
+    resolved.rate === undefined
+      ? data.options.amount
+      : openPlan(resolved.rate, data.share, { amount: resolved.amount, durationMs: resolved.duration }).count;
   // A worker with no requests of its own (amount < workers) would wait forever: leave it out.
   const active = shares.filter((s) => requestsOf(s) !== 0);
   const latest: Array<LoadProgress | undefined> = active.map(() => undefined);

@@ -17,7 +17,9 @@ interface Row {
 /** Side-by-side table of a baseline report and this one, per scenario both have, with deltas. */
 export function formatComparison(baseline: BenchReport, current: BenchReport): string {
   const lines = [chalk.bold('compared with the baseline of ' + baseline.startedAt)];
-  lines.push(chalk.dim(`${'scenario'.padEnd(12)}${'metric'.padEnd(8)}${'baseline'.padStart(12)}${'now'.padStart(12)}${'change'.padStart(10)}`));
+  lines.push(
+    chalk.dim(`${'scenario'.padEnd(12)}${'metric'.padEnd(8)}${'baseline'.padStart(12)}${'now'.padStart(12)}${'change'.padStart(10)}`),
+  );
   for (const scenario of current.scenarios) {
     const before = baseline.scenarios.find((candidate) => candidate.name === scenario.name);
     if (!before) {
@@ -30,7 +32,9 @@ export function formatComparison(baseline: BenchReport, current: BenchReport): s
       const improved = row.better === 'higher' ? change > NOISE : change < -NOISE;
       const text = `${change >= 0 ? '+' : ''}${(change * 100).toFixed(1)}%`;
       const coloured = worse ? chalk.red(text) : improved ? chalk.green(text) : text;
-      lines.push(`${scenario.name.padEnd(12)}${row.label.padEnd(8)}${format(row.baseline, row.unit).padStart(12)}${format(row.current, row.unit).padStart(12)}${' '.repeat(Math.max(0, 10 - text.length))}${coloured}`);
+      lines.push(
+        `${scenario.name.padEnd(12)}${row.label.padEnd(8)}${format(row.baseline, row.unit).padStart(12)}${format(row.current, row.unit).padStart(12)}${' '.repeat(Math.max(0, 10 - text.length))}${coloured}`,
+      );
     }
   }
   return `${lines.join('\n')}\n`;

@@ -5,16 +5,21 @@ import type { Scenario } from '../scenarios.js';
  * A k6 script with the same scenarios and load model, run one after another: constant VUs for
  * the closed model, a constant arrival rate for the open one. For users who outgrow one machine.
  */
-export function exportK6Script(scenarios: readonly Scenario[], options: Pick<BenchOptions, 'connections' | 'durationMs' | 'amount' | 'rate'>, baseUrl: string): string {
+export function exportK6Script(
+  scenarios: readonly Scenario[],
+  options: Pick<BenchOptions, 'connections' | 'durationMs' | 'amount' | 'rate'>,
+  baseUrl: string,
+): string {
   const seconds = Math.max(1, Math.round((options.durationMs ?? 10_000) / 1000));
   const entries = scenarios.map((scenario, index) => {
     const name = identifier(scenario.name);
     const startTime = `${index * seconds}s`;
-    const model = options.rate !== undefined
-      ? `executor: 'constant-arrival-rate', rate: ${options.rate}, timeUnit: '1s', duration: '${seconds}s', preAllocatedVUs: ${options.connections}`
-      : options.amount !== undefined
-        ? `executor: 'shared-iterations', vus: ${options.connections}, iterations: ${options.amount}, maxDuration: '${seconds * 6}s'`
-        : `executor: 'constant-vus', vus: ${options.connections}, duration: '${seconds}s'`;
+    const model =
+      options.rate !== undefined
+        ? `executor: 'constant-arrival-rate', rate: ${options.rate}, timeUnit: '1s', duration: '${seconds}s', preAllocatedVUs: ${options.connections}`
+        : options.amount !== undefined
+          ? `executor: 'shared-iterations', vus: ${options.connections}, iterations: ${options.amount}, maxDuration: '${seconds * 6}s'`
+          : `executor: 'constant-vus', vus: ${options.connections}, duration: '${seconds}s'`;
     return `    ${name}: { ${model}, startTime: '${startTime}', exec: '${name}' },`;
   });
   const functions = scenarios.map((scenario) => {

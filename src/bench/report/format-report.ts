@@ -46,13 +46,20 @@ export function formatBenchReport(report: BenchReport): string {
   const load = report.load;
   const length = load.amount ? `${integer.format(load.amount)} requests` : `${((load.durationMs ?? 0) / 1000).toFixed(0)} s`;
   lines.push(chalk.bold(`asyncsrv bench  ${report.target}`));
-  lines.push(chalk.dim(`${load.rate ? `open model ${integer.format(load.rate)} req/s` : 'closed model'}, ${load.connections} connections, ${length} per scenario, ${load.workers} worker(s)` +
-    (report.upstream ? `, upstream ${report.upstream.latencyMs} ms ± ${report.upstream.jitterMs} ms${report.upstream.faults ? `, faults ${report.upstream.faults}` : ''}` : '')));
+  lines.push(
+    chalk.dim(
+      `${load.rate ? `open model ${integer.format(load.rate)} req/s` : 'closed model'}, ${load.connections} connections, ${length} per scenario, ${load.workers} worker(s)` +
+        (report.upstream
+          ? `, upstream ${report.upstream.latencyMs} ms ± ${report.upstream.jitterMs} ms${report.upstream.faults ? `, faults ${report.upstream.faults}` : ''}`
+          : ''),
+    ),
+  );
   lines.push('');
   const header = ['scenario', 'req/s', 'p50', 'p90', 'p99', 'p99.9', 'max', 'errors', 'non-2xx', 'server RSS', 'CPU', 'upstream conns'];
   const rows = report.scenarios.map((scenario) => summaryRow(scenario));
   const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => stripAnsi(row[i] ?? '').length)));
-  const render = (cells: string[]): string => cells.map((cell, i) => (i === 0 ? pad(cell, widths[i] ?? 0, 'end') : pad(cell, widths[i] ?? 0, 'start'))).join('  ');
+  const render = (cells: string[]): string =>
+    cells.map((cell, i) => (i === 0 ? pad(cell, widths[i] ?? 0, 'end') : pad(cell, widths[i] ?? 0, 'start'))).join('  ');
   lines.push(chalk.dim(render(header)));
   for (const row of rows) lines.push(render(row));
   const inside = report.scenarios.filter((scenario) => scenario.serverMetrics !== undefined);
@@ -67,7 +74,9 @@ function summaryRow(scenario: ScenarioReport): string[] {
   const { result } = scenario;
   const latency = summarizeLoadResult(result).latency;
   const errors = Object.values(result.errors).reduce((sum, n) => sum + n, 0);
-  const non2xx = Object.entries(result.statusCounts).filter(([status]) => !status.startsWith('2')).reduce((sum, [, n]) => sum + n, 0);
+  const non2xx = Object.entries(result.statusCounts)
+    .filter(([status]) => !status.startsWith('2'))
+    .reduce((sum, [, n]) => sum + n, 0);
   const bad = (n: number): string => (n > 0 ? chalk.red(integer.format(n)) : '0');
   return [
     scenario.name + (result.partial ? '*' : ''),
@@ -81,17 +90,34 @@ function summaryRow(scenario: ScenarioReport): string[] {
     bad(non2xx),
     scenario.server ? formatBytes(scenario.server.rssPeakBytes) : '-',
     scenario.server ? `${(scenario.server.cpuCores * 100).toFixed(0)}%` : '-',
-    scenario.upstream && scenario.upstream.requests > 0 ? `${scenario.upstream.connectionsOpened} new / ${integer.format(scenario.upstream.requests)} calls` : '-',
+    scenario.upstream && scenario.upstream.requests > 0
+      ? `${scenario.upstream.connectionsOpened} new / ${integer.format(scenario.upstream.requests)} calls`
+      : '-',
   ];
 }
 
 /** Why the numbers are what they are, from the server's /metrics: its event loop, its pools, what it refused. */
 function insideTable(scenarios: ScenarioReport[]): string[] {
-  const header = ['inside the server', 'loop delay p99', 'DB pool wait p99', 'upstream pending max', '503 shed', '504 deadline', '502 upstream'];
+  const header = [
+    'inside the server',
+    'loop delay p99',
+    'DB pool wait p99',
+    'upstream pending max',
+    '503 shed',
+    '504 deadline',
+    '502 upstream',
+  ];
   const ms = (value: number | undefined): string => (value === undefined ? '-' : `${value < 10 ? value.toFixed(2) : value.toFixed(0)} ms`);
-  const count = (value: number | undefined, bad = true): string => (value === undefined ? '-' : value > 0 && bad ? chalk.red(integer.format(value)) : integer.format(value));
+  const count = (value: number | undefined, bad = true): string =>
+    value === undefined ? '-' : value > 0 && bad ? chalk.red(integer.format(value)) : integer.format(value);
   const rows = scenarios.map(({ name, serverMetrics: m }) => [
-    name, ms(m?.eventLoopDelayP99Ms), ms(m?.dbPoolWaitP99Ms), count(m?.upstreamPendingMax, false), count(m?.shed), count(m?.deadline504), count(m?.badGateway502),
+    name,
+    ms(m?.eventLoopDelayP99Ms),
+    ms(m?.dbPoolWaitP99Ms),
+    count(m?.upstreamPendingMax, false),
+    count(m?.shed),
+    count(m?.deadline504),
+    count(m?.badGateway502),
   ]);
   const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => stripAnsi(row[i] ?? '').length)));
   const render = (cells: string[]): string => cells.map((cell, i) => pad(cell, widths[i] ?? 0, i === 0 ? 'end' : 'start')).join('  ');

@@ -49,7 +49,12 @@ function renderScenario(scenario: ScenarioReport): string {
   const fullSeconds = result.perSecond.slice(0, Math.max(1, Math.floor(result.elapsedMs / 1000)));
   const rpsChart = lineChart(
     fullSeconds.map((count, second) => ({ x: second + 1, y: count })),
-    { title: 'requests per second', xTicks: fullSeconds.map((_, second) => ({ at: second + 1, label: `${second + 1}s` })).filter((_, i, all) => all.length <= 12 || i % Math.ceil(all.length / 12) === 0) },
+    {
+      title: 'requests per second',
+      xTicks: fullSeconds
+        .map((_, second) => ({ at: second + 1, label: `${second + 1}s` }))
+        .filter((_, i, all) => all.length <= 12 || i % Math.ceil(all.length / 12) === 0),
+    },
   );
   const ms = (us: number): string => (us / 1000).toFixed(2);
   return `<section>
@@ -76,7 +81,7 @@ export function lineChart(points: Array<{ x: number; y: number }>, { title, xTic
   const sx = (x: number): number => MARGIN.left + ((x - xMin) / (xMax - xMin)) * plotW;
   const sy = (y: number): number => MARGIN.top + plotH - (y / yMax) * plotH;
   const path = points.map((p, i) => `${i === 0 ? 'M' : 'L'}${sx(p.x).toFixed(1)},${sy(p.y).toFixed(1)}`).join(' ');
-  const yTicks = [0, 0.25, 0.5, 0.75, 1].map((f) => f * yMax / 1.1);
+  const yTicks = [0, 0.25, 0.5, 0.75, 1].map((f) => (f * yMax) / 1.1);
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" role="img" aria-label="${escapeHtml(title)}">
 <text x="${MARGIN.left}" y="12">${escapeHtml(title)}</text>
 <line class="axis" x1="${MARGIN.left}" y1="${MARGIN.top + plotH}" x2="${WIDTH - MARGIN.right}" y2="${MARGIN.top + plotH}"/>

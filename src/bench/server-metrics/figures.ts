@@ -66,7 +66,9 @@ export function counterIncrease(scrapes: readonly Sample[][], selector: SampleSe
 export function gaugeMax(scrapes: readonly Sample[][], selector: SampleSelector, within: 'sum' | 'max'): number | undefined {
   let highest: number | undefined;
   for (const scrape of scrapes) {
-    const values = selectSamples(scrape, selector.name, selector.labels).map((s) => s.value).filter((v) => !Number.isNaN(v));
+    const values = selectSamples(scrape, selector.name, selector.labels)
+      .map((s) => s.value)
+      .filter((v) => !Number.isNaN(v));
     if (values.length === 0) continue;
     const value = within === 'sum' ? values.reduce((a, b) => a + b, 0) : Math.max(...values);
     highest = highest === undefined ? value : Math.max(highest, value);

@@ -4,5 +4,14 @@
  * the target answers /metrics.
  */
 export { parsePrometheusText, selectSamples, type Sample } from './prometheus-text.js';
-export { counterIncrease, gaugeMax, histogramQuantile, serverFigures, DEFAULT_METRIC_SOURCES, type SampleSelector, type ServerFigures, type ServerMetricSources } from './figures.js';
+export {
+  counterIncrease,
+  gaugeMax,
+  histogramQuantile,
+  serverFigures,
+  DEFAULT_METRIC_SOURCES,
+  type SampleSelector,
+  type ServerFigures,
+  type ServerMetricSources,
+} from './figures.js';
 export { sampleMetrics, scrapeMetrics, type MetricsSampler, type ScrapeOptions } from './scraper.js';

@@ -55,7 +55,9 @@ export function sampleProcessUsage(pid: number, intervalMs = 250): UsageSampler 
 }
 
 /** Peak and last RSS, and the CPU used between the first and last sample as a share of one core. */
-export function summariseUsage(samples: readonly UsageSample[]): { rssPeakBytes: number; rssLastBytes: number; cpuSeconds: number; cpuCores: number } | undefined {
+export function summariseUsage(
+  samples: readonly UsageSample[],
+): { rssPeakBytes: number; rssLastBytes: number; cpuSeconds: number; cpuCores: number } | undefined {
   const first = samples[0];
   const last = samples.at(-1);
   if (!first || !last) return undefined;

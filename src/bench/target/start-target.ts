@@ -26,7 +26,15 @@ export async function startTarget(project: Project, options: StartTargetOptions,
   const child: ResultPromise = execa(process.execPath, ['dist/server.js'], {
     cwd: project.root,
     // No lame duck by default (production's is 5 s): no load balancer watches this server's /readyz.
-    env: { LAME_DUCK_MS: '0', ...options.env, NODE_ENV: 'production', HOST: '127.0.0.1', PORT: String(port), DATABASE_URL: options.databaseUrl, UPSTREAM_URL: options.upstreamUrl },
+    env: {
+      LAME_DUCK_MS: '0',
+      ...options.env,
+      NODE_ENV: 'production',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      DATABASE_URL: options.databaseUrl,
+      UPSTREAM_URL: options.upstreamUrl,
+    },
     extendEnv: false,
     stdin: 'ignore',
     stdout: 'ignore',
@@ -35,7 +43,9 @@ export async function startTarget(project: Project, options: StartTargetOptions,
     buffer: false,
   });
   let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => { stderr = (stderr + chunk.toString()).slice(-4000); });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
   const stop = (graceMs = 10_000): Promise<void> => stopChild(child, graceMs);
   try {
     await waitUntilReady(`${url}/readyz`, child, options.readyTimeoutMs ?? 30_000, signal);
@@ -44,7 +54,9 @@ export async function startTarget(project: Project, options: StartTargetOptions,
     if (error instanceof UserError) throw error;
     // Ctrl-C in a terminal also reaches the server (same process group): its exit is the cancel, not a failure.
     if (signal.aborted || child.signalCode === 'SIGINT') throw new CancelledError('Cancelled while the server was starting.');
-    throw new UserError(`The server did not start: ${(error as Error).message}${stderr ? `\n${stderr.trim().split('\n').slice(-8).join('\n')}` : ''}`);
+    throw new UserError(
+      `The server did not start: ${(error as Error).message}${stderr ? `\n${stderr.trim().split('\n').slice(-8).join('\n')}` : ''}`,
+    );
   }
   return { url, pid: child.pid, stop };
 }
@@ -52,11 +64,19 @@ export async function startTarget(project: Project, options: StartTargetOptions,
 async function waitUntilReady(readyUrl: string, child: ResultPromise, timeoutMs: number, signal: AbortSignal): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let exited = false;
-  void child.then(() => { exited = true; });
+  void child.then(() => {
+    exited = true;
+  });
   while (Date.now() < deadline) {
     if (signal.aborted) throw new CancelledError('Cancelled while the server was starting.');
     if (exited) throw new Error(`it exited with code ${child.exitCode ?? child.signalCode}`);
-    const status = await fetch(readyUrl).then(async (response) => { await response.arrayBuffer(); return response.status; }, () => 0);
+    const status = await fetch(readyUrl).then(
+      async (response) => {
+        await response.arrayBuffer();
+        return response.status;
+      },
+      () => 0,
+    );
     if (status === 200) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

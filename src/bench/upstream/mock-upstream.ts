@@ -39,7 +39,13 @@ export interface MockUpstream {
  */
 export async function startMockUpstream(options: MockUpstreamOptions): Promise<MockUpstream> {
   const stats: MockUpstreamStats = {
-    requests: 0, inFlight: 0, maxInFlight: 0, connectionsOpened: 0, connectionsOpen: 0, maxConnectionsOpen: 0, aborted: 0,
+    requests: 0,
+    inFlight: 0,
+    maxInFlight: 0,
+    connectionsOpened: 0,
+    connectionsOpen: 0,
+    maxConnectionsOpen: 0,
+    aborted: 0,
     faults: { slow: 0, error: 0, reset: 0 },
   };
   const random = seededRandom(options.seed ?? 1);
@@ -65,7 +71,9 @@ export async function startMockUpstream(options: MockUpstreamOptions): Promise<M
     stats.connectionsOpened++;
     stats.connectionsOpen++;
     stats.maxConnectionsOpen = Math.max(stats.maxConnectionsOpen, stats.connectionsOpen);
-    socket.once('close', () => { stats.connectionsOpen--; });
+    socket.once('close', () => {
+      stats.connectionsOpen--;
+    });
   });
   server.keepAliveTimeout = 60_000;
   // A backlog above Node's default (511): a bench opens up to thousands of client connections at once.
@@ -74,10 +82,11 @@ export async function startMockUpstream(options: MockUpstreamOptions): Promise<M
   return {
     url: `http://127.0.0.1:${port}`,
     stats: () => ({ ...stats, faults: { ...stats.faults } }),
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }
 

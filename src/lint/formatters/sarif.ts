@@ -24,27 +24,38 @@ export function formatSarif(report: LintReport, { toolVersion }: SarifOptions): 
       ...(message.ruleId ? { ruleId: message.ruleId, ruleIndex: ruleIds.indexOf(message.ruleId) } : {}),
       level: message.severity === 2 ? 'error' : 'warning',
       message: { text: message.message },
-      locations: [{
-        physicalLocation: {
-          artifactLocation: { uri: file.path, uriBaseId: 'ROOT' },
-          region: {
-            startLine: message.line,
-            startColumn: message.column,
-            ...(message.endLine ? { endLine: message.endLine } : {}),
-            ...(message.endColumn ? { endColumn: message.endColumn } : {}),
+      locations: [
+        {
+          physicalLocation: {
+            artifactLocation: { uri: file.path, uriBaseId: 'ROOT' },
+            region: {
+              startLine: message.line,
+              startColumn: message.column,
+              ...(message.endLine ? { endLine: message.endLine } : {}),
+              ...(message.endColumn ? { endColumn: message.endColumn } : {}),
+            },
           },
         },
-      }],
+      ],
     })),
   );
   const sarif = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
-    runs: [{
-      tool: { driver: { name: 'asyncsrv lint', version: toolVersion, informationUri: 'https://github.com/create-async-server/create-async-server/blob/main/docs/lint.md', rules } },
-      originalUriBaseIds: { ROOT: { uri: `${pathToFileURL(report.root).href.replace(/\/?$/, '/')}` } },
-      results,
-    }],
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: 'asyncsrv lint',
+            version: toolVersion,
+            informationUri: 'https://github.com/create-async-server/create-async-server/blob/main/docs/lint.md',
+            rules,
+          },
+        },
+        originalUriBaseIds: { ROOT: { uri: `${pathToFileURL(report.root).href.replace(/\/?$/, '/')}` } },
+        results,
+      },
+    ],
   };
   return `${JSON.stringify(sarif, null, 2)}\n`;
 }

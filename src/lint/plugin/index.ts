@@ -38,12 +38,10 @@ export const SCRIPT_FILES = [
 
 // The parser and typescript-eslint's own rules are dependencies of `typescript-eslint` (ours):
 // resolve them from there so they load only when a config uses them.
-const requireFromTypescriptEslint = (): NodeJS.Require =>
-  createRequire(createRequire(import.meta.url).resolve('typescript-eslint'));
+const requireFromTypescriptEslint = (): NodeJS.Require => createRequire(createRequire(import.meta.url).resolve('typescript-eslint'));
 type ParserModule = { parseForESLint: (code: string, options?: unknown) => unknown };
 let parser: ParserModule | undefined;
-const loadParser = (): ParserModule =>
-  (parser ??= requireFromTypescriptEslint()('@typescript-eslint/parser') as ParserModule);
+const loadParser = (): ParserModule => (parser ??= requireFromTypescriptEslint()('@typescript-eslint/parser') as ParserModule);
 
 /**
  * typescript-eslint's parser, loaded on the first parse: loading it loads TypeScript (~0.4 s),
@@ -90,9 +88,7 @@ const plugin: AsyncServerPlugin = {
 };
 
 function recommendedConfig(): FlatConfig[] {
-  const ruleLevels = Object.fromEntries(
-    Object.keys(rules).map((name) => [`${PLUGIN_NAMESPACE}/${name}`, 'warn' as const]),
-  );
+  const ruleLevels = Object.fromEntries(Object.keys(rules).map((name) => [`${PLUGIN_NAMESPACE}/${name}`, 'warn' as const]));
   return [
     {
       name: 'async-server/recommended',

@@ -38,12 +38,35 @@ type Env = Record<string, string | undefined>;
 
 /** Every variable this server reads; `.env.example` documents each one. */
 export const configVariables = [
-  'NODE_ENV', 'HOST', 'PORT', 'LOG_FORMAT', 'LOG_LEVEL', 'DATABASE_URL', 'DB_POOL_MAX', 'DB_IDLE_TIMEOUT_MS',
-  'DB_CONNECT_TIMEOUT_MS', 'DB_STATEMENT_TIMEOUT_MS', 'UPSTREAM_URL', 'UPSTREAM_CONNECTIONS',
-  'UPSTREAM_TIMEOUT_MS', 'REQUEST_DEADLINE_MS', 'BODY_LIMIT_BYTES', 'KEEP_ALIVE_TIMEOUT_MS',
-  'HEADERS_TIMEOUT_MS', 'REQUEST_TIMEOUT_MS', 'SHUTDOWN_TIMEOUT_MS', 'LAME_DUCK_MS', 'QUEUE_TARGET_MS',
-  'QUEUE_INTERVAL_MS', 'MAX_EVENT_LOOP_DELAY_MS', 'UPSTREAM_BREAKER_FAILURES', 'UPSTREAM_BREAKER_COOLDOWN_MS',
-  'METRICS', 'METRICS_PORT', 'OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_SERVICE_NAME',
+  'NODE_ENV',
+  'HOST',
+  'PORT',
+  'LOG_FORMAT',
+  'LOG_LEVEL',
+  'DATABASE_URL',
+  'DB_POOL_MAX',
+  'DB_IDLE_TIMEOUT_MS',
+  'DB_CONNECT_TIMEOUT_MS',
+  'DB_STATEMENT_TIMEOUT_MS',
+  'UPSTREAM_URL',
+  'UPSTREAM_CONNECTIONS',
+  'UPSTREAM_TIMEOUT_MS',
+  'REQUEST_DEADLINE_MS',
+  'BODY_LIMIT_BYTES',
+  'KEEP_ALIVE_TIMEOUT_MS',
+  'HEADERS_TIMEOUT_MS',
+  'REQUEST_TIMEOUT_MS',
+  'SHUTDOWN_TIMEOUT_MS',
+  'LAME_DUCK_MS',
+  'QUEUE_TARGET_MS',
+  'QUEUE_INTERVAL_MS',
+  'MAX_EVENT_LOOP_DELAY_MS',
+  'UPSTREAM_BREAKER_FAILURES',
+  'UPSTREAM_BREAKER_COOLDOWN_MS',
+  'METRICS',
+  'METRICS_PORT',
+  'OTEL_EXPORTER_OTLP_ENDPOINT',
+  'OTEL_SERVICE_NAME',
 ] as const;
 
 /**
@@ -74,10 +97,14 @@ export function loadConfig(env: Env): ConfigResult {
   const headersTimeoutMs = int('HEADERS_TIMEOUT_MS', keepAliveTimeoutMs + 1_000, 1);
   const requestTimeoutMs = int('REQUEST_TIMEOUT_MS', Math.max(headersTimeoutMs, 70_000), 1);
   if (headersTimeoutMs <= keepAliveTimeoutMs) {
-    problems.push(`Expected \`HEADERS_TIMEOUT_MS\` to be above \`KEEP_ALIVE_TIMEOUT_MS\` (${keepAliveTimeoutMs}), got \`${headersTimeoutMs}\`.`);
+    problems.push(
+      `Expected \`HEADERS_TIMEOUT_MS\` to be above \`KEEP_ALIVE_TIMEOUT_MS\` (${keepAliveTimeoutMs}), got \`${headersTimeoutMs}\`.`,
+    );
   }
   if (requestTimeoutMs < headersTimeoutMs) {
-    problems.push(`Expected \`REQUEST_TIMEOUT_MS\` to be at least \`HEADERS_TIMEOUT_MS\` (${headersTimeoutMs}), got \`${requestTimeoutMs}\`.`);
+    problems.push(
+      `Expected \`REQUEST_TIMEOUT_MS\` to be at least \`HEADERS_TIMEOUT_MS\` (${headersTimeoutMs}), got \`${requestTimeoutMs}\`.`,
+    );
   }
 
   const deadlineMs = int('REQUEST_DEADLINE_MS', 5_000, 1);
@@ -116,9 +143,10 @@ export function loadConfig(env: Env): ConfigResult {
       maxEventLoopDelayMs: int('MAX_EVENT_LOOP_DELAY_MS', Math.max(200, Math.round(deadlineMs / 10)), 0),
     },
     metrics: readMetrics(env, port, problems),
-    tracing: env['OTEL_EXPORTER_OTLP_ENDPOINT'] || env['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT']
-      ? { serviceName: env['OTEL_SERVICE_NAME'] || 'app' }
-      : undefined,
+    tracing:
+      env['OTEL_EXPORTER_OTLP_ENDPOINT'] || env['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT']
+        ? { serviceName: env['OTEL_SERVICE_NAME'] || 'app' }
+        : undefined,
     http: {
       deadlineMs,
       bodyLimitBytes: int('BODY_LIMIT_BYTES', 100 * 1024, 0),
@@ -189,7 +217,7 @@ function readDatabaseUrl(env: Env, problems: string[]): string {
 function readUpstreamUrl(env: Env, host: string, port: number, problems: string[]): URL {
   const raw = env['UPSTREAM_URL'];
   if (raw === undefined || raw === '') {
-    if (port === 0) problems.push('`UPSTREAM_URL` must be set when `PORT` is 0 (the default upstream is this server\'s own port).');
+    if (port === 0) problems.push("`UPSTREAM_URL` must be set when `PORT` is 0 (the default upstream is this server's own port).");
     const selfHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
     return new URL(`http://${selfHost}:${port}/upstream`);
   }

@@ -32,16 +32,25 @@ async function main(): Promise<void> {
   const queue = { targetMs: config.overload.queueTargetMs, intervalMs: config.overload.queueIntervalMs };
   const breaker = { failures: config.upstream.breakerFailures, cooldownMs: config.upstream.breakerCooldownMs };
   // OpenTelemetry only when an endpoint is set: otherwise none of it is even imported.
-  const tracing = config.tracing ? await startTracing(config.tracing).catch((error: unknown) => {
-    logger.warn({ error: describeError(error) }, 'cannot start OpenTelemetry tracing; serving without it');
-    return undefined;
-  }) : undefined;
+  const tracing = config.tracing
+    ? await startTracing(config.tracing).catch((error: unknown) => {
+        logger.warn({ error: describeError(error) }, 'cannot start OpenTelemetry tracing; serving without it');
+        return undefined;
+      })
+    : undefined;
   const traced = tracing ? { tracing } : {};
   let handler: RequestHandler | undefined;
   const metrics = config.metrics.enabled
     ? createMetrics({ inFlight: () => handler?.inFlight() ?? 0, db: () => db.poolStats(), upstream: () => upstream.poolStats() })
     : undefined;
-  const upstream = createUpstreamClient({ baseUrl: config.upstream.url, ...config.upstream, queue, breaker, ...(metrics ? { observer: metrics } : {}), ...traced });
+  const upstream = createUpstreamClient({
+    baseUrl: config.upstream.url,
+    ...config.upstream,
+    queue,
+    breaker,
+    ...(metrics ? { observer: metrics } : {}),
+    ...traced,
+  });
   const db = createDatabase({ url: config.databaseUrl, ...config.db, queue }, logger, { ...(metrics ? { metrics } : {}), ...traced });
   try {
     await migrate(db.pool);
@@ -70,28 +79,31 @@ async function main(): Promise<void> {
   const keepAlive = trackKeepAlive(server);
 
   // Readiness says 503 at once; the server keeps serving through the lame duck, then drains.
-  const stop = onShutdownSignal(async (reason) => {
-    draining = true;
-    const { lameDuckMs, shutdownTimeoutMs: graceMs } = config.http;
-    logger.info({ reason, lameDuckMs, graceMs }, 'shutting down');
-    const { forced } = await drainServer(server, keepAlive, {
-      lameDuckMs,
-      graceMs,
-      onListenerClosed: (open) => logger.info({ openConnections: open }, 'listener closed'),
-    });
-    if (forced) logger.warn('in-flight requests outlived the grace period and were cut');
-    metricsServer?.close();
-    metrics?.close();
-    await Promise.allSettled([upstream.close(), db.close(), tracing?.shutdown()]); // the last spans leave here
-    logger.info('stopped');
-    await flushLogs(logger); // JSON lines wait in a buffer: write them all before exiting
-    process.exit(0);
-  }, {
-    onCutShort: () => {
-      logger.warn('second Ctrl-C: exiting without waiting for in-flight requests');
-      logs.flushSync();
+  const stop = onShutdownSignal(
+    async (reason) => {
+      draining = true;
+      const { lameDuckMs, shutdownTimeoutMs: graceMs } = config.http;
+      logger.info({ reason, lameDuckMs, graceMs }, 'shutting down');
+      const { forced } = await drainServer(server, keepAlive, {
+        lameDuckMs,
+        graceMs,
+        onListenerClosed: (open) => logger.info({ openConnections: open }, 'listener closed'),
+      });
+      if (forced) logger.warn('in-flight requests outlived the grace period and were cut');
+      metricsServer?.close();
+      metrics?.close();
+      await Promise.allSettled([upstream.close(), db.close(), tracing?.shutdown()]); // the last spans leave here
+      logger.info('stopped');
+      await flushLogs(logger); // JSON lines wait in a buffer: write them all before exiting
+      process.exit(0);
     },
-  });
+    {
+      onCutShort: () => {
+        logger.warn('second Ctrl-C: exiting without waiting for in-flight requests');
+        logs.flushSync();
+      },
+    },
+  );
   watchParent(() => stop('parent process gone'));
 
   await waitForDevListenCue(); // under `asyncsrv dev` only: see lifecycle/dev-handoff.ts
@@ -106,7 +118,10 @@ async function main(): Promise<void> {
     try {
       await listen(metricsServer, config.metrics.port, config.host);
     } catch (error) {
-      logger.error({ host: config.host, port: config.metrics.port, error: describeError(error) }, 'cannot listen for /metrics (METRICS_PORT)');
+      logger.error(
+        { host: config.host, port: config.metrics.port, error: describeError(error) },
+        'cannot listen for /metrics (METRICS_PORT)',
+      );
       await Promise.allSettled([upstream.close(), db.close(), flushLogs(logger)]);
       process.exit(1);
     }

@@ -29,7 +29,13 @@ describe('loadConfig', () => {
   });
 
   it('reports one line per bad variable', () => {
-    const result = loadConfig({ DATABASE_URL: 'mysql://x', PORT: 'eighty', REQUEST_DEADLINE_MS: '0', LOG_FORMAT: 'xml', UPSTREAM_URL: 'ftp://x' });
+    const result = loadConfig({
+      DATABASE_URL: 'mysql://x',
+      PORT: 'eighty',
+      REQUEST_DEADLINE_MS: '0',
+      LOG_FORMAT: 'xml',
+      UPSTREAM_URL: 'ftp://x',
+    });
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.problems).toEqual([

@@ -63,7 +63,7 @@ describe('GET /db', () => {
 });
 
 describe('GET /queries', () => {
-  it('runs a wide pool\'s queries on one deadline signal without a listener-leak warning', async () => {
+  it("runs a wide pool's queries on one deadline signal without a listener-leak warning", async () => {
     const wide = await startTestApp({ databaseUrl: testDatabaseUrl(), upstreamUrl: upstream.url, poolMax: 30 });
     const warnings: string[] = [];
     const onWarning = (warning: Error): void => void warnings.push(warning.name);
@@ -106,9 +106,14 @@ describe('GET /queries', () => {
 
 describe('the database pool', () => {
   it('never sends a query whose request gave up while it waited for a free client', async () => {
-    const db = createDatabase({ url: testDatabaseUrl(), poolMax: 1, idleTimeoutMs: 1_000, connectTimeoutMs: 2_000, statementTimeoutMs: 2_000 }, createLogger({ level: 'silent' }));
+    const db = createDatabase(
+      { url: testDatabaseUrl(), poolMax: 1, idleTimeoutMs: 1_000, connectTimeoutMs: 2_000, statementTimeoutMs: 2_000 },
+      createLogger({ level: 'silent' }),
+    );
     let checkouts = 0;
-    db.pool.on('acquire', () => { checkouts += 1; });
+    db.pool.on('acquire', () => {
+      checkouts += 1;
+    });
     try {
       const busy = db.query('SELECT pg_sleep(0.2)', [], AbortSignal.timeout(5_000));
       const gaveUp = new AbortController();

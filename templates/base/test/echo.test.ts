@@ -29,7 +29,11 @@ describe('POST /echo', () => {
   it('answers malformed JSON with a JSON 400 that names the request', async () => {
     const response = await postJson('{"hello":');
     expect(response.status).toBe(400);
-    expect(await response.json()).toEqual({ error: 'bad_request', message: 'The request body is not valid JSON.', requestId: response.headers.get('x-request-id') });
+    expect(await response.json()).toEqual({
+      error: 'bad_request',
+      message: 'The request body is not valid JSON.',
+      requestId: response.headers.get('x-request-id'),
+    });
   });
 
   it('refuses a body over the limit with a JSON 413 before parsing it', async () => {

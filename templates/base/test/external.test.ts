@@ -13,7 +13,12 @@ beforeAll(async () => {
   upstream = await startTestUpstream();
   target = await startTestApp({ databaseUrl: testDatabaseUrl(), upstreamUrl: upstream.url, upstreamConnections });
   // The upstream's own timeout is longer than the deadline, so the deadline is what fires.
-  shortDeadline = await startTestApp({ databaseUrl: testDatabaseUrl(), upstreamUrl: upstream.url, deadlineMs: 200, upstreamTimeoutMs: 30_000 });
+  shortDeadline = await startTestApp({
+    databaseUrl: testDatabaseUrl(),
+    upstreamUrl: upstream.url,
+    deadlineMs: 200,
+    upstreamTimeoutMs: 30_000,
+  });
 });
 
 afterEach(() => {
@@ -42,13 +47,21 @@ describe('GET /external', () => {
   });
 
   it('answers 504 when one call outlives its own timeout, before the deadline', async () => {
-    const shortCall = await startTestApp({ databaseUrl: testDatabaseUrl(), upstreamUrl: upstream.url, upstreamTimeoutMs: 300, deadlineMs: 5_000 });
+    const shortCall = await startTestApp({
+      databaseUrl: testDatabaseUrl(),
+      upstreamUrl: upstream.url,
+      upstreamTimeoutMs: 300,
+      deadlineMs: 5_000,
+    });
     try {
       upstream.setBehaviour(() => 'hold');
       const startedAt = performance.now();
       const response = await fetch(`${shortCall.url}/external`);
       expect(response.status).toBe(504);
-      expect(await response.json()).toMatchObject({ error: 'dependency_timeout', message: 'The upstream (/data/external) did not answer within 300 ms.' });
+      expect(await response.json()).toMatchObject({
+        error: 'dependency_timeout',
+        message: 'The upstream (/data/external) did not answer within 300 ms.',
+      });
       expect(performance.now() - startedAt).toBeLessThan(2_000);
     } finally {
       await shortCall.close();
@@ -65,7 +78,11 @@ describe('GET /external', () => {
   });
 
   it('answers 504 at the deadline even when a callee ignores the signal', async () => {
-    const app = createApp({ upstream: { getJson: () => new Promise<never>(() => undefined) }, db: target.db, limits: { bodyLimitBytes: 1_024 } });
+    const app = createApp({
+      upstream: { getJson: () => new Promise<never>(() => undefined) },
+      db: target.db,
+      limits: { bodyLimitBytes: 1_024 },
+    });
     const served = await serveApp(app, { deadlineMs: 50 });
     try {
       const started = performance.now();

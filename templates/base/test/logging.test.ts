@@ -32,25 +32,37 @@ async function fetchOnce(app: Hono<AppEnv>, logger: Logger, path: string): Promi
 describe('request logging', () => {
   it('gives handlers a child logger whose lines carry the request id, and writes one access line', async () => {
     const log = memoryLog();
-    const app = testApp((routes) => routes.get('/hello', (c) => {
-      c.env.logger.info({ greeted: 'world' }, 'said hello');
-      return c.text('hello');
-    }));
+    const app = testApp((routes) =>
+      routes.get('/hello', (c) => {
+        c.env.logger.info({ greeted: 'world' }, 'said hello');
+        return c.text('hello');
+      }),
+    );
 
     const response = await fetchOnce(app, createLogger({ level: 'info', destination: log }), '/hello');
     const requestId = response.headers.get('x-request-id');
     expect(requestId).toEqual(expect.any(String));
     expect(log.entries).toEqual([
       expect.objectContaining({ level: 'info', msg: 'said hello', greeted: 'world', requestId }),
-      expect.objectContaining({ level: 'info', msg: 'request', method: 'GET', path: '/hello', status: 200, durationMs: expect.any(Number), requestId }),
+      expect.objectContaining({
+        level: 'info',
+        msg: 'request',
+        method: 'GET',
+        path: '/hello',
+        status: 200,
+        durationMs: expect.any(Number),
+        requestId,
+      }),
     ]);
   });
 
   it('logs an unhandled error with its stack and its cause, under the request id', async () => {
     const log = memoryLog();
-    const app = testApp((routes) => routes.get('/boom', () => {
-      throw new Error('cannot render', { cause: new TypeError('undefined is not a function') });
-    }));
+    const app = testApp((routes) =>
+      routes.get('/boom', () => {
+        throw new Error('cannot render', { cause: new TypeError('undefined is not a function') });
+      }),
+    );
 
     const response = await fetchOnce(app, createLogger({ level: 'info', destination: log }), '/boom');
     expect(response.status).toBe(500);
@@ -60,7 +72,11 @@ describe('request logging', () => {
       type: 'Error',
       message: 'cannot render',
       stack: expect.stringMatching(/^Error: cannot render\n\s+at /),
-      cause: { type: 'TypeError', message: 'undefined is not a function', stack: expect.stringMatching(/^TypeError: undefined is not a function\n\s+at /) },
+      cause: {
+        type: 'TypeError',
+        message: 'undefined is not a function',
+        stack: expect.stringMatching(/^TypeError: undefined is not a function\n\s+at /),
+      },
     });
   });
 });
@@ -78,7 +94,10 @@ describe('redaction', () => {
       databaseUrl: 'postgres://user:***@host:5432/app',
       url: 'http://127.0.0.1:3000',
     });
-    expect(log.entries[1]).toMatchObject({ req: { headers: { authorization: '[redacted]', cookie: '[redacted]' } }, upstream: 'https://user:***@host/v1' });
+    expect(log.entries[1]).toMatchObject({
+      req: { headers: { authorization: '[redacted]', cookie: '[redacted]' } },
+      upstream: 'https://user:***@host/v1',
+    });
     expect(JSON.stringify(log.entries)).not.toMatch(/:password@|abc\.def|session=42/);
     expect(headers.authorization).toBe('Bearer abc.def'); // the caller's object is left as it was
   });
@@ -98,11 +117,13 @@ describe('levels', () => {
     const result = loadConfig({ ...base, LOG_LEVEL: 'warn' });
     if (!result.ok) throw new Error(result.problems.join('\n'));
     const log = memoryLog();
-    const app = testApp((routes) => routes.get('/noisy', (c) => {
-      c.env.logger.info('routine');
-      c.env.logger.warn('unusual');
-      return c.text('ok');
-    }));
+    const app = testApp((routes) =>
+      routes.get('/noisy', (c) => {
+        c.env.logger.info('routine');
+        c.env.logger.warn('unusual');
+        return c.text('ok');
+      }),
+    );
 
     await fetchOnce(app, createLogger({ level: result.config.logLevel, destination: log }), '/noisy');
     expect(log.entries.map((entry) => [entry['level'], entry['msg']])).toEqual([['warn', 'unusual']]);
@@ -113,7 +134,9 @@ describe('levels', () => {
     expect(silent.ok && silent.config.logLevel).toBe('silent');
     expect(loadConfig(base)).toMatchObject({ ok: true, config: { logLevel: 'info' } });
     const bad = loadConfig({ ...base, LOG_LEVEL: 'verbose' });
-    expect(!bad.ok && bad.problems).toEqual(['Expected `LOG_LEVEL` to be one of fatal, error, warn, info, debug, trace, silent, got `verbose`.']);
+    expect(!bad.ok && bad.problems).toEqual([
+      'Expected `LOG_LEVEL` to be one of fatal, error, warn, info, debug, trace, silent, got `verbose`.',
+    ]);
   });
 });
 
@@ -121,17 +144,37 @@ describe('the development format', () => {
   const time = Date.UTC(2025, 0, 1, 9, 5, 7, 123);
 
   it('writes an access line as method, path, status and duration, and other lines as message key=value', () => {
-    expect(formatPrettyLine({ level: 'info', time, pid: 1, hostname: 'h', requestId: 'r1', method: 'GET', path: '/json', status: 200, durationMs: 1.2, msg: 'request' }))
-      .toBe('09:05:07.123 INFO  GET /json 200 1.2ms requestId=r1\n');
-    expect(formatPrettyLine({ level: 'warn', time, pid: 1, hostname: 'h', reason: 'SIGTERM', lameDuckMs: 0, msg: 'shutting down' }))
-      .toBe('09:05:07.123 WARN  shutting down reason=SIGTERM lameDuckMs=0\n');
+    expect(
+      formatPrettyLine({
+        level: 'info',
+        time,
+        pid: 1,
+        hostname: 'h',
+        requestId: 'r1',
+        method: 'GET',
+        path: '/json',
+        status: 200,
+        durationMs: 1.2,
+        msg: 'request',
+      }),
+    ).toBe('09:05:07.123 INFO  GET /json 200 1.2ms requestId=r1\n');
+    expect(formatPrettyLine({ level: 'warn', time, pid: 1, hostname: 'h', reason: 'SIGTERM', lameDuckMs: 0, msg: 'shutting down' })).toBe(
+      '09:05:07.123 WARN  shutting down reason=SIGTERM lameDuckMs=0\n',
+    );
   });
 
-  it('shows an error\'s stack and its cause under the line, and only the message below error level', () => {
-    const err = { type: 'Error', message: 'outer', stack: 'Error: outer\n    at a (a.ts:1:1)', cause: { type: 'Error', message: 'inner', stack: 'Error: inner\n    at b (b.ts:2:2)' } };
+  it("shows an error's stack and its cause under the line, and only the message below error level", () => {
+    const err = {
+      type: 'Error',
+      message: 'outer',
+      stack: 'Error: outer\n    at a (a.ts:1:1)',
+      cause: { type: 'Error', message: 'inner', stack: 'Error: inner\n    at b (b.ts:2:2)' },
+    };
     expect(formatPrettyLine({ level: 'error', time, requestId: 'r1', err, msg: 'unhandled error' })).toBe(
       '09:05:07.123 ERROR unhandled error requestId=r1\n    Error: outer\n        at a (a.ts:1:1)\n    caused by: Error: inner\n        at b (b.ts:2:2)\n',
     );
-    expect(formatPrettyLine({ level: 'warn', time, err, msg: 'idle database connection failed' })).toBe('09:05:07.123 WARN  idle database connection failed error=outer\n');
+    expect(formatPrettyLine({ level: 'warn', time, err, msg: 'idle database connection failed' })).toBe(
+      '09:05:07.123 WARN  idle database connection failed error=outer\n',
+    );
   });
 });

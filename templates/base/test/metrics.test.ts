@@ -43,10 +43,18 @@ describe('GET /metrics', () => {
     await (await fetch(`${target.url}/external`)).arrayBuffer();
     const after = await scrape();
 
-    expect(count(after, 'method="GET",route="/json",status_class="2xx"') - count(before, 'method="GET",route="/json",status_class="2xx"')).toBe(3);
-    expect(count(after, 'method="GET",route="/upstream/data/:key",status_class="2xx"') - count(before, 'method="GET",route="/upstream/data/:key",status_class="2xx"')).toBe(2);
+    expect(
+      count(after, 'method="GET",route="/json",status_class="2xx"') - count(before, 'method="GET",route="/json",status_class="2xx"'),
+    ).toBe(3);
+    expect(
+      count(after, 'method="GET",route="/upstream/data/:key",status_class="2xx"') -
+        count(before, 'method="GET",route="/upstream/data/:key",status_class="2xx"'),
+    ).toBe(2);
     expect(after).not.toContain('route="/upstream/data/a"'); // the template, never the raw path
-    expect(count(after, 'method="GET",route="unmatched",status_class="4xx"') - count(before, 'method="GET",route="unmatched",status_class="4xx"')).toBe(1);
+    expect(
+      count(after, 'method="GET",route="unmatched",status_class="4xx"') -
+        count(before, 'method="GET",route="unmatched",status_class="4xx"'),
+    ).toBe(1);
     expect(count(after, 'method="GET",route="/db",status_class="2xx"')).toBeGreaterThanOrEqual(1);
     // the pool, the upstream client, the event loop and the process
     expect(sample(after, 'db_pool_clients{state="total"}')).toBeGreaterThanOrEqual(1);
@@ -72,15 +80,20 @@ describe('GET /metrics', () => {
       upstream.setBehaviour(() => 'echo');
     }
     const after = await scrape();
-    expect((sample(after, 'http_failed_responses_total{status="504"}') ?? 0) - (sample(before, 'http_failed_responses_total{status="504"}') ?? 0)).toBe(1);
-    expect(sample(after, 'http_request_duration_seconds_count{method="GET",route="/external",status_class="5xx"}')).toBeGreaterThanOrEqual(1);
+    expect(
+      (sample(after, 'http_failed_responses_total{status="504"}') ?? 0) -
+        (sample(before, 'http_failed_responses_total{status="504"}') ?? 0),
+    ).toBe(1);
+    expect(sample(after, 'http_request_duration_seconds_count{method="GET",route="/external",status_class="5xx"}')).toBeGreaterThanOrEqual(
+      1,
+    );
   });
 });
 
 describe('METRICS and METRICS_PORT', () => {
   const base = { DATABASE_URL: 'postgres://app@127.0.0.1/app' };
 
-  it('are on at the app\'s port by default, can be turned off or moved, and a bad value is reported', () => {
+  it("are on at the app's port by default, can be turned off or moved, and a bad value is reported", () => {
     expect(loadConfig(base)).toMatchObject({ ok: true, config: { metrics: { enabled: true, port: undefined } } });
     expect(loadConfig({ ...base, METRICS: 'off' })).toMatchObject({ ok: true, config: { metrics: { enabled: false } } });
     expect(loadConfig({ ...base, METRICS_PORT: '9464' })).toMatchObject({ ok: true, config: { metrics: { enabled: true, port: 9464 } } });

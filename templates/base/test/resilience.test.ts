@@ -13,7 +13,11 @@ import { startTestUpstream, type TestUpstream } from './support/test-upstream.js
 const caller = (): AbortSignal => new AbortController().signal;
 
 /** A line whose average hold time is set by one timed use; its one slot is held on return. */
-async function lineWithHold(options: { targetMs: number; intervalMs: number; holdMs: number }): Promise<{ line: AdmissionQueue; held: Slot }> {
+async function lineWithHold(options: {
+  targetMs: number;
+  intervalMs: number;
+  holdMs: number;
+}): Promise<{ line: AdmissionQueue; held: Slot }> {
   const line = createAdmissionQueue({ slots: 1, name: 'the test pool', ...options });
   const first = await line.acquire(caller());
   await sleep(options.holdMs);
@@ -26,9 +30,18 @@ async function lineWithHold(options: { targetMs: number; intervalMs: number; hol
  * hold time, so k ≤ interval / hold), from the hold time it measured, not the one asked for: timers
  * run late on a busy machine.
  */
-function fillToTheBound(line: AdmissionQueue, intervalMs: number, onAdmit: (label: string) => void = () => undefined): Array<Promise<Slot>> {
+function fillToTheBound(
+  line: AdmissionQueue,
+  intervalMs: number,
+  onAdmit: (label: string) => void = () => undefined,
+): Array<Promise<Slot>> {
   const fits = Math.floor(intervalMs / line.stats().holdMs);
-  return Array.from({ length: fits }, (_, index) => line.acquire(caller()).then((slot) => { onAdmit(`promised ${index}`); return slot; }));
+  return Array.from({ length: fits }, (_, index) =>
+    line.acquire(caller()).then((slot) => {
+      onAdmit(`promised ${index}`);
+      return slot;
+    }),
+  );
 }
 
 describe('admission queue', () => {
@@ -68,7 +81,11 @@ describe('admission queue', () => {
     const promised = fillToTheBound(line, 200, (label) => order.push(label));
     await expect(line.acquire(caller())).rejects.toBeInstanceOf(OverloadedError); // one turn too many: refused at once
     expect(line.stats().overloaded).toBe(true);
-    const queue = (label: string): Promise<Slot> => line.acquire(caller()).then((slot) => { order.push(label); return slot; });
+    const queue = (label: string): Promise<Slot> =>
+      line.acquire(caller()).then((slot) => {
+        order.push(label);
+        return slot;
+      });
     const older = queue('older');
     const newer = queue('newer'); // on the stack, not refused: under overload newcomers wait up to targetMs
     held.release();
@@ -166,7 +183,12 @@ describe('upstream circuit breaker and retry', () => {
 
   it('retries within a budget: a reset storm is not doubled', async () => {
     upstream.setBehaviour(() => 'reset');
-    const client = createUpstreamClient({ baseUrl: upstream.url, connections: 4, timeoutMs: 1_000, breaker: { failures: 1_000, cooldownMs: 1_000 } });
+    const client = createUpstreamClient({
+      baseUrl: upstream.url,
+      connections: 4,
+      timeoutMs: 1_000,
+      breaker: { failures: 1_000, cooldownMs: 1_000 },
+    });
     try {
       const requestsBefore = upstream.requests;
       const results = await Promise.allSettled(Array.from({ length: 40 }, () => client.getJson('/x', { signal: caller() })));
@@ -225,7 +247,15 @@ describe('readiness under load', () => {
   };
 
   it('stays ready while the pool refuses work (a busy database), and is not ready when the database is gone', async () => {
-    expect(await readyz(async () => { throw new OverloadedError('the database pool'); })).toEqual([200, { status: 'ready', busy: true }]);
-    expect(await readyz(async () => { throw new DatabaseUnavailableError(); })).toEqual([503, { status: 'unavailable', reason: 'database' }]);
+    expect(
+      await readyz(async () => {
+        throw new OverloadedError('the database pool');
+      }),
+    ).toEqual([200, { status: 'ready', busy: true }]);
+    expect(
+      await readyz(async () => {
+        throw new DatabaseUnavailableError();
+      }),
+    ).toEqual([503, { status: 'unavailable', reason: 'database' }]);
   });
 });

@@ -62,7 +62,16 @@ describe('routes over HTTP', () => {
   it('lets a route set its own value of a security header, sent once', async () => {
     const app = createApp({ upstream: { getJson: async () => ({}) }, db: target.db, limits: { bodyLimitBytes: 1_024 } });
     app.get('/cached', (c) => c.json({ cached: true }, 200, { 'Cache-Control': 'public, max-age=60' }));
-    app.get('/stream', (c) => c.body(new ReadableStream({ start(controller) { controller.enqueue(new TextEncoder().encode('chunk')); controller.close(); } })));
+    app.get('/stream', (c) =>
+      c.body(
+        new ReadableStream({
+          start(controller) {
+            controller.enqueue(new TextEncoder().encode('chunk'));
+            controller.close();
+          },
+        }),
+      ),
+    );
     const served = await serveApp(app);
     try {
       const cached = await fetch(`${served.url}/cached`);
@@ -121,7 +130,11 @@ describe('unexpected errors', () => {
       await served.close();
     }
     expect(response.status).toBe(500);
-    expect(JSON.parse(body)).toEqual({ error: 'internal_error', message: 'Internal Server Error', requestId: response.headers.get('x-request-id') });
+    expect(JSON.parse(body)).toEqual({
+      error: 'internal_error',
+      message: 'Internal Server Error',
+      requestId: response.headers.get('x-request-id'),
+    });
     expect(body).not.toContain('secret detail');
   });
 });

@@ -29,7 +29,10 @@ type LogEntry = Record<string, unknown>;
  * Starts `tsx src/server.ts` and resolves with its URL once it logs that it listens. Its JSON
  * lines leave a buffer in batches (see logger.ts): the last ones arrive only if it flushes them.
  */
-async function startServerProcess(env: Record<string, string>, nodeArgs: string[] = []): Promise<{ child: ChildProcess; url: string; logs: LogEntry[] }> {
+async function startServerProcess(
+  env: Record<string, string>,
+  nodeArgs: string[] = [],
+): Promise<{ child: ChildProcess; url: string; logs: LogEntry[] }> {
   const child = spawn(process.execPath, ['--import', 'tsx', ...nodeArgs, 'src/server.ts'], {
     cwd: projectRoot,
     env: {
@@ -77,7 +80,9 @@ function get(url: string, agent: Agent | false = false): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const outgoing = request(url, { agent }, (response) => {
       response.resume();
-      response.once('end', () => resolve({ status: response.statusCode ?? 0, connection: response.headers.connection, reused: outgoing.reusedSocket }));
+      response.once('end', () =>
+        resolve({ status: response.statusCode ?? 0, connection: response.headers.connection, reused: outgoing.reusedSocket }),
+      );
     });
     outgoing.once('error', reject);
     outgoing.end();
@@ -85,7 +90,10 @@ function get(url: string, agent: Agent | false = false): Promise<Answer> {
 }
 
 function canConnect(url: string): Promise<boolean> {
-  return get(`${url}/healthz`).then(() => true, () => false);
+  return get(`${url}/healthz`).then(
+    () => true,
+    () => false,
+  );
 }
 
 describe('graceful shutdown', () => {
@@ -106,7 +114,11 @@ describe('graceful shutdown', () => {
     const [code, signal] = await exited;
     expect({ code, signal }).toEqual({ code: 0, signal: null });
     const accessLines = logs.filter((entry) => entry['msg'] === 'request');
-    expect(accessLines).toEqual(Array.from({ length: 3 }, () => expect.objectContaining({ level: 'info', path: '/external', status: 200, requestId: expect.any(String) })));
+    expect(accessLines).toEqual(
+      Array.from({ length: 3 }, () =>
+        expect.objectContaining({ level: 'info', path: '/external', status: 200, requestId: expect.any(String) }),
+      ),
+    );
     expect(logs.at(-1)).toMatchObject({ level: 'info', msg: 'stopped' }); // the buffer was flushed before the exit
   });
 
@@ -122,7 +134,11 @@ describe('graceful shutdown', () => {
     expect(logs.at(-1)).toMatchObject({
       level: 'fatal',
       msg: 'crashed',
-      err: { message: 'crash for the test', stack: expect.stringContaining('crash-on-signal'), cause: { message: 'the cause of the crash' } },
+      err: {
+        message: 'crash for the test',
+        stack: expect.stringContaining('crash-on-signal'),
+        cause: { message: 'the cause of the crash' },
+      },
     });
   });
 

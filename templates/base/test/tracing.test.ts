@@ -8,14 +8,22 @@ import { testDatabaseUrl } from './support/test-database.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 import { startTestUpstream, type TestUpstream } from './support/test-upstream.js';
 
-interface ExportedSpan { name: string; traceId: string; spanId: string; parentSpanId?: string; attributes: Array<{ key: string; value: Record<string, unknown> }> }
+interface ExportedSpan {
+  name: string;
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  attributes: Array<{ key: string; value: Record<string, unknown> }>;
+}
 
 /** A stand-in OpenTelemetry collector: takes OTLP/HTTP JSON exports on /v1/traces and keeps their spans. */
 async function startCollector(): Promise<{ url: string; spans: ExportedSpan[]; server: Server }> {
   const spans: ExportedSpan[] = [];
   const server = createServer((request, response) => {
     let body = '';
-    request.on('data', (chunk: Buffer) => { body += chunk.toString(); });
+    request.on('data', (chunk: Buffer) => {
+      body += chunk.toString();
+    });
     request.on('end', () => {
       const payload = JSON.parse(body) as { resourceSpans: Array<{ scopeSpans: Array<{ spans: ExportedSpan[] }> }> };
       for (const resource of payload.resourceSpans) for (const scope of resource.scopeSpans) spans.push(...scope.spans);

@@ -42,7 +42,8 @@ function fail(message: string, exitCode = 1): never {
 
 function parseInteger(flag: string, raw: string, min: number): number {
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > 65535) fail(`Expected \`${flag}\` to be an integer from ${min} to 65535, got \`${raw}\`.`, 2);
+  if (!Number.isInteger(value) || value < min || value > 65535)
+    fail(`Expected \`${flag}\` to be an integer from ${min} to 65535, got \`${raw}\`.`, 2);
   return value;
 }
 
@@ -67,7 +68,10 @@ function parseOptions(argv: string[]): EmbeddedDbOptions {
       strict: true,
     }));
   } catch (error) {
-    fail(`${(error as Error).message}\nusage: node --import tsx scripts/embedded-db.ts [--port N] [--data DIR|memory] [--max-connections N] [-- command args...]`, 2);
+    fail(
+      `${(error as Error).message}\nusage: node --import tsx scripts/embedded-db.ts [--port N] [--data DIR|memory] [--max-connections N] [-- command args...]`,
+      2,
+    );
   }
   return {
     port: parseInteger('--port', values.port ?? process.env['EMBEDDED_DB_PORT'] ?? String(DEFAULT_PORT), 0),
@@ -96,7 +100,9 @@ function assertPortFree(port: number): Promise<void> {
   if (port === 0) return Promise.resolve();
   return new Promise((resolve) => {
     const probe = createServer();
-    probe.once('error', () => fail(`port ${port} on ${HOST} is in use (is \`npm run db\` already running?). Use --port 0 for a free port.`));
+    probe.once('error', () =>
+      fail(`port ${port} on ${HOST} is in use (is \`npm run db\` already running?). Use --port 0 for a free port.`),
+    );
     probe.listen(port, HOST, () => probe.close(() => resolve()));
   });
 }
@@ -148,7 +154,8 @@ async function main(): Promise<void> {
   };
   const requestStop = (): void => {
     stopRequestedAt = performance.now();
-    if (child && child.exitCode === null) child.kill('SIGTERM'); // the child's exit stops us
+    if (child && child.exitCode === null)
+      child.kill('SIGTERM'); // the child's exit stops us
     else if (!starting) void stop(0);
   };
   const onSignal = (signal: NodeJS.Signals): void => {
@@ -193,7 +200,11 @@ async function main(): Promise<void> {
 
   const [command, ...args] = options.command;
   if (!command) return;
-  child = spawn(command, args, { stdio: 'inherit', env: { ...process.env, DATABASE_URL: databaseUrl }, shell: process.platform === 'win32' });
+  child = spawn(command, args, {
+    stdio: 'inherit',
+    env: { ...process.env, DATABASE_URL: databaseUrl },
+    shell: process.platform === 'win32',
+  });
   child.once('error', (error) => {
     process.stderr.write(`embedded-db: cannot run ${command}: ${error.message}\n`);
     void stop(1);

@@ -19,12 +19,20 @@ export interface BuiltServer {
 export async function startBuiltServer(dir: string, env: Record<string, string>): Promise<BuiltServer> {
   const port = await freePort();
   const child: ResultPromise = execa('node', [join(dir, 'dist', 'server.js')], {
-    cwd: dir, reject: false, stdin: 'ignore', all: true, buffer: false, extendEnv: false, forceKillAfterDelay: 10_000,
+    cwd: dir,
+    reject: false,
+    stdin: 'ignore',
+    all: true,
+    buffer: false,
+    extendEnv: false,
+    forceKillAfterDelay: 10_000,
     // No lame duck unless a test asks for one: nothing balances load in front of these servers, and stop() stays quick.
     env: cliEnv({ NODE_ENV: 'production', LOG_FORMAT: 'silent', HOST: '127.0.0.1', PORT: String(port), LAME_DUCK_MS: '0', ...env }),
   });
   let output = '';
-  child.all?.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+  child.all?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
   const pid = child.pid!;
   const stop = async (): Promise<void> => {
     if (isAlive(pid)) child.kill('SIGTERM');

@@ -27,7 +27,14 @@ export interface CliOptions {
 
 /** Runs one of our binaries as a user would, without a TTY; never throws on a non-zero exit. */
 async function runBin(bin: string, args: string[], options: CliOptions): Promise<CliResult> {
-  const result = await execa('node', [bin, ...args], { reject: false, stdin: 'ignore', env: options.env ?? cliEnv(), extendEnv: false, ...(options.cwd ? { cwd: options.cwd } : {}), ...(options.timeout ? { timeout: options.timeout } : {}) });
+  const result = await execa('node', [bin, ...args], {
+    reject: false,
+    stdin: 'ignore',
+    env: options.env ?? cliEnv(),
+    extendEnv: false,
+    ...(options.cwd ? { cwd: options.cwd } : {}),
+    ...(options.timeout ? { timeout: options.timeout } : {}),
+  });
   return { exitCode: result.exitCode ?? -1, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -39,7 +46,11 @@ export const runAsyncsrv = (args: string[], options: CliOptions = {}): Promise<C
  * published install would be), installed; fails the test on a non-zero exit. Resolves with the project's path.
  */
 export async function createProjectFromTarball(cwd: string, extra: string[] = []): Promise<string> {
-  const created = await runCreate(['app', '--yes', '--no-git', ...extra], { cwd, env: cliEnv({ CREATE_ASYNC_SERVER_SPEC: `file:${inject('cliTarball')}` }), timeout: 300_000 });
+  const created = await runCreate(['app', '--yes', '--no-git', ...extra], {
+    cwd,
+    env: cliEnv({ CREATE_ASYNC_SERVER_SPEC: `file:${inject('cliTarball')}` }),
+    timeout: 300_000,
+  });
   expect(created.exitCode, created.stderr).toBe(0);
   return join(cwd, 'app');
 }

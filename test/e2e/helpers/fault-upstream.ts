@@ -58,14 +58,23 @@ export async function startFaultUpstream(): Promise<FaultUpstream> {
       clearTimeout(timer);
       timers.delete(timer);
     });
-    const timer = setTimeout(() => { timers.delete(timer); answer(); }, fault.kind === 'slow' ? fault.delayMs : 0);
+    const timer = setTimeout(
+      () => {
+        timers.delete(timer);
+        answer();
+      },
+      fault.kind === 'slow' ? fault.delayMs : 0,
+    );
     timers.add(timer);
   });
 
   const listen = (port: number): Promise<void> =>
     new Promise((resolve, reject) => {
       server.once('error', reject);
-      server.listen(port, '127.0.0.1', () => { server.off('error', reject); resolve(); });
+      server.listen(port, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
   const goDown = (): Promise<void> =>
     new Promise((resolve) => {
@@ -82,8 +91,12 @@ export async function startFaultUpstream(): Promise<FaultUpstream> {
     port,
     url: `http://127.0.0.1:${port}`,
     counts: () => ({ ...counts }),
-    resetCounts: () => { counts = { received: 0, answered: 0, aborted: 0, inFlight: counts.inFlight }; },
-    setFault: (next) => { fault = next; },
+    resetCounts: () => {
+      counts = { received: 0, answered: 0, aborted: 0, inFlight: counts.inFlight };
+    },
+    setFault: (next) => {
+      fault = next;
+    },
     goDown,
     comeBack: () => listen(port),
     close: goDown,

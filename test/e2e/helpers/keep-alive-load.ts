@@ -40,45 +40,52 @@ export function startKeepAliveLoad(base: string, path: string, connections: numb
   let stopped = false;
   const refusedAt: number[] = [];
 
-  const runConnection = (): Promise<void> => new Promise<void>((resolve) => {
-    const socket: Socket = connect(Number(port), hostname);
-    socket.setNoDelay(true);
-    let current: RequestOutcome | undefined;
-    let buffer = Buffer.alloc(0);
-    let sentAny = false;
-    let connectedAt = 0;
-    let sent = 0;
-    const send = (): void => {
-      if (stopped || socket.destroyed) { socket.end(); return; }
-      current = { writtenAt: performance.now(), connectedAt, indexOnConnection: sent++ };
-      outcomes.push(current);
-      sentAny = true;
-      socket.write(`GET ${path} HTTP/1.1\r\nHost: ${hostname}:${port}\r\n\r\n`);
-    };
-    socket.on('connect', () => { connectedAt = performance.now(); send(); });
-    socket.on('data', (chunk: Buffer) => {
-      if (!current) return;
-      current.firstByteAt ??= performance.now();
-      buffer = Buffer.concat([buffer, chunk]);
-      const parsed = parseResponse(buffer);
-      if (!parsed) return;
-      current.status = parsed.status;
-      current.doneAt = performance.now();
-      current = undefined;
-      buffer = buffer.subarray(parsed.length);
-      if (parsed.close) socket.end();
-      else send();
+  const runConnection = (): Promise<void> =>
+    new Promise<void>((resolve) => {
+      const socket: Socket = connect(Number(port), hostname);
+      socket.setNoDelay(true);
+      let current: RequestOutcome | undefined;
+      let buffer = Buffer.alloc(0);
+      let sentAny = false;
+      let connectedAt = 0;
+      let sent = 0;
+      const send = (): void => {
+        if (stopped || socket.destroyed) {
+          socket.end();
+          return;
+        }
+        current = { writtenAt: performance.now(), connectedAt, indexOnConnection: sent++ };
+        outcomes.push(current);
+        sentAny = true;
+        socket.write(`GET ${path} HTTP/1.1\r\nHost: ${hostname}:${port}\r\n\r\n`);
+      };
+      socket.on('connect', () => {
+        connectedAt = performance.now();
+        send();
+      });
+      socket.on('data', (chunk: Buffer) => {
+        if (!current) return;
+        current.firstByteAt ??= performance.now();
+        buffer = Buffer.concat([buffer, chunk]);
+        const parsed = parseResponse(buffer);
+        if (!parsed) return;
+        current.status = parsed.status;
+        current.doneAt = performance.now();
+        current = undefined;
+        buffer = buffer.subarray(parsed.length);
+        if (parsed.close) socket.end();
+        else send();
+      });
+      socket.on('error', (error: NodeJS.ErrnoException) => {
+        if (current) current.error = error.code ?? error.message;
+        else if (!sentAny) refusedAt.push(performance.now());
+      });
+      socket.on('close', () => {
+        if (current && !current.error) current.error = 'closed before a complete response';
+        current = undefined;
+        resolve();
+      });
     });
-    socket.on('error', (error: NodeJS.ErrnoException) => {
-      if (current) current.error = error.code ?? error.message;
-      else if (!sentAny) refusedAt.push(performance.now());
-    });
-    socket.on('close', () => {
-      if (current && !current.error) current.error = 'closed before a complete response';
-      current = undefined;
-      resolve();
-    });
-  });
 
   const keepOpen = (): void => {
     const run = runConnection().then(() => {

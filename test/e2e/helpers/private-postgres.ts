@@ -24,7 +24,11 @@ export interface PrivatePostgres {
 
 function findPostgresBin(): string {
   const root = '/usr/lib/postgresql';
-  const versions = existsSync(root) ? readdirSync(root).filter((name) => /^\d+$/.test(name)).sort((a, b) => Number(b) - Number(a)) : [];
+  const versions = existsSync(root)
+    ? readdirSync(root)
+        .filter((name) => /^\d+$/.test(name))
+        .sort((a, b) => Number(b) - Number(a))
+    : [];
   const bin = versions.map((version) => join(root, version, 'bin')).find((dir) => existsSync(join(dir, 'pg_ctl')));
   if (!bin) throw new Error(`No PostgreSQL server binaries under ${root}/<version>/bin: install postgresql to run this test.`);
   return bin;
@@ -45,7 +49,11 @@ export async function startPrivatePostgres(prefix = 'cas-pg-'): Promise<PrivateP
   const run = (tool: string, args: string[]) => {
     const command = join(bin, tool);
     return asRoot
-      ? execa('setpriv', ['--reuid=postgres', '--regid=postgres', '--init-groups', command, ...args], { cwd: root, stdin: 'ignore', timeout: 60_000 })
+      ? execa('setpriv', ['--reuid=postgres', '--regid=postgres', '--init-groups', command, ...args], {
+          cwd: root,
+          stdin: 'ignore',
+          timeout: 60_000,
+        })
       : execa(command, args, { cwd: root, stdin: 'ignore', timeout: 60_000 });
   };
   await run('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8', '--no-locale']);
@@ -73,7 +81,9 @@ export async function startPrivatePostgres(prefix = 'cas-pg-'): Promise<PrivateP
     const client = new pg.Client({ connectionString: url('fault-suite-probe'), connectionTimeoutMillis: 5_000 });
     await client.connect();
     try {
-      const result = await client.query<{ count: string }>('SELECT count(*) FROM pg_stat_activity WHERE application_name = $1', [applicationName]);
+      const result = await client.query<{ count: string }>('SELECT count(*) FROM pg_stat_activity WHERE application_name = $1', [
+        applicationName,
+      ]);
       return Number(result.rows[0]?.count);
     } finally {
       await client.end();

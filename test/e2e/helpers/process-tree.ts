@@ -17,7 +17,10 @@ export function descendantsOf(pid: number): number[] {
   const found: number[] = [];
   const walk = (parent: number): void => {
     for (const [child, ppid] of parentOf) {
-      if (ppid === parent && isAlive(child)) { found.push(child); walk(child); }
+      if (ppid === parent && isAlive(child)) {
+        found.push(child);
+        walk(child);
+      }
     }
   };
   walk(pid);

@@ -18,14 +18,28 @@ export function freePort(): Promise<number> {
 export function waitForLine(child: ResultPromise, pattern: RegExp, timeoutMs = 60_000): Promise<RegExpMatchArray> {
   return new Promise((resolve, reject) => {
     let output = '';
-    const timer = setTimeout(() => { cleanup(); reject(new Error(`timed out waiting for ${pattern} in:\n${output}`)); }, timeoutMs);
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new Error(`timed out waiting for ${pattern} in:\n${output}`));
+    }, timeoutMs);
     const onData = (chunk: Buffer): void => {
       output += chunk.toString();
       const match = output.match(pattern);
-      if (match) { cleanup(); resolve(match); }
+      if (match) {
+        cleanup();
+        resolve(match);
+      }
     };
-    const onExit = (): void => { cleanup(); reject(new Error(`process exited before printing ${pattern}:\n${output}`)); };
-    const cleanup = (): void => { clearTimeout(timer); child.stdout?.off('data', onData); child.stderr?.off('data', onData); child.off('exit', onExit); };
+    const onExit = (): void => {
+      cleanup();
+      reject(new Error(`process exited before printing ${pattern}:\n${output}`));
+    };
+    const cleanup = (): void => {
+      clearTimeout(timer);
+      child.stdout?.off('data', onData);
+      child.stderr?.off('data', onData);
+      child.off('exit', onExit);
+    };
     child.stdout?.on('data', onData);
     child.stderr?.on('data', onData);
     child.once('exit', onExit);

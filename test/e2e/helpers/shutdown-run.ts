@@ -77,11 +77,19 @@ export async function runShutdownUnderLoad(options: ShutdownRunOptions): Promise
  */
 const LISTENER_CLOSE_WINDOW_MS = 100;
 
-export function classify(outcomes: RequestOutcome[], refused: number, signalAt: number, exitMs: number | undefined, left: number[]): ShutdownFigures {
+export function classify(
+  outcomes: RequestOutcome[],
+  refused: number,
+  signalAt: number,
+  exitMs: number | undefined,
+  left: number[],
+): ShutdownFigures {
   const answeredConnections = outcomes.filter((o) => o.firstByteAt !== undefined).map((o) => o.connectedAt);
   const lastAnsweredConnection = answeredConnections.reduce((latest, at) => Math.max(latest, at), Number.NEGATIVE_INFINITY);
   const failed = outcomes.filter((o) => o.status === undefined && o.error !== undefined);
-  const cut = failed.filter((o) => o.indexOnConnection === 0 && o.firstByteAt === undefined && o.connectedAt >= lastAnsweredConnection - LISTENER_CLOSE_WINDOW_MS);
+  const cut = failed.filter(
+    (o) => o.indexOnConnection === 0 && o.firstByteAt === undefined && o.connectedAt >= lastAnsweredConnection - LISTENER_CLOSE_WINDOW_MS,
+  );
   return {
     outcomes,
     signalAt,
@@ -97,8 +105,13 @@ export function classify(outcomes: RequestOutcome[], refused: number, signalAt: 
 
 /** One line for the test output. */
 export function formatFigures(name: string, figures: ShutdownFigures): string {
-  const exit = figures.exitMs === undefined ? `processes left: ${figures.left.join(', ')}` : `every process gone ${Math.round(figures.exitMs)} ms after the signal`;
-  return `${name}: ${figures.outcomes.length} requests (${figures.afterSignal} after the signal), ${figures.resets.length} resets, ` +
+  const exit =
+    figures.exitMs === undefined
+      ? `processes left: ${figures.left.join(', ')}`
+      : `every process gone ${Math.round(figures.exitMs)} ms after the signal`;
+  return (
+    `${name}: ${figures.outcomes.length} requests (${figures.afterSignal} after the signal), ${figures.resets.length} resets, ` +
     `${figures.serverErrors.length} 5xx; not counted: ${figures.cutAtListenerClose.length} cut in the listener's queue at its close, ` +
-    `${figures.refused} refused connects; ${exit}`;
+    `${figures.refused} refused connects; ${exit}`
+  );
 }

@@ -4,15 +4,30 @@ import { readOverheadConfig, roundOrder, SCENARIOS } from '../../../bench/overhe
 describe('readOverheadConfig', () => {
   it('takes 3 rounds of 5 s by default and BENCH_OVERHEAD_* overrides', () => {
     expect(readOverheadConfig({})).toEqual({
-      rounds: 3, durationSeconds: 5, warmupSeconds: 2, ladderSeconds: 2, upstreamLatencyMs: 100, waitingLatencyMs: 2000, waitingRequests: 1000,
+      rounds: 3,
+      durationSeconds: 5,
+      warmupSeconds: 2,
+      ladderSeconds: 2,
+      upstreamLatencyMs: 100,
+      waitingLatencyMs: 2000,
+      waitingRequests: 1000,
     });
-    expect(readOverheadConfig({ BENCH_OVERHEAD_ROUNDS: '5', BENCH_OVERHEAD_DURATION: '1.5' })).toMatchObject({ rounds: 5, durationSeconds: 1.5, warmupSeconds: 1.5, ladderSeconds: 1.5 });
+    expect(readOverheadConfig({ BENCH_OVERHEAD_ROUNDS: '5', BENCH_OVERHEAD_DURATION: '1.5' })).toMatchObject({
+      rounds: 5,
+      durationSeconds: 1.5,
+      warmupSeconds: 1.5,
+      ladderSeconds: 1.5,
+    });
   });
 
   it('refuses nonsense with the variable and the value', () => {
-    expect(() => readOverheadConfig({ BENCH_OVERHEAD_ROUNDS: '0' })).toThrow('Expected `BENCH_OVERHEAD_ROUNDS` to be a positive integer, got `0`.');
+    expect(() => readOverheadConfig({ BENCH_OVERHEAD_ROUNDS: '0' })).toThrow(
+      'Expected `BENCH_OVERHEAD_ROUNDS` to be a positive integer, got `0`.',
+    );
     expect(() => readOverheadConfig({ BENCH_OVERHEAD_ROUNDS: '1.5' })).toThrow('positive integer');
-    expect(() => readOverheadConfig({ BENCH_OVERHEAD_DURATION: 'soon' })).toThrow('Expected `BENCH_OVERHEAD_DURATION` to be a positive number, got `soon`.');
+    expect(() => readOverheadConfig({ BENCH_OVERHEAD_DURATION: 'soon' })).toThrow(
+      'Expected `BENCH_OVERHEAD_DURATION` to be a positive number, got `soon`.',
+    );
   });
 });
 
@@ -25,6 +40,9 @@ describe('roundOrder', () => {
 
 describe('SCENARIOS', () => {
   it('loads /json at 50 connections on one wrk thread and /external at 1000 on two', () => {
-    expect(SCENARIOS.map((s) => [s.path, s.connections, s.threads])).toEqual([['/json', 50, 1], ['/external', 1000, 2]]);
+    expect(SCENARIOS.map((s) => [s.path, s.connections, s.threads])).toEqual([
+      ['/json', 50, 1],
+      ['/external', 1000, 2],
+    ]);
   });
 });

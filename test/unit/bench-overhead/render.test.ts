@@ -1,6 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { ladderDeltas, LADDER_LAYERS, LAYER_NOTES, rungName } from '../../../bench/overhead/middleware-ladder.js';
-import { contenderTable, formatMarkdown, formatTerminalReport, formatText, issueTable, ladderTable, OVERHEAD_MARKERS, renderOverheadMarkdown, renderOverheadSection, statusesCell } from '../../../bench/overhead/render.js';
+import {
+  contenderTable,
+  formatMarkdown,
+  formatTerminalReport,
+  formatText,
+  issueTable,
+  ladderTable,
+  OVERHEAD_MARKERS,
+  renderOverheadMarkdown,
+  renderOverheadSection,
+  statusesCell,
+} from '../../../bench/overhead/render.js';
 import { countStatuses, statusDelta } from '../../../bench/overhead/servers.js';
 import { evaluateTargets, roundRatios, summariseRuns } from '../../../bench/overhead/stats.js';
 import { ladder, report, threeRounds, waiting } from './fixtures.js';
@@ -14,7 +25,15 @@ function fullReport() {
 
 describe('formatText and formatMarkdown', () => {
   it('pads columns to their widest cell, the first to the left', () => {
-    expect(formatText({ head: ['a', 'bb'], rows: [['long', '1'], ['x', '123']] })).toBe('a      bb\n----  ---\nlong    1\nx     123');
+    expect(
+      formatText({
+        head: ['a', 'bb'],
+        rows: [
+          ['long', '1'],
+          ['x', '123'],
+        ],
+      }),
+    ).toBe('a      bb\n----  ---\nlong    1\nx     123');
   });
 
   it('writes a GitHub table with numbers aligned right', () => {
@@ -26,21 +45,32 @@ describe('report tables', () => {
   it('shows every contender with its rounds, ratio and errors', () => {
     const table = contenderTable(fullReport());
     expect(table.rows).toHaveLength(6);
-    expect(table.rows[1]).toEqual(expect.arrayContaining(['/json c=50, generated, LOG_FORMAT=silent', '27,000', '24,300 / 27,000 / 29,700', '0.90x']));
+    expect(table.rows[1]).toEqual(
+      expect.arrayContaining(['/json c=50, generated, LOG_FORMAT=silent', '27,000', '24,300 / 27,000 / 29,700', '0.90x']),
+    );
     expect(table.rows[2]).toEqual(expect.arrayContaining(['/json c=50, generated, silent, METRICS=off', '27,500']));
     expect(table.rows[3]).toEqual(expect.arrayContaining(['180', '200: 3,000']));
     expect(table.rows[5]).toEqual(expect.arrayContaining(['12 (12 timeouts, 0 non-2xx)']));
   });
 
-  it('puts the issue\'s rows side by side with the ratio', () => {
+  it("puts the issue's rows side by side with the ratio", () => {
     const rows = issueTable(fullReport()).rows;
-    expect(rows[0]).toEqual(['/json, c=50, default production access log to a pipe', '24,000 2xx/s, 0 errors', '30,000 2xx/s, 0 errors', '0.80x']);
+    expect(rows[0]).toEqual([
+      '/json, c=50, default production access log to a pipe',
+      '24,000 2xx/s, 0 errors',
+      '30,000 2xx/s, 0 errors',
+      '0.80x',
+    ]);
     expect(rows.at(-1)).toEqual(['RSS with 1000 requests waiting on a 2 s upstream', '141 MB', '132 MB', '1.07x']);
   });
 
   it('gives each middleware its cumulative cost and delta, then the two real servers', () => {
     const rows = ladderTable(fullReport()).rows;
-    expect(rows.slice(0, 3).map((row) => [row[0], row[2], row[3]])).toEqual([['none', '24.0', ''], ['+ serviceResponse', '25.0', '+1.0'], ['+ requestHandler', '31.5', '+6.5']]);
+    expect(rows.slice(0, 3).map((row) => [row[0], row[2], row[3]])).toEqual([
+      ['none', '24.0', ''],
+      ['+ serviceResponse', '25.0', '+1.0'],
+      ['+ requestHandler', '31.5', '+6.5'],
+    ]);
     expect(rows.at(-2)?.[0]).toBe('(generated server, silent)');
   });
 
@@ -49,7 +79,13 @@ describe('report tables', () => {
     expect(text).toContain('Targets');
     expect(text).toContain('MISS');
     const markdown = renderOverheadMarkdown(fullReport());
-    for (const heading of ['## Targets', '## The issue\'s table on this run', '## Every contender', '## RSS with 1000 requests waiting', '## Cost of each piece']) {
+    for (const heading of [
+      '## Targets',
+      "## The issue's table on this run",
+      '## Every contender',
+      '## RSS with 1000 requests waiting',
+      '## Cost of each piece',
+    ]) {
       expect(markdown).toContain(heading);
     }
     expect(markdown).toContain('2 CPUs');
@@ -57,13 +93,13 @@ describe('report tables', () => {
 });
 
 describe('middleware ladder', () => {
-  it('names each rung after the generated app\'s middleware, in order, each with a note', () => {
+  it("names each rung after the generated app's middleware, in order, each with a note", () => {
     expect(rungName(0)).toBe('none');
     expect(rungName(LADDER_LAYERS.length)).toBe('accessLog');
     expect(['none', ...LADDER_LAYERS].every((name) => LAYER_NOTES[name])).toBe(true);
   });
 
-  it('computes each rung\'s delta over the one before', () => {
+  it("computes each rung's delta over the one before", () => {
     expect(ladderDeltas(ladder)).toEqual([24, 1, 6.5]);
   });
 });
@@ -84,7 +120,9 @@ describe('the section of docs/benchmarks.md', () => {
     const section = renderOverheadSection(fullReport());
     expect(section.startsWith(OVERHEAD_MARKERS.start)).toBe(true);
     expect(section.trimEnd().endsWith(OVERHEAD_MARKERS.end)).toBe(true);
-    expect(section).toContain('| /json, c=50, LOG_FORMAT=silent | 0.62–0.84x (issue); 0.47x | 0.90x | 27,000 2xx/s, 0 errors | 30,000 2xx/s, 0 errors |');
+    expect(section).toContain(
+      '| /json, c=50, LOG_FORMAT=silent | 0.62–0.84x (issue); 0.47x | 0.90x | 27,000 2xx/s, 0 errors | 30,000 2xx/s, 0 errors |',
+    );
     expect(section).toContain('What the profiles showed');
     expect(section).toMatch(/none 24\.0, \+ serviceResponse 25\.0/);
   });

@@ -32,17 +32,21 @@ describe('summariseRuns', () => {
 describe('roundRatios', () => {
   it('divides each generated run by the minimal run of the same round, then takes the median', () => {
     const runs = [
-      run(0, 'json', 'minimal', 100), run(0, 'json', 'generated-silent', 90),
-      run(1, 'json', 'minimal', 50), run(1, 'json', 'generated-silent', 40),
-      run(2, 'json', 'minimal', 200), run(2, 'json', 'generated-silent', 190),
+      run(0, 'json', 'minimal', 100),
+      run(0, 'json', 'generated-silent', 90),
+      run(1, 'json', 'minimal', 50),
+      run(1, 'json', 'generated-silent', 40),
+      run(2, 'json', 'minimal', 200),
+      run(2, 'json', 'generated-silent', 190),
     ];
     const [ratio] = roundRatios(runs);
     expect(ratio).toMatchObject({ scenario: 'json', contender: 'generated-silent', median: 0.9, min: 0.8, max: 0.95 });
   });
 
   it('leaves out a round without a minimal run', () => {
-    expect(roundRatios([run(0, 'json', 'generated-silent', 90), run(1, 'json', 'minimal', 100), run(1, 'json', 'generated-silent', 50)]))
-      .toEqual([{ scenario: 'json', contender: 'generated-silent', median: 0.5, min: 0.5, max: 0.5 }]);
+    expect(
+      roundRatios([run(0, 'json', 'generated-silent', 90), run(1, 'json', 'minimal', 100), run(1, 'json', 'generated-silent', 50)]),
+    ).toEqual([{ scenario: 'json', contender: 'generated-silent', median: 0.5, min: 0.5, max: 0.5 }]);
   });
 });
 
@@ -51,7 +55,11 @@ describe('evaluateTargets', () => {
     const runs = threeRounds();
     const targets = evaluateTargets(summariseRuns(runs), roundRatios(runs), waiting, roundRatios(runs, 'generated-no-metrics'));
     expect(targets.map((t) => [t.name.split(',')[0], t.pass])).toEqual([
-      ['/json', true], ['/json', true], ['/external', false], ['RSS with 1000 requests waiting on the upstream', true], ['/metrics on: /json', true],
+      ['/json', true],
+      ['/json', true],
+      ['/external', false],
+      ['RSS with 1000 requests waiting on the upstream', true],
+      ['/metrics on: /json', true],
     ]);
     expect(targets[4]!.actual).toBe('0.98x (rounds 0.98–0.98)'); // 27,000 against 27,500 in each round
     expect(evaluateTargets(summariseRuns(runs), roundRatios(runs), waiting)[4]).toMatchObject({ pass: false, actual: 'not measured' });
@@ -70,7 +78,10 @@ describe('evaluateTargets', () => {
 describe('okPerSecond', () => {
   it('counts only 2xx answers: a server that sheds fast does not look faster', () => {
     expect(okPerSecond(wrk(1000, { requests: 5000, non2xx: 4000 }))).toBe(200);
-    const shedding = [run(0, 'external', 'minimal', 1000), run(0, 'external', 'generated-silent', 1000, { wrk: wrk(3000, { requests: 15_000, non2xx: 12_500 }) })];
+    const shedding = [
+      run(0, 'external', 'minimal', 1000),
+      run(0, 'external', 'generated-silent', 1000, { wrk: wrk(3000, { requests: 15_000, non2xx: 12_500 }) }),
+    ];
     expect(roundRatios(shedding)[0]?.median).toBe(0.5);
   });
 });

@@ -69,8 +69,18 @@ describe('parseWrkTime', () => {
 
 describe('wrkArgs', () => {
   it('runs whole seconds with a 2 s timeout and latency percentiles, never more threads than connections', () => {
-    expect(wrkArgs({ url: 'http://127.0.0.1:1/json', threads: 2, connections: 1000, durationSeconds: 4.6 }))
-      .toEqual(['-t', '2', '-c', '1000', '-d', '5s', '--timeout', '2s', '--latency', 'http://127.0.0.1:1/json']);
+    expect(wrkArgs({ url: 'http://127.0.0.1:1/json', threads: 2, connections: 1000, durationSeconds: 4.6 })).toEqual([
+      '-t',
+      '2',
+      '-c',
+      '1000',
+      '-d',
+      '5s',
+      '--timeout',
+      '2s',
+      '--latency',
+      'http://127.0.0.1:1/json',
+    ]);
     expect(wrkArgs({ url: 'u', threads: 2, connections: 1, durationSeconds: 0.2 }).slice(0, 6)).toEqual(['-t', '1', '-c', '1', '-d', '1s']);
   });
 });

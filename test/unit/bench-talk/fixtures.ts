@@ -5,7 +5,16 @@ export function measurement(requestsPerSecond: number, extra: Partial<Measuremen
 }
 
 export function row(id: string, requestsPerSecond: number, extra: Partial<Row> = {}, kind: RowKind = 'generated'): Row {
-  return { id, group: '2', kind, label: id, connections: 100, measurement: measurement(requestsPerSecond), shows: `what ${id} shows`, ...extra };
+  return {
+    id,
+    group: '2',
+    kind,
+    label: id,
+    connections: 100,
+    measurement: measurement(requestsPerSecond),
+    shows: `what ${id} shows`,
+    ...extra,
+  };
 }
 
 export const load = { connections: 100, highConnections: 1000, durationMs: 5000, warmupMs: 1000, upstreamLatencyMs: 100 };
@@ -15,7 +24,10 @@ export function report(rows: Row[]): TalkReport {
     machine: { cpus: 2, node: 'v20.20.2', date: '2026-11-25 17:00 UTC', platform: 'linux x64' },
     load,
     rows,
-    targets: [{ name: 'shared client', goal: '>= 3x', actual: '4.00x', pass: true }, { name: 'json', goal: '>= 0.9x', actual: '0.80x', pass: false }],
+    targets: [
+      { name: 'shared client', goal: '>= 3x', actual: '4.00x', pass: true },
+      { name: 'json', goal: '>= 0.9x', actual: '0.80x', pass: false },
+    ],
     notes: ['UPSTREAM_CONNECTIONS=1000'],
   };
 }

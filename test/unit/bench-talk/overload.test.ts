@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { readTalkSections } from '../../../bench/talk/config.js';
 import { toOverloadPoint } from '../../../bench/talk/overload-rows.js';
 import {
-  extractOverloadBlock, formatOtherErrors, formatOverloadTable, goodputSeriesOf, OVERLOAD_END, OVERLOAD_START, renderMarkdown, renderOverloadMarkdown, spliceOverloadBlock,
+  extractOverloadBlock,
+  formatOtherErrors,
+  formatOverloadTable,
+  goodputSeriesOf,
+  OVERLOAD_END,
+  OVERLOAD_START,
+  renderMarkdown,
+  renderOverloadMarkdown,
+  spliceOverloadBlock,
 } from '../../../bench/talk/render-report.js';
 import { niceStep, renderGoodputChart } from '../../../bench/talk/render-svg.js';
 import { evaluateOverloadTargets } from '../../../bench/talk/targets.js';
@@ -25,9 +33,17 @@ const points = [
 
 function section(overrides: Partial<OverloadSection> = {}): OverloadSection {
   return {
-    capacity: 100, upstreamConnections: 10, upstreamLatencyMs: 100, path: '/external', durationMs: 5000, warmupMs: 1000,
-    measured: '2 CPUs, Node v20.20.2, linux x64, 2026-11-25 18:00 UTC', points, targets: evaluateOverloadTargets(points, 100),
-    naiveAbout: 'calls queue FIFO | inside undici', ...overrides,
+    capacity: 100,
+    upstreamConnections: 10,
+    upstreamLatencyMs: 100,
+    path: '/external',
+    durationMs: 5000,
+    warmupMs: 1000,
+    measured: '2 CPUs, Node v20.20.2, linux x64, 2026-11-25 18:00 UTC',
+    points,
+    targets: evaluateOverloadTargets(points, 100),
+    naiveAbout: 'calls queue FIFO | inside undici',
+    ...overrides,
   };
 }
 
@@ -54,14 +70,21 @@ describe('evaluateOverloadTargets', () => {
   it('leaves out what did not run', () => {
     expect(evaluateOverloadTargets([], 100)).toEqual([]);
     expect(evaluateOverloadTargets([point('naive', 3, 0)], 100)).toEqual([]);
-    expect(evaluateOverloadTargets([point('protected', 3, 99)], 100).map((t) => t.name)).toEqual(['overload: goodput at 3x capacity', 'overload: served p99 at 3x capacity', 'overload: shed (503) p99 at 3x capacity']);
+    expect(evaluateOverloadTargets([point('protected', 3, 99)], 100).map((t) => t.name)).toEqual([
+      'overload: goodput at 3x capacity',
+      'overload: served p99 at 3x capacity',
+      'overload: shed (503) p99 at 3x capacity',
+    ]);
   });
 });
 
 describe('toOverloadPoint', () => {
   it('counts every figure over the answers that arrived in the window, whenever due', () => {
     // 10 req/s, 1 s warm-up then 1 s measured: requests due at 0, 100, ..., 1900 ms.
-    const outcomes: Array<{ latencyMs: number; status?: number; error?: string }> = Array.from({ length: 20 }, () => ({ latencyMs: 150, status: 200 }));
+    const outcomes: Array<{ latencyMs: number; status?: number; error?: string }> = Array.from({ length: 20 }, () => ({
+      latencyMs: 150,
+      status: 200,
+    }));
     outcomes[3] = { latencyMs: 1200, status: 200 }; // warm-up, due 300 ms, arrives 1500 ms: counts
     outcomes[12] = { latencyMs: 5, status: 503 };
     outcomes[13] = { latencyMs: 300, error: 'ECONNRESET' };
@@ -91,10 +114,14 @@ describe('overload table', () => {
   it('prints one aligned line per run and the PASS/MISS lines', () => {
     const lines = formatOverloadTable(section()).split('\n');
     expect(lines[0]).toBe('overload: capacity 100 req/s');
-    expect(lines[1]).toMatch(/^load\s+variant\s+offered req\/s\s+goodput req\/s\s+x capacity\s+served p50\s+served p99\s+shed \(503\)\s+shed p99\s+other errors$/);
+    expect(lines[1]).toMatch(
+      /^load\s+variant\s+offered req\/s\s+goodput req\/s\s+x capacity\s+served p50\s+served p99\s+shed \(503\)\s+shed p99\s+other errors$/,
+    );
     expect(lines[4]).toMatch(/^\s*3x\s+protected\s+300\s+98\.0\s+0\.98x\s+103 ms\s+180 ms\s+1010\s+4\.2 ms\s+0$/);
     expect(lines[5]).toMatch(/^\s*3x\s+naive\s+300\s+0\.0\s+0\.00x\s+-\s+-\s+0\s+-\s+504: 1500$/);
-    expect(lines).toContain('PASS  overload: goodput at 3x capacity: 98 req/s = 0.98x; naive: 0 req/s = 0.00x, target >= 0.95x capacity (95 req/s)');
+    expect(lines).toContain(
+      'PASS  overload: goodput at 3x capacity: 98 req/s = 0.98x; naive: 0 req/s = 0.00x, target >= 0.95x capacity (95 req/s)',
+    );
   });
 
   it('renders a marked markdown section with the chart link, a row per run and its targets', () => {
@@ -155,7 +182,9 @@ describe('renderGoodputChart', () => {
   });
 
   it('puts the protected server high and the collapsed one on the floor at 3x', () => {
-    const [protectedLine, naiveLine] = [...svg.matchAll(/<polyline [^>]*points="([^"]+)"/g)].map((m) => m[1]!.split(' ').map((xy) => xy.split(',').map(Number)));
+    const [protectedLine, naiveLine] = [...svg.matchAll(/<polyline [^>]*points="([^"]+)"/g)].map((m) =>
+      m[1]!.split(' ').map((xy) => xy.split(',').map(Number)),
+    );
     const yAt3x = (line: number[][]): number => line.at(-1)![1]!;
     expect(protectedLine![0]![0]).toBe(naiveLine![0]![0]); // same offered load, same x
     expect(yAt3x(protectedLine!)).toBeLessThan(yAt3x(naiveLine!) - 50); // SVG y grows downwards
@@ -166,6 +195,8 @@ describe('readTalkSections', () => {
   it('runs both sections by default, or the one BENCH_TALK_ONLY names', () => {
     expect([...readTalkSections({})]).toEqual(['table', 'overload']);
     expect([...readTalkSections({ BENCH_TALK_ONLY: 'overload' })]).toEqual(['overload']);
-    expect(() => readTalkSections({ BENCH_TALK_ONLY: 'fast' })).toThrow('Expected `BENCH_TALK_ONLY` to be one of `table`, `overload`, got `fast`.');
+    expect(() => readTalkSections({ BENCH_TALK_ONLY: 'fast' })).toThrow(
+      'Expected `BENCH_TALK_ONLY` to be one of `table`, `overload`, got `fast`.',
+    );
   });
 });

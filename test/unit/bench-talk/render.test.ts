@@ -35,7 +35,9 @@ describe('renderMarkdown', () => {
 
   it('states the machine and the load', () => {
     expect(markdown).toContain('2 CPUs (`nproc`), Node v20.20.2, linux x64, 2026-11-25 17:00 UTC');
-    expect(markdown).toContain('5 s per row after 1 s warm-up (3 s at 1000 connections), 100 connections (1000 for the Little\'s-law and memory rows), mock upstream latency 100 ms');
+    expect(markdown).toContain(
+      "5 s per row after 1 s warm-up (3 s at 1000 connections), 100 connections (1000 for the Little's-law and memory rows), mock upstream latency 100 ms",
+    );
   });
 
   it('has a table row per row with pipes escaped, the chart, targets and one line per row', () => {

@@ -10,7 +10,7 @@ describe('readTalkLoad', () => {
     expect(() => readTalkLoad({ BENCH_TALK_DURATION: '0' })).toThrow('Expected `BENCH_TALK_DURATION` to be a positive number, got `0`.');
   });
 
-  it('computes Little\'s bound', () => {
+  it("computes Little's bound", () => {
     expect(littlesBound(1000, 100)).toBe(10_000);
   });
 });
@@ -37,7 +37,9 @@ describe('evaluateTargets', () => {
   });
 
   it('leaves out targets whose rows did not run', () => {
-    expect(evaluateTargets([row('json', 1), row('minimal-hono', 1)], load).map((t) => t.name)).toEqual(['generated /json vs minimal Hono app']);
+    expect(evaluateTargets([row('json', 1), row('minimal-hono', 1)], load).map((t) => t.name)).toEqual([
+      'generated /json vs minimal Hono app',
+    ]);
   });
 });
 

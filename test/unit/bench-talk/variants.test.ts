@@ -2,7 +2,14 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { patchNoAdmissionLine, patchNoDeadline, patchPerQueryConnection, patchPerRequestClient, patchSequentialFanOut, replaceOnce } from '../../../bench/talk/variants.js';
+import {
+  patchNoAdmissionLine,
+  patchNoDeadline,
+  patchPerQueryConnection,
+  patchPerRequestClient,
+  patchSequentialFanOut,
+  replaceOnce,
+} from '../../../bench/talk/variants.js';
 
 const templates = join(import.meta.dirname, '../../../templates/base');
 
@@ -68,7 +75,7 @@ describe('patchNoAdmissionLine', () => {
     expect(after).toContain('signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),');
   });
 
-  it('bypasses the line, and starts the call\'s timeout before the wait as the code before admission control did', () => {
+  it("bypasses the line, and starts the call's timeout before the wait as the code before admission control did", () => {
     const source = [
       '      slot = await line.acquire(signal);',
       "      headers: requestId ? { 'x-request-id': requestId } : {},",
@@ -83,6 +90,8 @@ describe('patchNoAdmissionLine', () => {
 
   it('fails loudly when the template changed under it', () => {
     expect(() => patched('const permit = await line.enter(signal);\n')).toThrow(`in ${file}, found 0; did the template change?`);
-    expect(() => patched('slot = await line.acquire(signal);\n')).toThrow('in src/resources/upstream-client.ts, found 0; did the template change?');
+    expect(() => patched('slot = await line.acquire(signal);\n')).toThrow(
+      'in src/resources/upstream-client.ts, found 0; did the template change?',
+    );
   });
 });

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { formatLoadResult, formatMicroseconds, LatencyHistogram, mergeLoadResults, type LoadResult } from '../../../src/bench/engine/index.js';
+import {
+  formatLoadResult,
+  formatMicroseconds,
+  LatencyHistogram,
+  mergeLoadResults,
+  type LoadResult,
+} from '../../../src/bench/engine/index.js';
 
 function histogram(values: number[]): LatencyHistogram {
   const h = new LatencyHistogram();
@@ -74,15 +80,45 @@ describe('formatLoadResult', () => {
 
 describe('mergeLoadResults', () => {
   it('adds counts, statuses, series and histograms of worker results', () => {
-    const other: LoadResult = { ...closed, elapsedMs: 1_000, statusCounts: { '200': 2 }, perSecond: [5], latency: histogram([100, 200]).toJSON(), valid: false, warnings: ['w'] };
+    const other: LoadResult = {
+      ...closed,
+      elapsedMs: 1_000,
+      statusCounts: { '200': 2 },
+      perSecond: [5],
+      latency: histogram([100, 200]).toJSON(),
+      valid: false,
+      warnings: ['w'],
+    };
     const merged = mergeLoadResults([closed, other]);
-    expect(merged).toMatchObject({ workers: 2, connections: 100, sent: 8, completed: 8, elapsedMs: 2_000, requestsPerSecond: 4, statusCounts: { '200': 5, '500': 1 }, perSecond: [7, 2], valid: false, warnings: ['w'] });
+    expect(merged).toMatchObject({
+      workers: 2,
+      connections: 100,
+      sent: 8,
+      completed: 8,
+      elapsedMs: 2_000,
+      requestsPerSecond: 4,
+      statusCounts: { '200': 5, '500': 1 },
+      perSecond: [7, 2],
+      valid: false,
+      warnings: ['w'],
+    });
     expect(merged.errors.reset).toBe(2);
     expect(merged.latency).toEqual(histogram([500, 1_500, 2_500, 1_200_000, 100, 200]).toJSON());
   });
 
   it('gives merged open-model threads the longest schedule window, and the rate over it', () => {
-    const thread = (windowMs: number, completed: number): LoadResult => ({ ...closed, model: 'open', rate: 100, windowMs, elapsedMs: windowMs + 300, completed, sent: completed, serviceTime: histogram([1]).toJSON(), sendLag: histogram([1]).toJSON(), late: 0 });
+    const thread = (windowMs: number, completed: number): LoadResult => ({
+      ...closed,
+      model: 'open',
+      rate: 100,
+      windowMs,
+      elapsedMs: windowMs + 300,
+      completed,
+      sent: completed,
+      serviceTime: histogram([1]).toJSON(),
+      sendLag: histogram([1]).toJSON(),
+      late: 0,
+    });
     const merged = mergeLoadResults([thread(1_990, 100), thread(2_000, 100)]);
     expect(merged).toMatchObject({ windowMs: 2_000, elapsedMs: 2_300, requestsPerSecond: 100 });
   });

@@ -13,9 +13,23 @@ function histogram(valuesUs: number[]): LatencyHistogram {
 
 function result(model: 'open' | 'closed', latencyUs: number[], serviceUs?: number[]): LoadResult {
   return {
-    model, connections: 1, pipelining: 1, workers: 1, elapsedMs: 1000, sent: latencyUs.length, completed: latencyUs.length,
-    requestsPerSecond: latencyUs.length, statusCounts: { 200: latencyUs.length }, errors: { timeout: 0, reset: 0, refused: 0, other: 0 },
-    unfinished: 0, bytesRead: 0, perSecond: [latencyUs.length], latency: histogram(latencyUs).toJSON(), partial: false, valid: true, warnings: [],
+    model,
+    connections: 1,
+    pipelining: 1,
+    workers: 1,
+    elapsedMs: 1000,
+    sent: latencyUs.length,
+    completed: latencyUs.length,
+    requestsPerSecond: latencyUs.length,
+    statusCounts: { 200: latencyUs.length },
+    errors: { timeout: 0, reset: 0, refused: 0, other: 0 },
+    unfinished: 0,
+    bytesRead: 0,
+    perSecond: [latencyUs.length],
+    latency: histogram(latencyUs).toJSON(),
+    partial: false,
+    valid: true,
+    warnings: [],
     ...(serviceUs === undefined ? {} : { serviceTime: histogram(serviceUs).toJSON() }),
   };
 }
@@ -30,7 +44,13 @@ describe('latencyMs', () => {
 
   it('gives an open-model run both: corrected from the intended times, uncorrected from the sends', () => {
     const service = oneToThousand.map((us) => us * 100); // 0.1-100 ms, 0.1 % wide buckets above 2 ms
-    const ms = latencyMs(result('open', oneToThousand.map((us) => us + 250_000), service));
+    const ms = latencyMs(
+      result(
+        'open',
+        oneToThousand.map((us) => us + 250_000),
+        service,
+      ),
+    );
     expect(ms.corrected!.p50).toBeCloseTo(250.5, 0);
     expect(ms.corrected!.max).toBeCloseTo(251, 0);
     expect(ms.uncorrected.p99).toBeGreaterThanOrEqual(99);
@@ -47,8 +67,12 @@ describe('the --json report against docs/bench-report.schema.json', () => {
   afterAll(() => server.close());
 
   const report = (scenarios: BenchReport['scenarios']): BenchReport => ({
-    schema: 'asyncsrv-bench/1', startedAt: '2026-11-27T00:00:00.000Z', target: server.url,
-    load: { connections: 2, amount: 50, rate: 500, pipelining: 1, workers: 1, warmupMs: 0 }, partial: false, scenarios,
+    schema: 'asyncsrv-bench/1',
+    startedAt: '2026-11-27T00:00:00.000Z',
+    target: server.url,
+    load: { connections: 2, amount: 50, rate: 500, pipelining: 1, workers: 1, warmupMs: 0 },
+    partial: false,
+    scenarios,
   });
 
   it('accepts what a run writes now, in both models, and a report written before latencyMs and windowMs', async () => {
@@ -76,7 +100,9 @@ describe('the --json report against docs/bench-report.schema.json', () => {
       { uncorrected: { ...uncorrected, p50: '1 ms' } },
     ];
     for (const latency of bad) {
-      const errors = benchReportErrors(JSON.parse(JSON.stringify(report([{ name: 'a', paths: ['/'], result: ok, latencyMs: latency as never }]))));
+      const errors = benchReportErrors(
+        JSON.parse(JSON.stringify(report([{ name: 'a', paths: ['/'], result: ok, latencyMs: latency as never }]))),
+      );
       expect(errors.length, JSON.stringify(latency)).toBeGreaterThan(0);
     }
   });

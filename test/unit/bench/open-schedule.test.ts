@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { firstNotDue, intendedOffsetMs, openPlan, plannedRequests, scheduleWindowMs, shareCount } from '../../../src/bench/engine/open-schedule.js';
+import {
+  firstNotDue,
+  intendedOffsetMs,
+  openPlan,
+  plannedRequests,
+  scheduleWindowMs,
+  shareCount,
+} from '../../../src/bench/engine/open-schedule.js';
 
 describe('plannedRequests', () => {
   it.each([

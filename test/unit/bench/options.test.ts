@@ -5,8 +5,13 @@ import { UsageError } from '../../../src/util/errors.js';
 
 describe('encodeRequest', () => {
   it('writes the request line, a Host header, user headers and a Content-Length for a body', () => {
-    const bytes = encodeRequest({ url: 'http://127.0.0.1:8080/a?b=1', method: 'post', headers: { 'content-type': 'application/json' }, body: '{"x":1}' }, new URL('http://127.0.0.1:8080/a?b=1'));
-    expect(bytes.toString()).toBe('POST /a?b=1 HTTP/1.1\r\nHost: 127.0.0.1:8080\r\ncontent-type: application/json\r\nContent-Length: 7\r\n\r\n{"x":1}');
+    const bytes = encodeRequest(
+      { url: 'http://127.0.0.1:8080/a?b=1', method: 'post', headers: { 'content-type': 'application/json' }, body: '{"x":1}' },
+      new URL('http://127.0.0.1:8080/a?b=1'),
+    );
+    expect(bytes.toString()).toBe(
+      'POST /a?b=1 HTTP/1.1\r\nHost: 127.0.0.1:8080\r\ncontent-type: application/json\r\nContent-Length: 7\r\n\r\n{"x":1}',
+    );
   });
 
   it('refuses header values that would split the request', () => {
@@ -17,7 +22,15 @@ describe('encodeRequest', () => {
 describe('resolveLoadOptions', () => {
   it('applies defaults', () => {
     const resolved = resolveLoadOptions({ target: { url: 'http://127.0.0.1:3000/json' }, connections: 10, duration: 1_000 });
-    expect(resolved).toMatchObject({ host: '127.0.0.1', port: 3000, pipelining: 1, timeout: 10_000, maxSendLag: 10, workers: 1, rate: undefined });
+    expect(resolved).toMatchObject({
+      host: '127.0.0.1',
+      port: 3000,
+      pipelining: 1,
+      timeout: 10_000,
+      maxSendLag: 10,
+      workers: 1,
+      rate: undefined,
+    });
   });
 
   it('explains each bad option in one line', () => {
@@ -41,12 +54,24 @@ describe('LoadRecorder', () => {
   it('marks an open-model result invalid when the generator lagged beyond maxSendLag', () => {
     const recorder = new LoadRecorder(0);
     for (let i = 0; i < 100; i++) recorder.sendLag.record(i < 95 ? 100 : 50_000);
-    const options = { model: 'open' as const, connections: 1, pipelining: 1, rate: 100, endedAt: 1_000, windowMs: 1_000, unfinished: 0, partial: false };
-    expect(recorder.toResult({ ...options, maxSendLag: 10 })).toMatchObject({ valid: false, warnings: [expect.stringContaining('p99 send lag 50.0 ms > 10 ms')] });
+    const options = {
+      model: 'open' as const,
+      connections: 1,
+      pipelining: 1,
+      rate: 100,
+      endedAt: 1_000,
+      windowMs: 1_000,
+      unfinished: 0,
+      partial: false,
+    };
+    expect(recorder.toResult({ ...options, maxSendLag: 10 })).toMatchObject({
+      valid: false,
+      warnings: [expect.stringContaining('p99 send lag 50.0 ms > 10 ms')],
+    });
     expect(recorder.toResult({ ...options, maxSendLag: 100 })).toMatchObject({ valid: true, warnings: [] });
   });
 
-  it('reports the open model\'s rate over the schedule window and the closed model\'s over the elapsed time', () => {
+  it("reports the open model's rate over the schedule window and the closed model's over the elapsed time", () => {
     const recorder = new LoadRecorder(500);
     for (let i = 0; i < 160; i++) recorder.response(200, 600 + i * 12.5, 500 + i * 12.5, 510 + i * 12.5);
     const fields = { connections: 10, pipelining: 1, rate: 80, endedAt: 2_600, unfinished: 0, partial: false, maxSendLag: 10 };

@@ -3,13 +3,22 @@ import { createFaultSchedule, parseDuration, parseFaultSpec, parsePercent, type 
 import { UsageError } from '../../../src/util/errors.js';
 
 describe('parseDuration', () => {
-  it.each([['100ms', 100], ['3s', 3000], ['1.5s', 1500], ['2m', 120_000], ['250us', 0.25], [' 10ms ', 10]])('%s → %d ms', (raw, ms) => {
+  it.each([
+    ['100ms', 100],
+    ['3s', 3000],
+    ['1.5s', 1500],
+    ['2m', 120_000],
+    ['250us', 0.25],
+    [' 10ms ', 10],
+  ])('%s → %d ms', (raw, ms) => {
     expect(parseDuration(raw, '--duration')).toBe(ms);
   });
 
   it.each(['10', 'ten', '-5s', '5 s', '', '1h'])('refuses %j with one usage line', (raw) => {
     expect(() => parseDuration(raw, '--duration')).toThrow(UsageError);
-    expect(() => parseDuration(raw, '--duration')).toThrow(`Expected \`--duration\` to be a duration like 100ms, 3s or 1m, got \`${raw}\`.`);
+    expect(() => parseDuration(raw, '--duration')).toThrow(
+      `Expected \`--duration\` to be a duration like 100ms, 3s or 1m, got \`${raw}\`.`,
+    );
   });
 });
 

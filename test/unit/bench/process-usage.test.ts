@@ -14,11 +14,13 @@ describe('readProcessUsage and summariseUsage', () => {
     const usage = await readProcessUsage(process.pid);
     expect(usage?.rssBytes).toBeGreaterThan(10 * 1024 * 1024);
     expect(await readProcessUsage(2 ** 22 + 1)).toBeUndefined();
-    expect(summariseUsage([
-      { atMs: 0, rssBytes: 100, cpuSeconds: 1 },
-      { atMs: 1000, rssBytes: 300, cpuSeconds: 1.5 },
-      { atMs: 2000, rssBytes: 200, cpuSeconds: 2 },
-    ])).toEqual({ rssPeakBytes: 300, rssLastBytes: 200, cpuSeconds: 1, cpuCores: 0.5 });
+    expect(
+      summariseUsage([
+        { atMs: 0, rssBytes: 100, cpuSeconds: 1 },
+        { atMs: 1000, rssBytes: 300, cpuSeconds: 1.5 },
+        { atMs: 2000, rssBytes: 200, cpuSeconds: 2 },
+      ]),
+    ).toEqual({ rssPeakBytes: 300, rssLastBytes: 200, cpuSeconds: 1, cpuCores: 0.5 });
     expect(summariseUsage([])).toBeUndefined();
   });
 });

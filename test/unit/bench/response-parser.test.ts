@@ -18,13 +18,19 @@ function everySplit(text: string): Buffer[][] {
 }
 
 const fixed = 'HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello';
-const chunked = 'HTTP/1.1 500 Internal Server Error\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=1\r\nhello\r\n3\r\nabc\r\n0\r\nX-Trailer: 1\r\n\r\n';
+const chunked =
+  'HTTP/1.1 500 Internal Server Error\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=1\r\nhello\r\n3\r\nabc\r\n0\r\nX-Trailer: 1\r\n\r\n';
 const empty = 'HTTP/1.1 204 No Content\r\nContent-Length: 99\r\n\r\n';
 
 describe('ResponseParser', () => {
   it('frames Content-Length, chunked (with extensions and trailers) and 204 responses split anywhere', () => {
     for (const chunks of everySplit(fixed + chunked + empty + fixed)) {
-      expect(parse(chunks)).toEqual([[200, false], [500, false], [204, false], [200, false]]);
+      expect(parse(chunks)).toEqual([
+        [200, false],
+        [500, false],
+        [204, false],
+        [200, false],
+      ]);
     }
   });
 
@@ -38,7 +44,10 @@ describe('ResponseParser', () => {
   });
 
   it('ignores the body length of a HEAD response', () => {
-    expect(parse([Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n' + fixed)], true)).toEqual([[200, false], [200, false]]);
+    expect(parse([Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n' + fixed)], true)).toEqual([
+      [200, false],
+      [200, false],
+    ]);
   });
 
   it('rejects bytes that are not HTTP', () => {

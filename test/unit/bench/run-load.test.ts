@@ -59,7 +59,17 @@ describe('runLoad, closed model', () => {
     });
     try {
       const base = mix.url.slice(0, -1);
-      await runLoad({ target: [{ url: `${base}/a`, weight: 3 }, { url: `${base}/b`, method: 'POST', body: 'x' }], connections: 1, amount: 8 }, never);
+      await runLoad(
+        {
+          target: [
+            { url: `${base}/a`, weight: 3 },
+            { url: `${base}/b`, method: 'POST', body: 'x' },
+          ],
+          connections: 1,
+          amount: 8,
+        },
+        never,
+      );
       expect(paths).toEqual(['/a', '/a', '/b', '/a', '/a', '/a', '/b', '/a']);
     } finally {
       await mix.close();
@@ -252,7 +262,9 @@ describe('runLoad, servers that misbehave', () => {
 
   it('rejects nonsense options with a UsageError before connecting', async () => {
     await expect(runLoad({ target: { url: 'http://127.0.0.1:1/' }, connections: 0, amount: 1 }, never)).rejects.toThrow(UsageError);
-    await expect(runLoad({ target: { url: 'http://127.0.0.1:1/' }, connections: 1 }, never)).rejects.toThrow('Expected exactly one of `duration` and `amount`.');
+    await expect(runLoad({ target: { url: 'http://127.0.0.1:1/' }, connections: 1 }, never)).rejects.toThrow(
+      'Expected exactly one of `duration` and `amount`.',
+    );
     await expect(runLoad({ target: { url: 'https://example.com/' }, connections: 1, amount: 1 }, never)).rejects.toThrow(UsageError);
   });
 });

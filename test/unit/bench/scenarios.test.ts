@@ -9,16 +9,27 @@ describe('selectScenarios', () => {
   });
 
   it('lists the valid names for an unknown one', () => {
-    expect(() => selectScenarios(['jsno'])).toThrow(new UsageError('Unknown scenario `jsno`. Valid scenarios: json, db, queries, external, concurrent.'));
+    expect(() => selectScenarios(['jsno'])).toThrow(
+      new UsageError('Unknown scenario `jsno`. Valid scenarios: json, db, queries, external, concurrent.'),
+    );
   });
 });
 
 describe('parseBenchConfig', () => {
   it('reads paths and weighted mixes', () => {
-    const scenarios = parseBenchConfig(JSON.stringify({ scenarios: { home: '/json', mix: [{ path: '/db', weight: 3 }, { path: '/json' }] } }), 'bench.json');
+    const scenarios = parseBenchConfig(
+      JSON.stringify({ scenarios: { home: '/json', mix: [{ path: '/db', weight: 3 }, { path: '/json' }] } }),
+      'bench.json',
+    );
     expect(scenarios.map(({ name, requests }) => ({ name, requests }))).toEqual([
       { name: 'home', requests: [{ path: '/json', weight: 1 }] },
-      { name: 'mix', requests: [{ path: '/db', weight: 3 }, { path: '/json', weight: 1 }] },
+      {
+        name: 'mix',
+        requests: [
+          { path: '/db', weight: 3 },
+          { path: '/json', weight: 1 },
+        ],
+      },
     ]);
     expect(selectScenarios(['mix'], scenarios)[0]?.requests).toHaveLength(2);
   });

@@ -26,7 +26,13 @@ describe('parsePrometheusText', () => {
       '',
     ].join('\n');
     const samples = parsePrometheusText(text);
-    expect(samples.map((s) => s.name)).toEqual(['http_requests_total', 'http_requests_total', 'process_start_time_seconds', 'db_pool_wait_seconds_bucket', 'nodejs_eventloop_lag_p99_seconds']);
+    expect(samples.map((s) => s.name)).toEqual([
+      'http_requests_total',
+      'http_requests_total',
+      'process_start_time_seconds',
+      'db_pool_wait_seconds_bucket',
+      'nodejs_eventloop_lag_p99_seconds',
+    ]);
     expect(samples[0]).toEqual({ name: 'http_requests_total', labels: { route: '/json', status_class: '2xx' }, value: 1027 });
     expect(samples[1]!.labels.route).toBe('/a "b"\\c\nd');
     expect(samples[1]!.value).toBe(3);
@@ -48,21 +54,41 @@ describe('figures from scrapes', () => {
   });
 
   it('takes the highest gauge over the scrapes, adding or maxing its series within one', () => {
-    const scrapes = ['pending{origin="x"} 3\npending{origin="y"} 4', 'pending{origin="x"} 6\npending{origin="y"} 0', 'pending{origin="x"} NaN'].map(scrape);
+    const scrapes = [
+      'pending{origin="x"} 3\npending{origin="y"} 4',
+      'pending{origin="x"} 6\npending{origin="y"} 0',
+      'pending{origin="x"} NaN',
+    ].map(scrape);
     expect(gaugeMax(scrapes, { name: 'pending' }, 'sum')).toBe(7);
     expect(gaugeMax(scrapes, { name: 'pending' }, 'max')).toBe(6);
     expect(gaugeMax(scrapes, { name: 'other' }, 'max')).toBeUndefined();
   });
 
   it('interpolates a quantile of what a histogram gained during the scenario, as histogram_quantile does', () => {
-    const histogram = (counts: [string, number][]): Sample[] => scrape(counts.map(([le, n]) => `wait_seconds_bucket{le="${le}"} ${n}`).join('\n'));
-    const before = histogram([['0.01', 50], ['0.1', 50], ['1', 50], ['+Inf', 50]]);
+    const histogram = (counts: [string, number][]): Sample[] =>
+      scrape(counts.map(([le, n]) => `wait_seconds_bucket{le="${le}"} ${n}`).join('\n'));
+    const before = histogram([
+      ['0.01', 50],
+      ['0.1', 50],
+      ['1', 50],
+      ['+Inf', 50],
+    ]);
     // 100 new waits: 80 under 10 ms, 15 between 10 and 100 ms, 5 between 100 ms and 1 s.
-    const after = histogram([['0.01', 130], ['0.1', 145], ['1', 150], ['+Inf', 150]]);
+    const after = histogram([
+      ['0.01', 130],
+      ['0.1', 145],
+      ['1', 150],
+      ['+Inf', 150],
+    ]);
     expect(histogramQuantile([before, after], { name: 'wait_seconds' }, 0.5)).toBeCloseTo(0.01 * (50 / 80), 12);
     expect(histogramQuantile([before, after], { name: 'wait_seconds' }, 0.9)).toBeCloseTo(0.01 + 0.09 * (10 / 15), 12);
     expect(histogramQuantile([before, after], { name: 'wait_seconds' }, 0.99)).toBeCloseTo(0.1 + 0.9 * (4 / 5), 12);
-    const overflow = histogram([['0.01', 50], ['0.1', 50], ['1', 50], ['+Inf', 60]]);
+    const overflow = histogram([
+      ['0.01', 50],
+      ['0.1', 50],
+      ['1', 50],
+      ['+Inf', 60],
+    ]);
     expect(histogramQuantile([before, overflow], { name: 'wait_seconds' }, 0.99)).toBe(1);
     expect(histogramQuantile([before, before], { name: 'wait_seconds' }, 0.99)).toBe(0);
     expect(histogramQuantile([before, after], { name: 'other_seconds' }, 0.99)).toBeUndefined();
@@ -70,10 +96,22 @@ describe('figures from scrapes', () => {
 
   it('gives a scenario its figures in milliseconds and counts, and leaves out what the server does not expose', () => {
     // The generated project's names (templates/base/src/observability/metrics.ts).
-    const first = scrape('http_failed_responses_total{status="503"} 2\nhttp_failed_responses_total{status="504"} 0\nevent_loop_delay_seconds{quantile="0.99"} 0.012\nevent_loop_delay_seconds{quantile="1"} 0.5');
-    const middle = scrape('event_loop_delay_seconds{quantile="0.99"} 0.0305\nupstream_requests{state="pending"} 17\nupstream_requests{state="running"} 90');
-    const last = scrape('http_failed_responses_total{status="503"} 40\nhttp_failed_responses_total{status="504"} 3\nevent_loop_delay_seconds{quantile="0.99"} 0.011\nupstream_requests{state="pending"} 2');
-    expect(serverFigures([first, middle, last])).toEqual({ scrapes: 3, eventLoopDelayP99Ms: 30.5, upstreamPendingMax: 17, shed: 38, deadline504: 3 });
+    const first = scrape(
+      'http_failed_responses_total{status="503"} 2\nhttp_failed_responses_total{status="504"} 0\nevent_loop_delay_seconds{quantile="0.99"} 0.012\nevent_loop_delay_seconds{quantile="1"} 0.5',
+    );
+    const middle = scrape(
+      'event_loop_delay_seconds{quantile="0.99"} 0.0305\nupstream_requests{state="pending"} 17\nupstream_requests{state="running"} 90',
+    );
+    const last = scrape(
+      'http_failed_responses_total{status="503"} 40\nhttp_failed_responses_total{status="504"} 3\nevent_loop_delay_seconds{quantile="0.99"} 0.011\nupstream_requests{state="pending"} 2',
+    );
+    expect(serverFigures([first, middle, last])).toEqual({
+      scrapes: 3,
+      eventLoopDelayP99Ms: 30.5,
+      upstreamPendingMax: 17,
+      shed: 38,
+      deadline504: 3,
+    });
   });
 });
 
@@ -89,7 +127,9 @@ describe('sampleMetrics against a fake /metrics endpoint', () => {
       scrapes += 1;
       shed += 7; // every scrape sees 7 more requests shed than the one before
       res.setHeader('content-type', 'text/plain; version=0.0.4');
-      res.end(`# TYPE http_failed_responses_total counter\nhttp_failed_responses_total{status="503"} ${shed}\nupstream_requests{state="pending"} ${scrapes}\n`);
+      res.end(
+        `# TYPE http_failed_responses_total counter\nhttp_failed_responses_total{status="503"} ${shed}\nupstream_requests{state="pending"} ${scrapes}\n`,
+      );
     });
     try {
       const metricsUrl = `${server.url}metrics`;

@@ -29,7 +29,14 @@ describe('asyncsrv dev flags → DevOptions', () => {
   });
 
   it('takes every flag', () => {
-    expect(parse(['-p', '0', '--strict-port', '--inspect', '--no-clear', '-q'])).toEqual({ cwd: '/project', port: 0, strictPort: true, inspect: true, clear: false, quiet: true });
+    expect(parse(['-p', '0', '--strict-port', '--inspect', '--no-clear', '-q'])).toEqual({
+      cwd: '/project',
+      port: 0,
+      strictPort: true,
+      inspect: true,
+      clear: false,
+      quiet: true,
+    });
     expect(parse(['--inspect=127.0.0.1:9230']).inspect).toBe('127.0.0.1:9230');
   });
 
@@ -68,7 +75,19 @@ describe('asyncsrv bench flags → BenchOptions', () => {
 
   it('defaults: 50 connections for 10 s each, 2 s warm-up, a 100 ms upstream', async () => {
     const options = await parse([]);
-    expect(options).toMatchObject({ cwd: '/project', scenarios: [], url: undefined, connections: 50, durationMs: 10_000, amount: undefined, pipelining: 1, workers: 1, warmupMs: 2000, baseline: undefined, thresholds: [] });
+    expect(options).toMatchObject({
+      cwd: '/project',
+      scenarios: [],
+      url: undefined,
+      connections: 50,
+      durationMs: 10_000,
+      amount: undefined,
+      pipelining: 1,
+      workers: 1,
+      warmupMs: 2000,
+      baseline: undefined,
+      thresholds: [],
+    });
     expect(options.upstream).toEqual({ latencyMs: 100, jitterMs: 0, faults: [], spec: '' });
   });
 
@@ -93,7 +112,9 @@ describe('asyncsrv bench flags → BenchOptions', () => {
     expect((await parse(['--compare', good])).baseline).toEqual(report);
     const other = join(dir, 'other.json');
     await writeFile(other, '{"schema":"k6"}');
-    await expect(parse(['--compare', other])).rejects.toThrow(`The baseline \`${other}\` is not an asyncsrv bench report (schema asyncsrv-bench/1).`);
+    await expect(parse(['--compare', other])).rejects.toThrow(
+      `The baseline \`${other}\` is not an asyncsrv bench report (schema asyncsrv-bench/1).`,
+    );
     await expect(parse(['--compare', join(dir, 'missing.json')])).rejects.toThrow('Cannot read the baseline');
   });
 });

@@ -18,10 +18,19 @@ class FakeApp implements AppProcess {
   private failListening!: (error: Error) => void;
   private failReady!: (error: Error) => void;
 
-  constructor(pid: number, private readonly journal: string[]) {
+  constructor(
+    pid: number,
+    private readonly journal: string[],
+  ) {
     this.pid = pid;
-    this.ready = new Promise<void>((resolve, reject) => { this.becomeReady = resolve; this.failReady = reject; });
-    this.listening = new Promise<ListeningMessage>((resolve, reject) => { this.listen = () => resolve(LISTENING); this.failListening = reject; });
+    this.ready = new Promise<void>((resolve, reject) => {
+      this.becomeReady = resolve;
+      this.failReady = reject;
+    });
+    this.listening = new Promise<ListeningMessage>((resolve, reject) => {
+      this.listen = () => resolve(LISTENING);
+      this.failListening = reject;
+    });
     this.exited = new Promise<AppExit>((resolve) => {
       this.exit = (exit) => {
         this.journal.push(`exit ${pid}`);
@@ -82,7 +91,11 @@ function harness(overrides: Partial<DevSessionDeps> = {}): Harness {
     appEnv: () => ({ PORT: '3000' }),
     watch: (listener) => {
       onChange = listener;
-      return { close: async () => { closed = true; } };
+      return {
+        close: async () => {
+          closed = true;
+        },
+      };
     },
     lint: (files) => new Promise<string>((resolve, reject) => lintCalls.push({ files, resolve, reject })),
     banner: (listening) => `banner ${listening.url}`,
@@ -93,7 +106,13 @@ function harness(overrides: Partial<DevSessionDeps> = {}): Harness {
     ...overrides,
   };
   return {
-    deps, apps, journal, out, errors, warnings, lintCalls,
+    deps,
+    apps,
+    journal,
+    out,
+    errors,
+    warnings,
+    lintCalls,
     changeFiles: (files) => onChange?.(files),
     watcherClosed: () => closed,
   };
@@ -213,7 +232,10 @@ describe('DevSession', () => {
     h.apps[0]!.becomeReady();
     h.apps[0]!.listen();
     await session.settled();
-    for (const [index, file] of [[1, 'src/a.ts'], [2, 'src/b.ts']] as const) {
+    for (const [index, file] of [
+      [1, 'src/a.ts'],
+      [2, 'src/b.ts'],
+    ] as const) {
       session.restart([file]);
       await tick();
       h.apps[index]!.becomeReady();
@@ -229,7 +251,11 @@ describe('DevSession', () => {
   });
 
   it('says when the lint could not run', async () => {
-    const h = harness({ lint: async () => { throw new Error('asyncsrv lint needs eslint'); } });
+    const h = harness({
+      lint: async () => {
+        throw new Error('asyncsrv lint needs eslint');
+      },
+    });
     const session = new DevSession(h.deps, new AbortController().signal);
     session.restart([]);
     await tick();
@@ -247,7 +273,12 @@ describe('DevSession', () => {
 
   it('with a cleared screen, prints the banner after each restart; without spares (--inspect), spawns on demand', async () => {
     let clears = 0;
-    const h = harness({ clearScreen: () => { clears += 1; }, useSpares: false });
+    const h = harness({
+      clearScreen: () => {
+        clears += 1;
+      },
+      useSpares: false,
+    });
     const session = new DevSession(h.deps, new AbortController().signal);
     session.restart([]);
     await tick();

@@ -11,11 +11,22 @@ describe('gitignoreToIgnorePatterns', () => {
   });
 
   it('anchors patterns with a leading or inner slash to the root', () => {
-    expect(gitignoreToIgnorePatterns('/out\nsrc/generated/\ndocs/*.html')).toEqual(['out', 'out/**', 'src/generated/', 'docs/*.html', 'docs/*.html/**']);
+    expect(gitignoreToIgnorePatterns('/out\nsrc/generated/\ndocs/*.html')).toEqual([
+      'out',
+      'out/**',
+      'src/generated/',
+      'docs/*.html',
+      'docs/*.html/**',
+    ]);
   });
 
   it('skips comments and blank lines, keeps negations and escapes', () => {
-    expect(gitignoreToIgnorePatterns('# comment\n\n!keep.ts\n\\#file\n  \n')).toEqual(['!**/keep.ts', '!**/keep.ts/**', '**/#file', '**/#file/**']);
+    expect(gitignoreToIgnorePatterns('# comment\n\n!keep.ts\n\\#file\n  \n')).toEqual([
+      '!**/keep.ts',
+      '!**/keep.ts/**',
+      '**/#file',
+      '**/#file/**',
+    ]);
   });
 
   it('handles CRLF and trailing spaces, and leaves ** patterns alone', () => {

@@ -22,7 +22,11 @@ describe('parseLintOptions', () => {
 
   it('takes paths and flags', () => {
     expect(parse(['src', 'test', '--no-typed', '--fix', '--format', 'sarif', '--max-warnings', '3'])).toEqual({
-      paths: ['src', 'test'], typed: false, fix: true, format: 'sarif', maxWarnings: 3,
+      paths: ['src', 'test'],
+      typed: false,
+      fix: true,
+      format: 'sarif',
+      maxWarnings: 3,
     });
     expect(parse(['--typed']).typed).toBe(true);
   });

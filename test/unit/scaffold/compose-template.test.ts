@@ -11,16 +11,24 @@ const values = { name: 'demo-app', cliSpec: 'file:/tmp/cli.tgz', pmRun: 'pnpm' }
 
 describe('composeProject', () => {
   const base = layer('base', {
-    'package.json': JSON.stringify({ name: '{{name}}', scripts: { dev: 'asyncsrv dev' }, devDependencies: { 'create-async-server': '{{cliSpec}}' } }),
+    'package.json': JSON.stringify({
+      name: '{{name}}',
+      scripts: { dev: 'asyncsrv dev' },
+      devDependencies: { 'create-async-server': '{{cliSpec}}' },
+    }),
     'README.md': '# {{name}}\n\nRun `{{pmRun}} dev`.\n\n{{dbSection}}\n{{deploySection}}\nEnd.\n',
-    '_gitignore': 'node_modules\n',
+    _gitignore: 'node_modules\n',
     'src/app.ts': 'export const x = "{{name}}";\n',
   });
-  const db = layer('db-pglite', {
-    'package.json': JSON.stringify({ scripts: { db: 'tsx scripts/embedded-db.ts' }, devDependencies: { tsx: '^4' } }),
-    'README.section.md': '## Database\n\nEmbedded.\n',
-    '_env.example': 'PORT=3000\n',
-  }, 'dbSection');
+  const db = layer(
+    'db-pglite',
+    {
+      'package.json': JSON.stringify({ scripts: { db: 'tsx scripts/embedded-db.ts' }, devDependencies: { tsx: '^4' } }),
+      'README.section.md': '## Database\n\nEmbedded.\n',
+      '_env.example': 'PORT=3000\n',
+    },
+    'dbSection',
+  );
 
   it('renames dotfiles, merges package.json fragments and fills placeholders', () => {
     const files = composeProject([base, db], values);

@@ -39,9 +39,24 @@ describe('project names', () => {
 
 describe('defaultChoices', () => {
   it('fills what the flags leave open with the documented defaults', () => {
-    const flags = { directory: undefined, yes: true, db: undefined, pm: undefined, install: undefined, git: false, deploy: undefined, force: false };
+    const flags = {
+      directory: undefined,
+      yes: true,
+      db: undefined,
+      pm: undefined,
+      install: undefined,
+      git: false,
+      deploy: undefined,
+      force: false,
+    };
     expect(defaultChoices(flags, 'pnpm/9 node/v20')).toEqual({
-      directory: 'my-async-server', db: 'pglite', pm: 'pnpm', install: true, git: false, deploy: false, force: false,
+      directory: 'my-async-server',
+      db: 'pglite',
+      pm: 'pnpm',
+      install: true,
+      git: false,
+      deploy: false,
+      force: false,
     });
   });
 });

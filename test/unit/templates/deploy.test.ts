@@ -130,7 +130,7 @@ describe('compose.yaml', () => {
     expect(Number(grace![1])).toBeGreaterThan(lameDuckSeconds + APP_SHUTDOWN_SECONDS);
   });
 
-  it('runs several app replicas whose pools together fit PostgreSQL\'s default max_connections', () => {
+  it("runs several app replicas whose pools together fit PostgreSQL's default max_connections", () => {
     const app = service('app');
     const replicas = (app.deploy as { replicas?: unknown } | undefined)?.replicas;
     expect(replicas).toBeTypeOf('number');
@@ -144,16 +144,27 @@ describe('compose.yaml', () => {
 });
 
 describe('k8s/app.yaml', () => {
-  interface Probe { httpGet?: { path?: string; port?: string | number }; periodSeconds?: number; failureThreshold?: number }
+  interface Probe {
+    httpGet?: { path?: string; port?: string | number };
+    periodSeconds?: number;
+    failureThreshold?: number;
+  }
   interface Container {
     image?: string;
     ports?: Array<{ name?: string; containerPort?: number }>;
     env?: Array<{ name: string; value?: string; valueFrom?: { secretKeyRef?: { name?: string; key?: string } } }>;
-    readinessProbe?: Probe; livenessProbe?: Probe; startupProbe?: Probe;
+    readinessProbe?: Probe;
+    livenessProbe?: Probe;
+    startupProbe?: Probe;
     lifecycle?: { preStop?: { exec?: { command?: string[] } } };
     resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
   }
-  interface Manifest { apiVersion?: string; kind?: string; metadata?: { name?: string; labels?: Record<string, string> }; spec?: Record<string, unknown> }
+  interface Manifest {
+    apiVersion?: string;
+    kind?: string;
+    metadata?: { name?: string; labels?: Record<string, string> };
+    spec?: Record<string, unknown>;
+  }
   const documents = parseAllDocuments(readTemplate('k8s/app.yaml'));
   const manifests = documents.map((doc) => doc.toJS() as Manifest);
   const byKind = (kind: string): Manifest => {
@@ -162,7 +173,11 @@ describe('k8s/app.yaml', () => {
     return found;
   };
   const deployment = byKind('Deployment');
-  const podSpec = (deployment.spec?.template as { spec: { containers: Container[]; terminationGracePeriodSeconds?: number; securityContext?: Record<string, unknown> } }).spec;
+  const podSpec = (
+    deployment.spec?.template as {
+      spec: { containers: Container[]; terminationGracePeriodSeconds?: number; securityContext?: Record<string, unknown> };
+    }
+  ).spec;
   const container = podSpec.containers[0]!;
   const env = (name: string) => container.env?.find((entry) => entry.name === name);
 
@@ -267,9 +282,7 @@ describe('nginx.conf', () => {
   });
 
   it('forwards client and request-id headers', () => {
-    const headers = nginxDirectives(nginxBlock(code, /location\s+\//), 'proxy_set_header').map(
-      (args) => args.split(' ')[0],
-    );
+    const headers = nginxDirectives(nginxBlock(code, /location\s+\//), 'proxy_set_header').map((args) => args.split(' ')[0]);
     for (const name of ['Host', 'X-Forwarded-For', 'X-Forwarded-Proto', 'X-Request-Id']) {
       expect(headers).toContain(name);
     }
@@ -292,8 +305,7 @@ describe('Dockerfile', () => {
   const stages = splitStages(instructions);
   const runtime = stages.at(-1) ?? [];
   const build = stages.slice(0, -1).flat();
-  const args = (list: DockerInstruction[], keyword: string): string[] =>
-    list.filter((i) => i.keyword === keyword).map((i) => i.args);
+  const args = (list: DockerInstruction[], keyword: string): string[] => list.filter((i) => i.keyword === keyword).map((i) => i.args);
 
   it('is multi-stage on a Node 20 image', () => {
     expect(stages.length).toBeGreaterThanOrEqual(2);
@@ -363,7 +375,17 @@ describe('README.section.md', () => {
   });
 
   it('explains the files, how to run them and how to scale out', () => {
-    for (const name of ['Dockerfile', 'compose.yaml', 'nginx.conf', 'docker compose up', 'k8s/app.yaml', '--scale app=', 'max_connections', 'PgBouncer', '--export-k6']) {
+    for (const name of [
+      'Dockerfile',
+      'compose.yaml',
+      'nginx.conf',
+      'docker compose up',
+      'k8s/app.yaml',
+      '--scale app=',
+      'max_connections',
+      'PgBouncer',
+      '--export-k6',
+    ]) {
       expect(section).toContain(name);
     }
   });

@@ -9,7 +9,9 @@ import { templatesRoot } from '../../e2e/helpers/paths.js';
 
 /** Every template file (all layers), relative to templates/. */
 let templateFiles: string[];
-beforeAll(async () => { templateFiles = await listFiles(templatesRoot); });
+beforeAll(async () => {
+  templateFiles = await listFiles(templatesRoot);
+});
 
 /**
  * The places in `source` where SQL is built from strings inside a `query(` call: a template literal
@@ -25,7 +27,8 @@ function stringBuiltSql(source: string, fileName = 'file.ts'): string[] {
     if (ts.isParenthesizedExpression(inner) || ts.isAsExpression(inner)) return isBuilt(inner.expression);
     if (ts.isTemplateExpression(inner)) return true;
     if (ts.isBinaryExpression(inner) && inner.operatorToken.kind === ts.SyntaxKind.PlusToken) return true;
-    if (ts.isCallExpression(inner) && ts.isPropertyAccessExpression(inner.expression) && inner.expression.name.text === 'concat') return true;
+    if (ts.isCallExpression(inner) && ts.isPropertyAccessExpression(inner.expression) && inner.expression.name.text === 'concat')
+      return true;
     if (ts.isIdentifier(inner) && constants.has(inner.text)) return isBuilt(constants.get(inner.text)!);
     return false;
   };
@@ -54,9 +57,13 @@ describe('parameterised SQL only', () => {
   it('finds string-built SQL when it is there (the check can fail)', () => {
     expect(stringBuiltSql('db.query(`SELECT * FROM world WHERE id = ${id}`, [], signal);')).toHaveLength(1);
     expect(stringBuiltSql("pool.query('SELECT * FROM world WHERE id = ' + id);")).toHaveLength(1);
-    expect(stringBuiltSql("const sql = 'DELETE FROM t WHERE name = \\'' + name + '\\'';\nawait client.query(sql);")).toEqual(["2: client.query(sql)"]);
+    expect(stringBuiltSql("const sql = 'DELETE FROM t WHERE name = \\'' + name + '\\'';\nawait client.query(sql);")).toEqual([
+      '2: client.query(sql)',
+    ]);
     expect(stringBuiltSql("await c.var.db.query<World>(('SELECT ' as string).concat(column), [], signal);")).toHaveLength(1);
-    expect(stringBuiltSql("db.query('SELECT * FROM world WHERE id = $1', [id], signal);\nconst s = 'SELECT 1';\npool.query(s);")).toEqual([]);
+    expect(stringBuiltSql("db.query('SELECT * FROM world WHERE id = $1', [id], signal);\nconst s = 'SELECT 1';\npool.query(s);")).toEqual(
+      [],
+    );
   });
 
   it('no template .ts file builds SQL from strings inside a query( call', async () => {
@@ -77,10 +84,13 @@ describe('no secret in generated files', () => {
     await execa('git', ['init', '-q'], { cwd: repo });
     await writeFile(join(repo, '.gitignore'), await readFile(join(templatesRoot, 'base', '_gitignore'), 'utf8'));
   });
-  afterAll(async () => { await rm(repo, { recursive: true, force: true }); });
+  afterAll(async () => {
+    await rm(repo, { recursive: true, force: true });
+  });
 
   it('git ignores .env (the real values) but not .env.example (the documentation)', async () => {
-    const ignored = async (path: string): Promise<boolean> => (await execa('git', ['check-ignore', '-q', path], { cwd: repo, reject: false })).exitCode === 0;
+    const ignored = async (path: string): Promise<boolean> =>
+      (await execa('git', ['check-ignore', '-q', path], { cwd: repo, reject: false })).exitCode === 0;
     expect(await ignored('.env')).toBe(true);
     expect(await ignored('.env.example')).toBe(false);
     expect(await ignored('src/server.ts')).toBe(false);
@@ -97,7 +107,8 @@ describe('no secret in generated files', () => {
         const value = rest.join('=');
         if (/SECRET|TOKEN|API_KEY|PRIVATE|PASSWORD/i.test(key!)) expect(value, `${path}: ${line}`).toMatch(/^(|<[^>]+>|change-me)$/);
         const credentials = /^\w+:\/\/[^:/@\s]+:([^@\s]+)@([^:/\s]+)/.exec(value);
-        if (credentials) expect(credentials[2], `${path}: ${line} (a password for a host other than this machine)`).toMatch(/^(127\.0\.0\.1|localhost)$/);
+        if (credentials)
+          expect(credentials[2], `${path}: ${line} (a password for a host other than this machine)`).toMatch(/^(127\.0\.0\.1|localhost)$/);
       }
     }
   });
@@ -113,7 +124,8 @@ describe('no secret in generated files', () => {
       ['assigned secret', /\b(secret|token|api[_-]?key|password)\s*[:=]\s*['"][A-Za-z0-9+/_-]{12,}['"]/i],
     ];
     // user:password@host is a placeholder, user:***@host one already hidden (as logs show it); the embedded database's fixed local password, and compose's overridable default for a DB it never publishes, are allowed.
-    const allowedCredentials = /^(user:password@host|user:password@127\.0\.0\.1|user:\*\*\*@host|postgres:postgres@(127\.0\.0\.1|\$\{HOST\})|app:\$\{POSTGRES_PASSWORD:-app\}@db)$/;
+    const allowedCredentials =
+      /^(user:password@host|user:password@127\.0\.0\.1|user:\*\*\*@host|postgres:postgres@(127\.0\.0\.1|\$\{HOST\})|app:\$\{POSTGRES_PASSWORD:-app\}@db)$/;
     const findings: string[] = [];
     for (const path of templateFiles) {
       const text = await readFile(join(templatesRoot, path), 'utf8');
@@ -125,7 +137,9 @@ describe('no secret in generated files', () => {
     expect(findings).toEqual([]);
     const compose = await readFile(join(templatesRoot, 'deploy', 'compose.yaml'), 'utf8');
     const dbService = /\n {2}db:\n([\s\S]*?)\n {2}\w+:\n/.exec(compose)?.[1] ?? '';
-    expect(dbService, 'the compose database must not publish a port: its default password is only for the compose network').not.toMatch(/\n {4}ports:/);
+    expect(dbService, 'the compose database must not publish a port: its default password is only for the compose network').not.toMatch(
+      /\n {4}ports:/,
+    );
     expect(dbService).toMatch(/POSTGRES_PASSWORD: \$\{POSTGRES_PASSWORD:-app\}/);
   });
 });

@@ -29,7 +29,20 @@ const KNOWN_BLOCKERS: Record<string, string[]> = {
 };
 
 /** fs functions on file descriptors: `node:fs/promises` has them as methods of a `FileHandle`. */
-const FD_FUNCTIONS = new Set(['read', 'write', 'readv', 'writev', 'close', 'fstat', 'fsync', 'fdatasync', 'ftruncate', 'futimes', 'fchmod', 'fchown']);
+const FD_FUNCTIONS = new Set([
+  'read',
+  'write',
+  'readv',
+  'writev',
+  'close',
+  'fstat',
+  'fsync',
+  'fdatasync',
+  'ftruncate',
+  'futimes',
+  'fchmod',
+  'fchown',
+]);
 
 function asyncAlternative(module: string, name: string): string {
   const base = name.replace(/Sync$/, '');
@@ -51,10 +64,15 @@ function asyncAlternative(module: string, name: string): string {
 
 /** `app.fs.readFileSync` or `fse.statSync`: fs (or fs-extra) reached through an object, not an import. */
 function fsByName(callee: TSESTree.Node): { module: string; imported: string } | undefined {
-  if (callee.type !== AST_NODE_TYPES.MemberExpression || callee.computed || callee.property.type !== AST_NODE_TYPES.Identifier) return undefined;
+  if (callee.type !== AST_NODE_TYPES.MemberExpression || callee.computed || callee.property.type !== AST_NODE_TYPES.Identifier)
+    return undefined;
   const object = callee.object;
-  const receiver = object.type === AST_NODE_TYPES.Identifier ? object.name
-    : object.type === AST_NODE_TYPES.MemberExpression && !object.computed && object.property.type === AST_NODE_TYPES.Identifier ? object.property.name : undefined;
+  const receiver =
+    object.type === AST_NODE_TYPES.Identifier
+      ? object.name
+      : object.type === AST_NODE_TYPES.MemberExpression && !object.computed && object.property.type === AST_NODE_TYPES.Identifier
+        ? object.property.name
+        : undefined;
   return receiver !== undefined && /^(fs|fse|fsExtra)$/.test(receiver) && callee.property.name.endsWith('Sync')
     ? { module: 'fs', imported: callee.property.name }
     : undefined;
@@ -62,8 +80,10 @@ function fsByName(callee: TSESTree.Node): { module: string; imported: string } |
 
 /** The name a guard tests: `cache` of `cache`, `this.cache`, `state.cache`. */
 const storedName = (node: TSESTree.Node): string | undefined =>
-  node.type === AST_NODE_TYPES.Identifier ? node.name
-    : node.type === AST_NODE_TYPES.MemberExpression && !node.computed && node.property.type === AST_NODE_TYPES.Identifier ? node.property.name
+  node.type === AST_NODE_TYPES.Identifier
+    ? node.name
+    : node.type === AST_NODE_TYPES.MemberExpression && !node.computed && node.property.type === AST_NODE_TYPES.Identifier
+      ? node.property.name
       : undefined;
 
 /**
@@ -107,7 +127,11 @@ function testsAbsence(test: TSESTree.Expression, name: string): boolean {
 }
 
 /** What a call blocks on, with its async alternative; undefined when it does not block. */
-type BlockerCheck = (node: TSESTree.CallExpression, sourceCode: TSESLint.SourceCode, imports: Map<string, ImportBinding>) => { name: string; alternative: string } | undefined;
+type BlockerCheck = (
+  node: TSESTree.CallExpression,
+  sourceCode: TSESLint.SourceCode,
+  imports: Map<string, ImportBinding>,
+) => { name: string; alternative: string } | undefined;
 
 function makeBlockerCheck(allow: Set<string>, blockers: Set<string>): BlockerCheck {
   return (node, sourceCode, imports) => {
@@ -126,7 +150,11 @@ function makeBlockerCheck(allow: Set<string>, blockers: Set<string>): BlockerChe
 }
 
 /** The first blocking call in `fn` (callbacks included), skipping values kept for the process. */
-function firstBlockerIn(fn: FunctionNode, sourceCode: TSESLint.SourceCode, check: BlockerCheck): { name: string; alternative: string } | undefined {
+function firstBlockerIn(
+  fn: FunctionNode,
+  sourceCode: TSESLint.SourceCode,
+  check: BlockerCheck,
+): { name: string; alternative: string } | undefined {
   const imports = collectImports(sourceCode.ast);
   let found: { name: string; alternative: string } | undefined;
   const visit = (node: TSESTree.Node): void => {
@@ -191,13 +219,15 @@ export const noBlockingInHandler = createRule<[NoBlockingInHandlerOptions], 'blo
           return;
         }
         const imported = resolveImported(node.callee, imports);
-        if (options.followImports === true && imported?.module.startsWith('.') && imported.imported !== '*') helperCalls.push({ node, ...imported });
+        if (options.followImports === true && imported?.module.startsWith('.') && imported.imported !== '*')
+          helperCalls.push({ node, ...imported });
       },
       'Program:exit'(program) {
         if (candidates.length === 0 && helperCalls.length === 0) return;
         const handlers = findRequestFunctions(program, sourceCode);
         for (const { node, name, alternative } of candidates) {
-          if (isInside(node, handlers) && !isOncePerProcess(node, sourceCode)) context.report({ node, messageId: 'blockingCall', data: { name, alternative } });
+          if (isInside(node, handlers) && !isOncePerProcess(node, sourceCode))
+            context.report({ node, messageId: 'blockingCall', data: { name, alternative } });
         }
         const parser = context.languageOptions.parser as Parameters<typeof parseModule>[1];
         for (const { node, module, imported } of helperCalls) {
@@ -207,7 +237,11 @@ export const noBlockingInHandler = createRule<[NoBlockingInHandlerOptions], 'blo
           const helper = parsed ? exportedFunction(parsed, imported) : undefined;
           const blocker = helper && parsed ? firstBlockerIn(helper, parsed.sourceCode, check) : undefined;
           if (blocker) {
-            context.report({ node, messageId: 'blockingHelper', data: { helper: snippet(sourceCode.getText(node.callee)), module, ...blocker } });
+            context.report({
+              node,
+              messageId: 'blockingHelper',
+              data: { helper: snippet(sourceCode.getText(node.callee)), module, ...blocker },
+            });
           }
         }
       },

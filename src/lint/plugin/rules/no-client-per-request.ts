@@ -33,7 +33,7 @@ const CLIENT_FACTORIES: Record<string, string[]> = {
   axios: ['create'],
   redis: ['createClient', 'createCluster'],
   '@redis/client': ['createClient'],
-  'mysql2': ['createPool', 'createConnection'],
+  mysql2: ['createPool', 'createConnection'],
   'mysql2/promise': ['createPool', 'createConnection'],
   postgres: ['default'],
   knex: ['default', 'knex'],
@@ -55,12 +55,14 @@ function walkIdentifiers(node: TSESTree.Node, visit: (identifier: TSESTree.Ident
     return;
   }
   if (node.type === AST_NODE_TYPES.ObjectExpression) {
-    for (const property of node.properties) walkIdentifiers(property.type === AST_NODE_TYPES.Property ? property.value : property.argument, visit);
+    for (const property of node.properties)
+      walkIdentifiers(property.type === AST_NODE_TYPES.Property ? property.value : property.argument, visit);
     return;
   }
   if (node.type === AST_NODE_TYPES.AwaitExpression || node.type === AST_NODE_TYPES.SpreadElement) walkIdentifiers(node.argument, visit);
   else if (node.type === AST_NODE_TYPES.CallExpression) walkIdentifiers(node.callee, visit);
-  else if (node.type === AST_NODE_TYPES.ChainExpression || node.type === AST_NODE_TYPES.TSAsExpression) walkIdentifiers(node.expression, visit);
+  else if (node.type === AST_NODE_TYPES.ChainExpression || node.type === AST_NODE_TYPES.TSAsExpression)
+    walkIdentifiers(node.expression, visit);
 }
 
 /** Names that are clients wherever they come from. */
@@ -102,7 +104,8 @@ export const noClientPerRequest = createRule<[NoClientPerRequestOptions], 'clien
       if (imported) {
         const table = isNew ? CLIENT_CLASSES : CLIENT_FACTORIES;
         if (table[imported.module]?.includes(imported.imported)) return snippet(sourceCode.getText(callee));
-        if (isNew && imported.module.startsWith('@aws-sdk/client-') && imported.imported.endsWith('Client')) return snippet(sourceCode.getText(callee));
+        if (isNew && imported.module.startsWith('@aws-sdk/client-') && imported.imported.endsWith('Client'))
+          return snippet(sourceCode.getText(callee));
       }
       if (isNew && name && ALWAYS_CLIENTS.has(name)) return snippet(sourceCode.getText(callee));
       return undefined;
@@ -137,7 +140,12 @@ export const noClientPerRequest = createRule<[NoClientPerRequestOptions], 'clien
           if (found) return;
           const variable = ASTUtils.findVariable(sourceCode.getScope(identifier), identifier);
           for (const definition of variable?.defs ?? []) {
-            if (definition.node.type === AST_NODE_TYPES.VariableDeclarator && definition.node.init && fromRequest(definition.node.init, depth + 1)) found = true;
+            if (
+              definition.node.type === AST_NODE_TYPES.VariableDeclarator &&
+              definition.node.init &&
+              fromRequest(definition.node.init, depth + 1)
+            )
+              found = true;
           }
         });
         return found;

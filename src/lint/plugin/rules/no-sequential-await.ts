@@ -22,10 +22,47 @@ interface AwaitStep {
 
 /** Words in a call that mean "order matters": locks, sleeps, transactions, lifecycle, start-up registration. */
 const ORDERING_WORDS = new Set([
-  'lock', 'unlock', 'mutex', 'semaphore', 'acquire', 'release', 'lease', 'exclusive', 'sleep', 'delay', 'wait', 'timeout',
-  'connect', 'disconnect', 'begin', 'commit', 'rollback', 'transaction', 'savepoint', 'close', 'end', 'shutdown', 'start',
-  'stop', 'listen', 'init', 'initialize', 'setup', 'migrate', 'migration', 'migrations', 'open', 'drain', 'ready', 'login',
-  'logout', 'next', 'register', 'boot', 'bootstrap', 'schema',
+  'lock',
+  'unlock',
+  'mutex',
+  'semaphore',
+  'acquire',
+  'release',
+  'lease',
+  'exclusive',
+  'sleep',
+  'delay',
+  'wait',
+  'timeout',
+  'connect',
+  'disconnect',
+  'begin',
+  'commit',
+  'rollback',
+  'transaction',
+  'savepoint',
+  'close',
+  'end',
+  'shutdown',
+  'start',
+  'stop',
+  'listen',
+  'init',
+  'initialize',
+  'setup',
+  'migrate',
+  'migration',
+  'migrations',
+  'open',
+  'drain',
+  'ready',
+  'login',
+  'logout',
+  'next',
+  'register',
+  'boot',
+  'bootstrap',
+  'schema',
 ]);
 /**
  * Guards: a bare `await doubleCheckPassword()` exists to throw, and what follows must not start
@@ -44,14 +81,47 @@ function functionName(fn: TSESTree.Node): string {
   if ((fn.type === AST_NODE_TYPES.FunctionDeclaration || fn.type === AST_NODE_TYPES.FunctionExpression) && fn.id) return fn.id.name;
   const parent = fn.parent;
   if (parent?.type === AST_NODE_TYPES.VariableDeclarator && parent.id.type === AST_NODE_TYPES.Identifier) return parent.id.name;
-  if ((parent?.type === AST_NODE_TYPES.MethodDefinition || parent?.type === AST_NODE_TYPES.Property) && parent.key.type === AST_NODE_TYPES.Identifier) return parent.key.name;
+  if (
+    (parent?.type === AST_NODE_TYPES.MethodDefinition || parent?.type === AST_NODE_TYPES.Property) &&
+    parent.key.type === AST_NODE_TYPES.Identifier
+  )
+    return parent.key.name;
   return '';
 }
 
 /** Words that name no thing: verbs of reads and filler of method names. */
 const NOT_THINGS = new Set([
-  'get', 'find', 'list', 'load', 'fetch', 'read', 'select', 'count', 'by', 'all', 'one', 'many', 'first', 'from', 'where',
-  'and', 'or', 'to', 'of', 'for', 'with', 'is', 'has', 'id', 'ids', 'data', 'info', 'async', 'await', 'the', 'new',
+  'get',
+  'find',
+  'list',
+  'load',
+  'fetch',
+  'read',
+  'select',
+  'count',
+  'by',
+  'all',
+  'one',
+  'many',
+  'first',
+  'from',
+  'where',
+  'and',
+  'or',
+  'to',
+  'of',
+  'for',
+  'with',
+  'is',
+  'has',
+  'id',
+  'ids',
+  'data',
+  'info',
+  'async',
+  'await',
+  'the',
+  'new',
 ]);
 
 function toStep(statement: TSESTree.Statement, sourceCode: TSESLint.SourceCode): AwaitStep | undefined {
@@ -99,8 +169,12 @@ function identifiersOf(node: TSESTree.Node, keys: TSESLint.SourceCode.VisitorKey
 function connectionsOf(call: TSESTree.CallExpression, names: Set<string>, sourceCode: TSESLint.SourceCode): Set<string> {
   const connections = new Set([...names].filter((name) => words(name).some((word) => CONNECTION_WORDS.has(word))));
   const visit = (node: TSESTree.Node): void => {
-    if (node.type === AST_NODE_TYPES.Property && !node.computed && node.key.type === AST_NODE_TYPES.Identifier &&
-      /^(transaction|session|client|connection|tx|trx)$/.test(node.key.name)) {
+    if (
+      node.type === AST_NODE_TYPES.Property &&
+      !node.computed &&
+      node.key.type === AST_NODE_TYPES.Identifier &&
+      /^(transaction|session|client|connection|tx|trx)$/.test(node.key.name)
+    ) {
       connections.add(sourceCode.getText(node.value));
     }
   };
@@ -171,7 +245,9 @@ export const noSequentialAwait = createRule<[NoSequentialAwaitOptions], 'sequent
         const names = identifiersOf(step.call, sourceCode.visitorKeys);
         let effect = effectOf(step.call);
         if (effect === 'write' && calleeWords.some((word) => STORE_WORDS.has(word))) effect = 'barrier';
-        const sql = chainCalls(step.call).map(sqlOf).find((text) => text !== undefined);
+        const sql = chainCalls(step.call)
+          .map(sqlOf)
+          .find((text) => text !== undefined);
         cached = {
           ordering: orderedNames.has(name) || calleeWords.some((word) => ordered.has(word)),
           guard: step.kind === 'bare' && words(name).some((word) => GUARD_WORDS.has(word)),
@@ -196,7 +272,8 @@ export const noSequentialAwait = createRule<[NoSequentialAwaitOptions], 'sequent
     const dependsOn = (later: AwaitStep, earlier: AwaitStep): boolean => {
       const [start, end] = later.statement.range;
       const usesResult = earlier.declared.some((variable) =>
-        variable.references.some((reference) => reference.identifier.range[0] >= start && reference.identifier.range[1] <= end));
+        variable.references.some((reference) => reference.identifier.range[0] >= start && reference.identifier.range[1] <= end),
+      );
       if (usesResult) return true;
       const a = describe(earlier);
       const b = describe(later);
@@ -217,17 +294,22 @@ export const noSequentialAwait = createRule<[NoSequentialAwaitOptions], 'sequent
       const count = String(run.length);
       const fixable =
         run.every((step) => step.pattern === undefined || step.pattern.typeAnnotation === undefined) &&
-        !sourceCode.getAllComments().some((comment) => comment.range[0] > first.statement.range[0] && comment.range[1] < last.statement.range[1]);
+        !sourceCode
+          .getAllComments()
+          .some((comment) => comment.range[0] > first.statement.range[0] && comment.range[1] < last.statement.range[1]);
       context.report({
         node: second.awaited,
         messageId: 'sequentialAwait',
         data: { count },
         suggest: fixable
-          ? [{
-              messageId: 'useAll',
-              data: { count },
-              fix: (fixer) => fixer.replaceTextRange([first.statement.range[0], last.statement.range[1]], promiseAllText(run, sourceCode)),
-            }]
+          ? [
+              {
+                messageId: 'useAll',
+                data: { count },
+                fix: (fixer) =>
+                  fixer.replaceTextRange([first.statement.range[0], last.statement.range[1]], promiseAllText(run, sourceCode)),
+              },
+            ]
           : [],
       });
     };

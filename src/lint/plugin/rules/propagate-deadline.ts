@@ -13,9 +13,12 @@ export interface PropagateDeadlineOptions {
 type SignalOrigin = 'request' | 'timeout' | 'module' | 'unknown';
 
 const isMember = (node: TSESTree.Node, object: string, property: string): boolean =>
-  node.type === AST_NODE_TYPES.MemberExpression && !node.computed &&
-  node.object.type === AST_NODE_TYPES.Identifier && node.object.name === object &&
-  node.property.type === AST_NODE_TYPES.Identifier && node.property.name === property;
+  node.type === AST_NODE_TYPES.MemberExpression &&
+  !node.computed &&
+  node.object.type === AST_NODE_TYPES.Identifier &&
+  node.object.name === object &&
+  node.property.type === AST_NODE_TYPES.Identifier &&
+  node.property.name === property;
 
 export const propagateDeadline = createRule<[PropagateDeadlineOptions], 'unrelatedSignal' | 'combineSignals'>({
   name: 'propagate-deadline',
@@ -45,7 +48,9 @@ export const propagateDeadline = createRule<[PropagateDeadlineOptions], 'unrelat
     const variable = options.deadlineVariable ?? 'deadline';
     const escaped = variable.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     // A request's own signals: the deadline (`c.var.deadline`, `c.env.deadline`, `c.get('deadline')`) and the client's (`c.req.raw.signal`, `req.signal`).
-    const fromRequest = new RegExp(`\\.(var|env)\\.${escaped}\\b|\\.get\\(\\s*['"\`]${escaped}['"\`]\\s*\\)|\\.req\\.raw\\.signal\\b|\\breq(uest)?\\.signal\\b`);
+    const fromRequest = new RegExp(
+      `\\.(var|env)\\.${escaped}\\b|\\.get\\(\\s*['"\`]${escaped}['"\`]\\s*\\)|\\.req\\.raw\\.signal\\b|\\breq(uest)?\\.signal\\b`,
+    );
     // Handlers see a deadline when the file reads it somewhere, or (typed tier) when a handler's context type has it.
     const fileReadsDeadline = new RegExp(`\\.(var|env)\\.${escaped}\\b|\\.get\\(\\s*['"\`]${escaped}['"\`]\\s*\\)`).test(sourceCode.text);
     const services = ESLintUtils.getParserServices(context, true);
@@ -80,17 +85,28 @@ export const propagateDeadline = createRule<[PropagateDeadlineOptions], 'unrelat
       if (node.type === AST_NODE_TYPES.CallExpression && isMember(node.callee, 'AbortSignal', 'any')) {
         const [list] = node.arguments;
         if (list?.type !== AST_NODE_TYPES.ArrayExpression) return 'unknown';
-        const origins = list.elements.map((element) => (element && element.type !== AST_NODE_TYPES.SpreadElement ? originOf(element, depth + 1) : 'unknown'));
+        const origins = list.elements.map((element) =>
+          element && element.type !== AST_NODE_TYPES.SpreadElement ? originOf(element, depth + 1) : 'unknown',
+        );
         if (origins.includes('request')) return 'request';
         if (origins.includes('unknown')) return 'unknown';
         return origins.includes('module') ? 'module' : 'timeout';
       }
       // `controller.signal` of a controller made at module level outlives every request.
-      if (node.type === AST_NODE_TYPES.MemberExpression && !node.computed && node.property.type === AST_NODE_TYPES.Identifier &&
-        node.property.name === 'signal' && node.object.type === AST_NODE_TYPES.Identifier) {
+      if (
+        node.type === AST_NODE_TYPES.MemberExpression &&
+        !node.computed &&
+        node.property.type === AST_NODE_TYPES.Identifier &&
+        node.property.name === 'signal' &&
+        node.object.type === AST_NODE_TYPES.Identifier
+      ) {
         const declarator = isModuleLevel(node.object);
-        if (declarator?.init?.type === AST_NODE_TYPES.NewExpression && declarator.init.callee.type === AST_NODE_TYPES.Identifier &&
-          declarator.init.callee.name === 'AbortController') return 'module';
+        if (
+          declarator?.init?.type === AST_NODE_TYPES.NewExpression &&
+          declarator.init.callee.type === AST_NODE_TYPES.Identifier &&
+          declarator.init.callee.name === 'AbortController'
+        )
+          return 'module';
         return 'unknown';
       }
       if (node.type === AST_NODE_TYPES.Identifier) {
@@ -100,7 +116,10 @@ export const propagateDeadline = createRule<[PropagateDeadlineOptions], 'unrelat
         const declarator = definition.node;
         // `const { signal } = c.var.deadline` or `const signal = ...`; a `let` may be reassigned.
         if (declarator.parent.kind !== 'const' || !declarator.init) return 'unknown';
-        if (declarator.id.type === AST_NODE_TYPES.ObjectPattern) return fromRequest.test(`${sourceCode.getText(declarator.init)}.signal`) || fromRequest.test(sourceCode.getText(declarator.init)) ? 'request' : 'unknown';
+        if (declarator.id.type === AST_NODE_TYPES.ObjectPattern)
+          return fromRequest.test(`${sourceCode.getText(declarator.init)}.signal`) || fromRequest.test(sourceCode.getText(declarator.init))
+            ? 'request'
+            : 'unknown';
         const origin = originOf(declarator.init, depth + 1);
         return origin === 'timeout' && found.scope.type === 'module' ? 'module' : origin;
       }
@@ -115,19 +134,24 @@ export const propagateDeadline = createRule<[PropagateDeadlineOptions], 'unrelat
       const first = handler.params[0];
       // The suggestion names the context only when this function has it: a first parameter `c` (or `ctx`,
       // `context`), or one it reads `.var` or `.get(...)` of. A helper's first parameter is something else.
-      const contextName = first?.type === AST_NODE_TYPES.Identifier &&
+      const contextName =
+        first?.type === AST_NODE_TYPES.Identifier &&
         (/^(c|ctx|context)$/.test(first.name) || new RegExp(`\\b${first.name}\\.(var|env|get)\\b`).test(sourceCode.getText(handler)))
-        ? first.name
-        : undefined;
+          ? first.name
+          : undefined;
       const deadline = `${contextName ?? 'c'}.${holder}.${variable}.signal`;
       for (const argument of call.arguments) {
         let value: TSESTree.Node | undefined;
         if (argument.type === AST_NODE_TYPES.ObjectExpression) {
           // Spread options may carry the request's signal (or override this one): opaque.
           if (argument.properties.some((property) => property.type === AST_NODE_TYPES.SpreadElement)) continue;
-          const property = argument.properties.find((candidate): candidate is TSESTree.Property =>
-            candidate.type === AST_NODE_TYPES.Property && !candidate.computed &&
-            candidate.key.type === AST_NODE_TYPES.Identifier && candidate.key.name === 'signal');
+          const property = argument.properties.find(
+            (candidate): candidate is TSESTree.Property =>
+              candidate.type === AST_NODE_TYPES.Property &&
+              !candidate.computed &&
+              candidate.key.type === AST_NODE_TYPES.Identifier &&
+              candidate.key.name === 'signal',
+          );
           value = property?.value;
         } else if (argument.type === AST_NODE_TYPES.CallExpression && isMember(argument.callee, 'AbortSignal', 'timeout')) {
           value = argument; // a signal passed as an argument of its own: `db.query(sql, [], AbortSignal.timeout(500))`
@@ -143,13 +167,16 @@ export const propagateDeadline = createRule<[PropagateDeadlineOptions], 'unrelat
           messageId: 'unrelatedSignal',
           data: { source, what: origin === 'timeout' ? 'a timeout of its own' : 'a module-level signal', deadline },
           suggest: fixable
-            ? [{
-                messageId: 'combineSignals',
-                data: { deadline },
-                fix: (fixer: TSESLint.RuleFixer) => isShorthand
-                  ? fixer.replaceText(value.parent!, `signal: AbortSignal.any([${deadline}, ${sourceCode.getText(value)}])`)
-                  : fixer.replaceText(value, `AbortSignal.any([${deadline}, ${sourceCode.getText(value)}])`),
-              }]
+            ? [
+                {
+                  messageId: 'combineSignals',
+                  data: { deadline },
+                  fix: (fixer: TSESLint.RuleFixer) =>
+                    isShorthand
+                      ? fixer.replaceText(value.parent!, `signal: AbortSignal.any([${deadline}, ${sourceCode.getText(value)}])`)
+                      : fixer.replaceText(value, `AbortSignal.any([${deadline}, ${sourceCode.getText(value)}])`),
+                },
+              ]
             : [],
         });
       }

@@ -22,8 +22,20 @@ const UNDICI_DISPATCHERS = new Set(['Agent', 'Pool', 'Client', 'BalancedPool', '
 const HTTP_CLIENT_TIMEOUT_KEYS = ['timeout', 'signal'];
 /** axios methods by the index of their config argument. */
 const AXIOS_CONFIG_INDEX: Record<string, number> = {
-  default: 0, '*': 0, request: 0, create: 0, get: 1, delete: 1, head: 1, options: 1, post: 2, put: 2, patch: 2,
-  postForm: 2, putForm: 2, patchForm: 2,
+  default: 0,
+  '*': 0,
+  request: 0,
+  create: 0,
+  get: 1,
+  delete: 1,
+  head: 1,
+  options: 1,
+  post: 2,
+  put: 2,
+  patch: 2,
+  postForm: 2,
+  putForm: 2,
+  patchForm: 2,
 };
 const GOT_METHODS = new Set(['default', '*', 'get', 'post', 'put', 'patch', 'delete', 'head', 'stream', 'extend']);
 
@@ -49,30 +61,48 @@ function hasKey(node: TSESTree.Node | undefined, keys: readonly string[]): 'yes'
       sawSpread = true;
       continue;
     }
-    const key = property.computed ? undefined : property.key.type === AST_NODE_TYPES.Identifier ? property.key.name : property.key.type === AST_NODE_TYPES.Literal ? String(property.key.value) : undefined;
+    const key = property.computed
+      ? undefined
+      : property.key.type === AST_NODE_TYPES.Identifier
+        ? property.key.name
+        : property.key.type === AST_NODE_TYPES.Literal
+          ? String(property.key.value)
+          : undefined;
     if (key !== undefined && keys.includes(key)) return 'yes';
   }
   return sawSpread ? 'unknown' : 'no';
 }
 
 /** UI libraries: a file that imports one runs in the browser. */
-const FRONTEND_MODULES = /^(react|react-dom|react-redux|preact|vue|svelte|solid-js|antd|@angular\/core|@mui\/material|next\/(router|navigation|link))$/;
+const FRONTEND_MODULES =
+  /^(react|react-dom|react-redux|preact|vue|svelte|solid-js|antd|@angular\/core|@mui\/material|next\/(router|navigation|link))$/;
 
 /** Test runners and harnesses: their own timeout bounds each test. */
 const HARNESS_MODULES = /^(vitest|@jest\/globals|mocha|node:test|test|supertest|@playwright\/test|ava|tap|uvu)$/;
 /** Edge runtimes, whose platform bounds each request's time: Cloudflare Workers, Vercel, Netlify, Deno Deploy adapters. */
-const EDGE_MODULES = /^(cloudflare:.*|@cloudflare\/workers-types|hono\/(cloudflare-workers|cloudflare-pages|vercel|netlify|lambda-edge)|@vercel\/edge|@netlify\/edge-functions)$/;
+const EDGE_MODULES =
+  /^(cloudflare:.*|@cloudflare\/workers-types|hono\/(cloudflare-workers|cloudflare-pages|vercel|netlify|lambda-edge)|@vercel\/edge|@netlify\/edge-functions)$/;
 
 /** `export const runtime = 'edge'` (Next.js, Vercel) or `export const config = { runtime: 'edge' }`. */
 function declaresEdgeRuntime(program: TSESTree.Program): boolean {
-  return program.body.some((statement) =>
-    statement.type === AST_NODE_TYPES.ExportNamedDeclaration && statement.declaration?.type === AST_NODE_TYPES.VariableDeclaration &&
-    statement.declaration.declarations.some((declarator) => {
-      const init = declarator.init;
-      if (init?.type === AST_NODE_TYPES.Literal) return init.value === 'edge';
-      return init?.type === AST_NODE_TYPES.ObjectExpression && init.properties.some((property) =>
-        property.type === AST_NODE_TYPES.Property && property.value.type === AST_NODE_TYPES.Literal && property.value.value === 'edge');
-    }));
+  return program.body.some(
+    (statement) =>
+      statement.type === AST_NODE_TYPES.ExportNamedDeclaration &&
+      statement.declaration?.type === AST_NODE_TYPES.VariableDeclaration &&
+      statement.declaration.declarations.some((declarator) => {
+        const init = declarator.init;
+        if (init?.type === AST_NODE_TYPES.Literal) return init.value === 'edge';
+        return (
+          init?.type === AST_NODE_TYPES.ObjectExpression &&
+          init.properties.some(
+            (property) =>
+              property.type === AST_NODE_TYPES.Property &&
+              property.value.type === AST_NODE_TYPES.Literal &&
+              property.value.value === 'edge',
+          )
+        );
+      }),
+  );
 }
 
 const isStringLike = (node: TSESTree.Node | undefined): boolean =>
@@ -81,17 +111,27 @@ const isStringLike = (node: TSESTree.Node | undefined): boolean =>
 /** `'/api/users'` or `` `/api/${id}` ``: a URL without a host, which only a browser resolves. */
 function isRelativeUrl(node: TSESTree.Node | undefined): boolean {
   if (node?.type === AST_NODE_TYPES.BinaryExpression && node.operator === '+') return isRelativeUrl(node.left);
-  const text = node?.type === AST_NODE_TYPES.Literal && typeof node.value === 'string' ? node.value
-    : node?.type === AST_NODE_TYPES.TemplateLiteral ? node.quasis[0]?.value.cooked ?? '' : undefined;
+  const text =
+    node?.type === AST_NODE_TYPES.Literal && typeof node.value === 'string'
+      ? node.value
+      : node?.type === AST_NODE_TYPES.TemplateLiteral
+        ? (node.quasis[0]?.value.cooked ?? '')
+        : undefined;
   return text !== undefined && /^\/(?!\/)/.test(text);
 }
 
 /** `{ timeout: false }`, and no signal. */
 function disablesTimeout(node: TSESTree.Node | undefined): boolean {
   if (node?.type !== AST_NODE_TYPES.ObjectExpression || hasKey(node, ['signal']) !== 'no') return false;
-  return node.properties.some((property) =>
-    property.type === AST_NODE_TYPES.Property && !property.computed && property.key.type === AST_NODE_TYPES.Identifier &&
-    property.key.name === 'timeout' && property.value.type === AST_NODE_TYPES.Literal && property.value.value === false);
+  return node.properties.some(
+    (property) =>
+      property.type === AST_NODE_TYPES.Property &&
+      !property.computed &&
+      property.key.type === AST_NODE_TYPES.Identifier &&
+      property.key.name === 'timeout' &&
+      property.value.type === AST_NODE_TYPES.Literal &&
+      property.value.value === false,
+  );
 }
 
 export const requireTimeout = createRule<[RequireTimeoutOptions], MessageId>({
@@ -104,11 +144,11 @@ export const requireTimeout = createRule<[RequireTimeoutOptions], MessageId>({
     },
     messages: {
       fetchWithoutSignal:
-        '`{{name}}` has no `signal`. A slow or silent server holds this call, its socket and the request waiting on it for minutes. Pass `signal: AbortSignal.timeout(ms)`, or the request\'s deadline signal combined with it (`AbortSignal.any([...])`).',
+        "`{{name}}` has no `signal`. A slow or silent server holds this call, its socket and the request waiting on it for minutes. Pass `signal: AbortSignal.timeout(ms)`, or the request's deadline signal combined with it (`AbortSignal.any([...])`).",
       undiciWithoutTimeout:
-        '`{{name}}` has no `signal`, `headersTimeout` or `bodyTimeout`. undici waits 300 s by default, holding a pooled socket and the request meanwhile. Pass `signal` (the request\'s deadline) or set the timeouts on the call or its dispatcher.',
+        "`{{name}}` has no `signal`, `headersTimeout` or `bodyTimeout`. undici waits 300 s by default, holding a pooled socket and the request meanwhile. Pass `signal` (the request's deadline) or set the timeouts on the call or its dispatcher.",
       httpClientWithoutTimeout:
-        '`{{name}}` has no `timeout` or `signal`. {{library}} waits for as long as the server takes by default, holding the socket and the request waiting on it. Pass `timeout` (ms) and the request\'s deadline `signal`, or set a timeout on the instance it comes from.',
+        "`{{name}}` has no `timeout` or `signal`. {{library}} waits for as long as the server takes by default, holding the socket and the request waiting on it. Pass `timeout` (ms) and the request's deadline `signal`, or set a timeout on the instance it comes from.",
       pgWithoutTimeout:
         '`{{name}}` has no `statement_timeout` or `query_timeout`. One stuck query holds its connection until the pool runs dry and every request waits. Set `statement_timeout` (server side) and `query_timeout` (client side) in its config.',
     },
@@ -130,7 +170,8 @@ export const requireTimeout = createRule<[RequireTimeoutOptions], MessageId>({
     const wrappers = new Set(options.wrappers ?? []);
     const modules = [...imports.values()].map((binding) => binding.module);
     // Front-end code, test harnesses and edge functions: no server request of ours waits unbounded there.
-    const inBrowser = usesBrowserGlobals(sourceCode.scopeManager?.globalScope ?? null) ||
+    const inBrowser =
+      usesBrowserGlobals(sourceCode.scopeManager?.globalScope ?? null) ||
       modules.some((module) => FRONTEND_MODULES.test(module) || HARNESS_MODULES.test(module) || EDGE_MODULES.test(module)) ||
       declaresEdgeRuntime(sourceCode.ast);
     // `axios.defaults.timeout = 5000` in this file covers its axios calls.
@@ -153,9 +194,12 @@ export const requireTimeout = createRule<[RequireTimeoutOptions], MessageId>({
         return FETCH_MODULES.has(imported.module) && (imported.imported === 'fetch' || imported.imported === 'default');
       }
       if (
-        callee.type === AST_NODE_TYPES.MemberExpression && calleeName(callee) === 'fetch' &&
-        callee.object.type === AST_NODE_TYPES.Identifier && callee.object.name === 'globalThis'
-      ) return true;
+        callee.type === AST_NODE_TYPES.MemberExpression &&
+        calleeName(callee) === 'fetch' &&
+        callee.object.type === AST_NODE_TYPES.Identifier &&
+        callee.object.name === 'globalThis'
+      )
+        return true;
       if (callee.type !== AST_NODE_TYPES.Identifier || callee.name !== 'fetch') return false;
       const variable = ASTUtils.findVariable(sourceCode.getScope(callee), callee);
       return !variable || variable.defs.length === 0;
@@ -166,7 +210,8 @@ export const requireTimeout = createRule<[RequireTimeoutOptions], MessageId>({
       if (object.type !== AST_NODE_TYPES.Identifier) return undefined;
       const variable = ASTUtils.findVariable(sourceCode.getScope(object), object);
       const definition = variable?.defs[0]?.node;
-      if (definition?.type !== AST_NODE_TYPES.VariableDeclarator || definition.init?.type !== AST_NODE_TYPES.NewExpression) return undefined;
+      if (definition?.type !== AST_NODE_TYPES.VariableDeclarator || definition.init?.type !== AST_NODE_TYPES.NewExpression)
+        return undefined;
       const imported = resolveImported(definition.init.callee, imports);
       return imported?.module === 'undici' && UNDICI_DISPATCHERS.has(imported.imported) ? definition.init : undefined;
     };
@@ -196,22 +241,33 @@ export const requireTimeout = createRule<[RequireTimeoutOptions], MessageId>({
           const [first, second] = node.arguments;
           // `axios(url, config)` takes the config second, `axios({ url })` first; `axios(x)` may be either.
           const callsDefault = imported.imported === 'default' || imported.imported === '*';
-          const options = !callsDefault || first?.type === AST_NODE_TYPES.ObjectExpression ? node.arguments[AXIOS_CONFIG_INDEX[imported.imported] ?? 0]
-            : isStringLike(first) ? second : first;
+          const options =
+            !callsDefault || first?.type === AST_NODE_TYPES.ObjectExpression
+              ? node.arguments[AXIOS_CONFIG_INDEX[imported.imported] ?? 0]
+              : isStringLike(first)
+                ? second
+                : first;
           if (hasKey(options, HTTP_CLIENT_TIMEOUT_KEYS) === 'no' && !isWrapped(node)) {
             context.report({ node, messageId: 'httpClientWithoutTimeout', data: { name, library: 'axios' } });
           }
           return;
         }
         if (imported?.module === 'got' && GOT_METHODS.has(imported.imported)) {
-          const options = imported.imported === 'extend' ? node.arguments[0] : node.arguments[1] ?? (node.arguments[0]?.type === AST_NODE_TYPES.ObjectExpression ? node.arguments[0] : undefined);
+          const options =
+            imported.imported === 'extend'
+              ? node.arguments[0]
+              : (node.arguments[1] ?? (node.arguments[0]?.type === AST_NODE_TYPES.ObjectExpression ? node.arguments[0] : undefined));
           if (hasKey(options, HTTP_CLIENT_TIMEOUT_KEYS) === 'no' && !isWrapped(node)) {
             context.report({ node, messageId: 'httpClientWithoutTimeout', data: { name, library: 'got' } });
           }
           return;
         }
         // ky times out after 10 s by default: only `timeout: false` takes that away.
-        if (imported?.module === 'ky' && disablesTimeout(node.arguments[imported.imported === 'create' || imported.imported === 'extend' ? 0 : 1]) && !isWrapped(node)) {
+        if (
+          imported?.module === 'ky' &&
+          disablesTimeout(node.arguments[imported.imported === 'create' || imported.imported === 'extend' ? 0 : 1]) &&
+          !isWrapped(node)
+        ) {
           context.report({ node, messageId: 'httpClientWithoutTimeout', data: { name, library: 'ky with `timeout: false`' } });
           return;
         }

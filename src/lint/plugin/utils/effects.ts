@@ -11,22 +11,109 @@ export type Effect = 'barrier' | 'write' | 'read';
 
 /** Splits `getUserById`, `user_id` and `a.b` into lower-case words. */
 export const words = (text: string): string[] =>
-  text.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
+  text
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean);
 
 /** Verbs that, as the first word of a method name, change state. */
 const WRITE_VERBS = new Set([
-  'set', 'put', 'post', 'patch', 'delete', 'del', 'remove', 'rm', 'unlink', 'insert', 'update', 'upsert', 'create', 'save',
-  'write', 'append', 'send', 'publish', 'emit', 'push', 'add', 'mkdir', 'rename', 'copy', 'move', 'incr', 'decr',
-  'increment', 'decrement', 'invalidate', 'clear', 'reset', 'persist', 'store', 'enqueue', 'dequeue', 'pop', 'shift',
-  'lpush', 'rpush', 'hset', 'hdel', 'sadd', 'srem', 'zadd', 'expire', 'mutate', 'install', 'seed', 'destroy', 'drop',
-  'truncate', 'reload', 'refresh', 'sync', 'restart', 'cancel', 'revoke', 'grant', 'apply',
-  'upload', 'replace', 'bulk', 'run', 'exec', 'execute', 'deliver', 'dispatch', 'toggle', 'assign', 'unassign', 'attach',
-  'detach', 'link', 'enable', 'disable', 'archive', 'restore', 'import', 'purge', 'evict', 'flush', 'output', 'ensure',
-  'empty', 'rebuild', 'reconnect', 'associate', 'generate', 'dump',
+  'set',
+  'put',
+  'post',
+  'patch',
+  'delete',
+  'del',
+  'remove',
+  'rm',
+  'unlink',
+  'insert',
+  'update',
+  'upsert',
+  'create',
+  'save',
+  'write',
+  'append',
+  'send',
+  'publish',
+  'emit',
+  'push',
+  'add',
+  'mkdir',
+  'rename',
+  'copy',
+  'move',
+  'incr',
+  'decr',
+  'increment',
+  'decrement',
+  'invalidate',
+  'clear',
+  'reset',
+  'persist',
+  'store',
+  'enqueue',
+  'dequeue',
+  'pop',
+  'shift',
+  'lpush',
+  'rpush',
+  'hset',
+  'hdel',
+  'sadd',
+  'srem',
+  'zadd',
+  'expire',
+  'mutate',
+  'install',
+  'seed',
+  'destroy',
+  'drop',
+  'truncate',
+  'reload',
+  'refresh',
+  'sync',
+  'restart',
+  'cancel',
+  'revoke',
+  'grant',
+  'apply',
+  'upload',
+  'replace',
+  'bulk',
+  'run',
+  'exec',
+  'execute',
+  'deliver',
+  'dispatch',
+  'toggle',
+  'assign',
+  'unassign',
+  'attach',
+  'detach',
+  'link',
+  'enable',
+  'disable',
+  'archive',
+  'restore',
+  'import',
+  'purge',
+  'evict',
+  'flush',
+  'output',
+  'ensure',
+  'empty',
+  'rebuild',
+  'reconnect',
+  'associate',
+  'generate',
+  'dump',
 ]);
 
 const SQL_WRITE = /^\s*(insert|update|delete|merge|replace|upsert|truncate|copy)\b/i;
-const SQL_BARRIER = /^\s*(create|alter|drop|rename|grant|revoke|comment|vacuum|reindex|cluster|begin|start\s+transaction|commit|rollback|savepoint|release|set|lock|pragma|listen|unlisten|notify|do|call|if|dbcc|declare|exec|execute)\b/i;
+const SQL_BARRIER =
+  /^\s*(create|alter|drop|rename|grant|revoke|comment|vacuum|reindex|cluster|begin|start\s+transaction|commit|rollback|savepoint|release|set|lock|pragma|listen|unlisten|notify|do|call|if|dbcc|declare|exec|execute)\b/i;
 const SQL_READ = /^\s*(select|with|show|explain|values|table)\b/i;
 const SQL_TABLES = /\b(?:from|into|update|join|table(?:\s+if\s+(?:not\s+)?exists)?)\s+[`"[]?([A-Za-z_][\w.]*)/gi;
 
@@ -74,7 +161,8 @@ export function chainCalls(call: TSESTree.CallExpression): TSESTree.CallExpressi
 const methodName = (call: TSESTree.CallExpression): string | undefined => {
   const callee = call.callee;
   if (callee.type === AST_NODE_TYPES.Identifier) return callee.name;
-  if (callee.type === AST_NODE_TYPES.MemberExpression && !callee.computed && callee.property.type === AST_NODE_TYPES.Identifier) return callee.property.name;
+  if (callee.type === AST_NODE_TYPES.MemberExpression && !callee.computed && callee.property.type === AST_NODE_TYPES.Identifier)
+    return callee.property.name;
   return undefined;
 };
 
@@ -82,10 +170,14 @@ const methodName = (call: TSESTree.CallExpression): string | undefined => {
 function fetchWrites(call: TSESTree.CallExpression): boolean {
   const init = call.arguments[1];
   if (init?.type !== AST_NODE_TYPES.ObjectExpression) return false;
-  return init.properties.some((property) =>
-    property.type === AST_NODE_TYPES.Property && !property.computed &&
-    property.key.type === AST_NODE_TYPES.Identifier && property.key.name === 'method' &&
-    !(property.value.type === AST_NODE_TYPES.Literal && /^(get|head)$/i.test(String(property.value.value))));
+  return init.properties.some(
+    (property) =>
+      property.type === AST_NODE_TYPES.Property &&
+      !property.computed &&
+      property.key.type === AST_NODE_TYPES.Identifier &&
+      property.key.name === 'method' &&
+      !(property.value.type === AST_NODE_TYPES.Literal && /^(get|head)$/i.test(String(property.value.value))),
+  );
 }
 
 /**

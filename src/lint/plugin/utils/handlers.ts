@@ -1,17 +1,21 @@
 import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
 import { AST_NODE_TYPES, ASTUtils } from '@typescript-eslint/utils';
 
-export type FunctionNode =
-  | TSESTree.ArrowFunctionExpression
-  | TSESTree.FunctionDeclaration
-  | TSESTree.FunctionExpression;
+export type FunctionNode = TSESTree.ArrowFunctionExpression | TSESTree.FunctionDeclaration | TSESTree.FunctionExpression;
 
 /** Route methods of Hono, Express, Koa and Fastify routers whose function arguments run per request. */
 const ROUTE_METHODS = new Set(['get', 'post', 'put', 'delete', 'del', 'patch', 'all', 'options', 'head', 'use', 'on']);
 /** Types that describe a handler or middleware (Hono, Express, Fastify, Koa). */
 const HANDLER_TYPES = new Set([
-  'Handler', 'MiddlewareHandler', 'ErrorHandler', 'NotFoundHandler', 'RequestHandler', 'RouteHandler', 'RouteHandlerMethod',
-  'Middleware', 'ErrorRequestHandler',
+  'Handler',
+  'MiddlewareHandler',
+  'ErrorHandler',
+  'NotFoundHandler',
+  'RequestHandler',
+  'RouteHandler',
+  'RouteHandlerMethod',
+  'Middleware',
+  'ErrorRequestHandler',
 ]);
 /** Types of a handler's first parameter: Hono's `Context`, Fastify's request, Koa's context. */
 const REQUEST_TYPES = new Set(['Context', 'FastifyRequest', 'ParameterizedContext', 'RouterContext', 'KoaContext']);
@@ -21,7 +25,18 @@ const ROUTER_NAME = /^(app|api|router|routes?|server|fastify|instance|[a-z]+Rout
 const ROUTE_OPTION_HOOKS = new Set(['handler', 'preHandler', 'onRequest', 'preValidation', 'preParsing', 'preSerialization', 'onSend']);
 /** NestJS decorators of controller and gateway methods that serve a request or a message. */
 const NEST_HANDLER_DECORATORS = new Set([
-  'Get', 'Post', 'Put', 'Delete', 'Patch', 'All', 'Options', 'Head', 'Sse', 'SubscribeMessage', 'MessagePattern', 'EventPattern',
+  'Get',
+  'Post',
+  'Put',
+  'Delete',
+  'Patch',
+  'All',
+  'Options',
+  'Head',
+  'Sse',
+  'SubscribeMessage',
+  'MessagePattern',
+  'EventPattern',
 ]);
 const FACTORY_CALLS = new Set(['createMiddleware', 'createHandlers']);
 
@@ -47,18 +62,25 @@ const isMethodLike = (node: TSESTree.Node | undefined): boolean =>
 
 /** The last name of a receiver: `router` in `router.post`, `socket` in `this.socket.on`. */
 const receiverName = (node: TSESTree.Node): string | undefined =>
-  node.type === AST_NODE_TYPES.Identifier ? node.name
-    : node.type === AST_NODE_TYPES.MemberExpression && !node.computed && node.property.type === AST_NODE_TYPES.Identifier ? node.property.name
+  node.type === AST_NODE_TYPES.Identifier
+    ? node.name
+    : node.type === AST_NODE_TYPES.MemberExpression && !node.computed && node.property.type === AST_NODE_TYPES.Identifier
+      ? node.property.name
       : undefined;
 
 /** The function values of `{ handler, preHandler }` in route options (`fastify.route({ handler })`). */
 function routeOptionHandlers(options: TSESTree.Node | undefined): TSESTree.Node[] {
   if (options?.type !== AST_NODE_TYPES.ObjectExpression) return [];
   return options.properties.flatMap((property): TSESTree.Node[] =>
-    property.type === AST_NODE_TYPES.Property && !property.computed && property.key.type === AST_NODE_TYPES.Identifier &&
+    property.type === AST_NODE_TYPES.Property &&
+    !property.computed &&
+    property.key.type === AST_NODE_TYPES.Identifier &&
     ROUTE_OPTION_HOOKS.has(property.key.name)
-      ? property.value.type === AST_NODE_TYPES.ArrayExpression ? property.value.elements.filter((element) => element !== null) : [property.value]
-      : []);
+      ? property.value.type === AST_NODE_TYPES.ArrayExpression
+        ? property.value.elements.filter((element) => element !== null)
+        : [property.value]
+      : [],
+  );
 }
 
 /**
@@ -105,8 +127,10 @@ function looksLikeHandler(fn: FunctionNode): boolean {
   if (first?.type !== AST_NODE_TYPES.Identifier) return false;
   const firstType = typeName(first.typeAnnotation?.typeAnnotation);
   if (firstType !== undefined && REQUEST_TYPES.has(firstType)) return true;
-  return second?.type === AST_NODE_TYPES.Identifier &&
-    ((/^req(uest)?$/.test(first.name) && /^(res(ponse)?|reply)$/.test(second.name)) || (first.name === 'ctx' && second.name === 'next'));
+  return (
+    second?.type === AST_NODE_TYPES.Identifier &&
+    ((/^req(uest)?$/.test(first.name) && /^(res(ponse)?|reply)$/.test(second.name)) || (first.name === 'ctx' && second.name === 'next'))
+  );
 }
 
 /**

@@ -12,7 +12,12 @@ export interface ParsedModule {
 }
 
 type Parser = { parseForESLint: (code: string, options?: unknown) => unknown };
-interface ParseResult { ast: TSESTree.Program; scopeManager: unknown; visitorKeys: unknown; services?: unknown }
+interface ParseResult {
+  ast: TSESTree.Program;
+  scopeManager: unknown;
+  visitorKeys: unknown;
+  services?: unknown;
+}
 
 /** Parsed modules by path, kept while their mtime does not change (one lint run asks for the same helpers often). */
 const parsedModules = new Map<string, { mtimeMs: number; parsed: ParsedModule | undefined }>();
@@ -43,10 +48,22 @@ export function parseModule(path: string, parser: Parser | undefined): ParsedMod
   try {
     const text = readFileSync(path, 'utf8');
     const result = parser.parseForESLint(text, {
-      ecmaVersion: 'latest', sourceType: 'module', range: true, loc: true, tokens: true, comment: true, filePath: path,
+      ecmaVersion: 'latest',
+      sourceType: 'module',
+      range: true,
+      loc: true,
+      tokens: true,
+      comment: true,
+      filePath: path,
     }) as ParseResult;
     setParents(result.ast, result.visitorKeys as Record<string, readonly string[]>);
-    const sourceCode = new SourceCode({ text, ast: result.ast, scopeManager: result.scopeManager, visitorKeys: result.visitorKeys, parserServices: result.services } as never);
+    const sourceCode = new SourceCode({
+      text,
+      ast: result.ast,
+      scopeManager: result.scopeManager,
+      visitorKeys: result.visitorKeys,
+      parserServices: result.services,
+    } as never);
     parsed = { path, sourceCode: sourceCode as unknown as TSESLint.SourceCode };
   } catch {
     parsed = undefined;
@@ -68,8 +85,7 @@ function setParents(node: TSESTree.Node, keys: Record<string, readonly string[]>
   }
 }
 
-const functionIn = (node: TSESTree.Node | null | undefined): FunctionNode | undefined =>
-  node && isFunctionNode(node) ? node : undefined;
+const functionIn = (node: TSESTree.Node | null | undefined): FunctionNode | undefined => (node && isFunctionNode(node) ? node : undefined);
 
 /**
  * The function a module exports as `name` (`default` for a default export): `export function f`,
@@ -96,8 +112,12 @@ export function exportedFunction(module: ParsedModule, name: string): FunctionNo
     if (statement.type === AST_NODE_TYPES.ExportNamedDeclaration) {
       const declaration = statement.declaration;
       if (declaration?.type === AST_NODE_TYPES.FunctionDeclaration && declaration.id?.name === name) return declaration;
-      if (declaration?.type === AST_NODE_TYPES.VariableDeclaration && locals.has(name) &&
-        declaration.declarations.some((declarator) => declarator.id.type === AST_NODE_TYPES.Identifier && declarator.id.name === name)) return locals.get(name);
+      if (
+        declaration?.type === AST_NODE_TYPES.VariableDeclaration &&
+        locals.has(name) &&
+        declaration.declarations.some((declarator) => declarator.id.type === AST_NODE_TYPES.Identifier && declarator.id.name === name)
+      )
+        return locals.get(name);
       for (const specifier of statement.specifiers) {
         const exported = specifier.exported.type === AST_NODE_TYPES.Identifier ? specifier.exported.name : specifier.exported.value;
         if (exported === name && specifier.local.type === AST_NODE_TYPES.Identifier) return locals.get(specifier.local.name);
@@ -112,20 +132,38 @@ export function exportedFunction(module: ParsedModule, name: string): FunctionNo
 }
 
 /** `exports.f = fn`, `module.exports.f = fn`, `module.exports = { f, g: fn }`. */
-function commonJsExport(assignment: TSESTree.AssignmentExpression, name: string, locals: Map<string, FunctionNode>): FunctionNode | undefined {
+function commonJsExport(
+  assignment: TSESTree.AssignmentExpression,
+  name: string,
+  locals: Map<string, FunctionNode>,
+): FunctionNode | undefined {
   const { left, right } = assignment;
   if (left.type !== AST_NODE_TYPES.MemberExpression || left.computed || left.property.type !== AST_NODE_TYPES.Identifier) return undefined;
-  const isModuleExports = left.object.type === AST_NODE_TYPES.Identifier && left.object.name === 'module' && left.property.name === 'exports';
+  const isModuleExports =
+    left.object.type === AST_NODE_TYPES.Identifier && left.object.name === 'module' && left.property.name === 'exports';
   if (isModuleExports && right.type === AST_NODE_TYPES.ObjectExpression) {
     for (const property of right.properties) {
-      if (property.type !== AST_NODE_TYPES.Property || property.computed || property.key.type !== AST_NODE_TYPES.Identifier || property.key.name !== name) continue;
-      return functionIn(property.value) ?? (property.value.type === AST_NODE_TYPES.Identifier ? locals.get(property.value.name) : undefined);
+      if (
+        property.type !== AST_NODE_TYPES.Property ||
+        property.computed ||
+        property.key.type !== AST_NODE_TYPES.Identifier ||
+        property.key.name !== name
+      )
+        continue;
+      return (
+        functionIn(property.value) ?? (property.value.type === AST_NODE_TYPES.Identifier ? locals.get(property.value.name) : undefined)
+      );
     }
     return undefined;
   }
-  const onExports = (left.object.type === AST_NODE_TYPES.Identifier && left.object.name === 'exports') ||
-    (left.object.type === AST_NODE_TYPES.MemberExpression && !left.object.computed && left.object.object.type === AST_NODE_TYPES.Identifier &&
-      left.object.object.name === 'module' && left.object.property.type === AST_NODE_TYPES.Identifier && left.object.property.name === 'exports');
+  const onExports =
+    (left.object.type === AST_NODE_TYPES.Identifier && left.object.name === 'exports') ||
+    (left.object.type === AST_NODE_TYPES.MemberExpression &&
+      !left.object.computed &&
+      left.object.object.type === AST_NODE_TYPES.Identifier &&
+      left.object.object.name === 'module' &&
+      left.object.property.type === AST_NODE_TYPES.Identifier &&
+      left.object.property.name === 'exports');
   if (!onExports || left.property.name !== name) return undefined;
   return functionIn(right) ?? (right.type === AST_NODE_TYPES.Identifier ? locals.get(right.name) : undefined);
 }

@@ -66,10 +66,7 @@ function requiredModule(init: TSESTree.Expression | null): string | undefined {
  * The module and export a callee refers to: `Pool` (named import), `pg.Pool` (default or
  * namespace import), or undefined when the name is not imported in this file.
  */
-export function resolveImported(
-  callee: TSESTree.Node,
-  imports: Map<string, ImportBinding>,
-): ImportBinding | undefined {
+export function resolveImported(callee: TSESTree.Node, imports: Map<string, ImportBinding>): ImportBinding | undefined {
   if (callee.type === AST_NODE_TYPES.Identifier) return imports.get(callee.name);
   if (
     callee.type === AST_NODE_TYPES.MemberExpression &&

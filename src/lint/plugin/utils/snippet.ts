@@ -3,6 +3,9 @@
  * (`db\n  .select()` reads `db.select()`), other runs of spaces collapsed, cut at `max` characters.
  */
 export function snippet(text: string, max = 60): string {
-  const line = text.replace(/\s*\n\s*/g, '').replace(/\s+/g, ' ').trim();
+  const line = text
+    .replace(/\s*\n\s*/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
   return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }

@@ -40,7 +40,10 @@ export type RequestHandler = ((request: Request, bindings?: NodeBindings) => Res
  * const handler = createRequestHandler(app, { logger, deadlineMs: 5000 });
  * const server = createHttpServer(handler);
  */
-export function createRequestHandler(app: Hono<AppEnv>, { logger, deadlineMs, shedder, metrics, tracing }: RequestHandlerOptions): RequestHandler {
+export function createRequestHandler(
+  app: Hono<AppEnv>,
+  { logger, deadlineMs, shedder, metrics, tracing }: RequestHandlerOptions,
+): RequestHandler {
   const accessLog = logger.isLevelEnabled('info');
   const scopeOptions = { logger, deadlineMs };
   let inFlight = 0;
@@ -85,5 +88,8 @@ function routeOf(app: Hono<AppEnv>, method: string, path: string): string {
 export function createHttpServer(handler: RequestHandler): Server {
   // Node checks headersTimeout and requestTimeout only every connectionsCheckingInterval (30 s by
   // default): check every second, so a client that sends its headers slowly is cut near the bound.
-  return createAdaptorServer({ fetch: handler, serverOptions: { ServerResponse: ServiceResponse, connectionsCheckingInterval: 1_000 } }) as Server;
+  return createAdaptorServer({
+    fetch: handler,
+    serverOptions: { ServerResponse: ServiceResponse, connectionsCheckingInterval: 1_000 },
+  }) as Server;
 }

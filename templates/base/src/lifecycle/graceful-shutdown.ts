@@ -63,7 +63,10 @@ const REPEAT_WINDOW_MS = 1_000;
  * @example
  * const stop = onShutdownSignal(async (reason) => { await drain(); process.exit(0); });
  */
-export function onShutdownSignal(shutdown: (reason: string) => Promise<void>, options: ShutdownSignalOptions = {}): (reason: string) => void {
+export function onShutdownSignal(
+  shutdown: (reason: string) => Promise<void>,
+  options: ShutdownSignalOptions = {},
+): (reason: string) => void {
   let startedAt: number | undefined;
   const begin = (reason: string): void => {
     if (startedAt !== undefined) return;

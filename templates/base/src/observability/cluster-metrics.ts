@@ -2,8 +2,16 @@ import cluster from 'node:cluster';
 import type { Metrics } from './metrics.js';
 
 /** The messages a worker and `asyncsrv start`'s primary exchange for one aggregated scrape. */
-interface AggregateRequest { type: 'asyncsrv:metrics-request'; id: number }
-interface AggregateAnswer { type: 'asyncsrv:metrics'; id: number; text?: string; error?: string }
+interface AggregateRequest {
+  type: 'asyncsrv:metrics-request';
+  id: number;
+}
+interface AggregateAnswer {
+  type: 'asyncsrv:metrics';
+  id: number;
+  text?: string;
+  error?: string;
+}
 
 let asked = 0;
 

@@ -51,20 +51,33 @@ export function createMetrics(sources: MetricSources = {}): Metrics {
   const requests = new RequestHistogram(latencyBuckets);
   registry.registerMetric(requests as unknown as client.Metric);
   const failures = new client.Counter({
-    name: 'http_failed_responses_total', help: 'Answers 502 (upstream failed), 503 (shed or refused) and 504 (deadline), by status.',
-    labelNames: ['status'] as const, registers,
+    name: 'http_failed_responses_total',
+    help: 'Answers 502 (upstream failed), 503 (shed or refused) and 504 (deadline), by status.',
+    labelNames: ['status'] as const,
+    registers,
   });
   for (const status of ['502', '503', '504']) failures.labels(status).inc(0); // a series at 0 before the first, so rates and alerts see it
   new client.Gauge({
-    name: 'http_requests_in_flight', help: 'Requests being served.', registers,
-    collect() { this.set(sources.inFlight?.() ?? 0); },
+    name: 'http_requests_in_flight',
+    help: 'Requests being served.',
+    registers,
+    collect() {
+      this.set(sources.inFlight?.() ?? 0);
+    },
   });
   new client.Gauge({
-    name: 'app_processes', help: 'Server processes this scrape covers (one per worker under asyncsrv start).', registers,
-    collect() { this.set(1); },
+    name: 'app_processes',
+    help: 'Server processes this scrape covers (one per worker under asyncsrv start).',
+    registers,
+    collect() {
+      this.set(1);
+    },
   });
   const pool = new client.Gauge({
-    name: 'db_pool_clients', help: 'DB pool: clients open (total), idle, and queries waiting for one.', labelNames: ['state'] as const, registers,
+    name: 'db_pool_clients',
+    help: 'DB pool: clients open (total), idle, and queries waiting for one.',
+    labelNames: ['state'] as const,
+    registers,
     collect() {
       const stats = sources.db?.();
       if (!stats) return;
@@ -73,10 +86,23 @@ export function createMetrics(sources: MetricSources = {}): Metrics {
       pool.set({ state: 'waiting' }, stats.waiting);
     },
   });
-  const poolWait = new client.Histogram({ name: 'db_pool_wait_seconds', help: 'Time a query waited for a pool client.', buckets: latencyBuckets, registers });
-  const queries = new client.Histogram({ name: 'db_query_duration_seconds', help: 'Time a query ran once it had a client.', buckets: latencyBuckets, registers });
+  const poolWait = new client.Histogram({
+    name: 'db_pool_wait_seconds',
+    help: 'Time a query waited for a pool client.',
+    buckets: latencyBuckets,
+    registers,
+  });
+  const queries = new client.Histogram({
+    name: 'db_query_duration_seconds',
+    help: 'Time a query ran once it had a client.',
+    buckets: latencyBuckets,
+    registers,
+  });
   const upstream = new client.Gauge({
-    name: 'upstream_requests', help: 'Upstream client: connections open, and requests running and pending.', labelNames: ['state'] as const, registers,
+    name: 'upstream_requests',
+    help: 'Upstream client: connections open, and requests running and pending.',
+    labelNames: ['state'] as const,
+    registers,
     collect() {
       const stats = sources.upstream?.();
       if (!stats) return;
@@ -86,18 +112,36 @@ export function createMetrics(sources: MetricSources = {}): Metrics {
     },
   });
   new client.Gauge({
-    name: 'upstream_circuit_state', help: 'Upstream circuit breaker: 0 closed, 1 half-open, 2 open.', registers, aggregator: 'max',
-    collect() { this.set(breakerValues[sources.upstream?.().breaker ?? 'closed']); },
+    name: 'upstream_circuit_state',
+    help: 'Upstream circuit breaker: 0 closed, 1 half-open, 2 open.',
+    registers,
+    aggregator: 'max',
+    collect() {
+      this.set(breakerValues[sources.upstream?.().breaker ?? 'closed']);
+    },
   });
-  const calls = new client.Histogram({ name: 'upstream_call_duration_seconds', help: 'Time an upstream call took, waiting in the line included.', buckets: latencyBuckets, registers });
-  const timeouts = new client.Counter({ name: 'upstream_timeouts_total', help: 'Upstream calls that outlived their own timeout.', registers });
+  const calls = new client.Histogram({
+    name: 'upstream_call_duration_seconds',
+    help: 'Time an upstream call took, waiting in the line included.',
+    buckets: latencyBuckets,
+    registers,
+  });
+  const timeouts = new client.Counter({
+    name: 'upstream_timeouts_total',
+    help: 'Upstream calls that outlived their own timeout.',
+    registers,
+  });
 
   // Event-loop delay (p99 and max since the last scrape) and utilisation over the same window.
   const delay = monitorEventLoopDelay({ resolution: 10 });
   delay.enable();
   let lastUse: EventLoopUtilization = performance.eventLoopUtilization();
   const loopDelay = new client.Gauge({
-    name: 'event_loop_delay_seconds', help: 'Event-loop delay since the last scrape, by quantile (p99, max).', labelNames: ['quantile'] as const, registers, aggregator: 'max',
+    name: 'event_loop_delay_seconds',
+    help: 'Event-loop delay since the last scrape, by quantile (p99, max).',
+    labelNames: ['quantile'] as const,
+    registers,
+    aggregator: 'max',
     collect() {
       loopDelay.set({ quantile: '0.99' }, Math.max(0, delay.percentile(99) / 1e9 - 0.01));
       loopDelay.set({ quantile: '1' }, Math.max(0, delay.max / 1e9 - 0.01));
@@ -105,7 +149,10 @@ export function createMetrics(sources: MetricSources = {}): Metrics {
     },
   });
   new client.Gauge({
-    name: 'event_loop_utilization', help: 'Share of the time since the last scrape the event loop ran code (0..1).', registers, aggregator: 'average',
+    name: 'event_loop_utilization',
+    help: 'Share of the time since the last scrape the event loop ran code (0..1).',
+    registers,
+    aggregator: 'average',
     collect() {
       this.set(performance.eventLoopUtilization(lastUse).utilization);
       lastUse = performance.eventLoopUtilization();
@@ -170,7 +217,13 @@ class RequestHistogram {
     series.sum += seconds;
   }
 
-  get(): { name: string; help: string; type: string; aggregator: string; values: Array<{ labels: Record<string, string | number>; value: number; metricName: string }> } {
+  get(): {
+    name: string;
+    help: string;
+    type: string;
+    aggregator: string;
+    values: Array<{ labels: Record<string, string | number>; value: number; metricName: string }>;
+  } {
     const values: Array<{ labels: Record<string, string | number>; value: number; metricName: string }> = [];
     for (const [route, byMethod] of this.#series) {
       for (const [method, byClass] of byMethod) {
@@ -183,7 +236,10 @@ class RequestHistogram {
             const le = bucket < this.#bounds.length ? this.#bounds[bucket]! : '+Inf';
             values.push({ labels: { ...labels, le }, value: cumulative, metricName: `${this.name}_bucket` });
           });
-          values.push({ labels, value: series.sum, metricName: `${this.name}_sum` }, { labels, value: cumulative, metricName: `${this.name}_count` });
+          values.push(
+            { labels, value: series.sum, metricName: `${this.name}_sum` },
+            { labels, value: cumulative, metricName: `${this.name}_count` },
+          );
         });
       }
     }

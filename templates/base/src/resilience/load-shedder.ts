@@ -31,7 +31,11 @@ const BUSY = 0.9;
  * catches up keeps the admitted ones fast (as @fastify/under-pressure does). One sampler reads the
  * lag a few times a second; the per-request cost is one boolean.
  */
-export function createLoadShedder({ maxEventLoopDelayMs, sampleIntervalMs = 250, exemptPaths = ['/healthz', '/readyz', '/metrics'] }: LoadShedderOptions): LoadShedder {
+export function createLoadShedder({
+  maxEventLoopDelayMs,
+  sampleIntervalMs = 250,
+  exemptPaths = ['/healthz', '/readyz', '/metrics'],
+}: LoadShedderOptions): LoadShedder {
   const exempt = new Set(exemptPaths);
   let histogram: IntervalHistogram | undefined;
   let sampler: NodeJS.Timeout | undefined;

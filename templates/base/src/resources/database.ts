@@ -40,7 +40,11 @@ export interface DatabaseInstruments {
   tracing?: Pick<Tracing, 'inSpan'>;
 }
 
-export function createDatabase(options: DatabaseOptions, logger: Logger, { metrics: observer, tracing }: DatabaseInstruments = {}): Database {
+export function createDatabase(
+  options: DatabaseOptions,
+  logger: Logger,
+  { metrics: observer, tracing }: DatabaseInstruments = {},
+): Database {
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.poolMax,
@@ -80,8 +84,11 @@ export function createDatabase(options: DatabaseOptions, logger: Logger, { metri
     }
   }
 
-  const poolStats = (): { total: number; idle: number; waiting: number } =>
-    ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount + line.stats().waiting });
+  const poolStats = (): { total: number; idle: number; waiting: number } => ({
+    total: pool.totalCount,
+    idle: pool.idleCount,
+    waiting: pool.waitingCount + line.stats().waiting,
+  });
   return { query, pool, poolMax: options.poolMax, stats: line.stats, poolStats, close: () => pool.end() };
 }
 

@@ -122,7 +122,12 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
   return {
     getJson,
     stats: () => ({ ...line.stats(), breaker: breaker.state() }),
-    poolStats: () => ({ connected: pool.stats.connected, pending: pool.stats.pending, running: pool.stats.running, breaker: breaker.state() }),
+    poolStats: () => ({
+      connected: pool.stats.connected,
+      pending: pool.stats.pending,
+      running: pool.stats.running,
+      breaker: breaker.state(),
+    }),
     close: () => pool.close(),
   };
 }

@@ -34,7 +34,9 @@ export function concurrentRoutes({ upstream }: Pick<AppDeps, 'upstream'>): Hono<
       if (failed.length === parts.length) {
         // Nothing to answer with: fail as the calls did (503 while the breaker is open, 504, 502).
         const [first] = results;
-        throw first?.status === 'rejected' && first.reason instanceof AppError ? first.reason : new UpstreamError('Every upstream call failed.');
+        throw first?.status === 'rejected' && first.reason instanceof AppError
+          ? first.reason
+          : new UpstreamError('Every upstream call failed.');
       }
       const data = Object.fromEntries(
         parts.map((part, index) => {

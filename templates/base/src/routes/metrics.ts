@@ -7,7 +7,9 @@ import type { AppEnv } from '../types.js';
 
 /** GET /metrics: Prometheus text (see observability/metrics.ts); METRICS_PORT serves it on a port of its own instead. */
 export function metricsRoutes(metrics: Metrics): Hono<AppEnv> {
-  return new Hono<AppEnv>().get('/metrics', async (c) => c.body(await scrapeMetrics(metrics), 200, { 'content-type': metrics.contentType }));
+  return new Hono<AppEnv>().get('/metrics', async (c) =>
+    c.body(await scrapeMetrics(metrics), 200, { 'content-type': metrics.contentType }),
+  );
 }
 
 /** A server of its own for /metrics (METRICS_PORT): scraped on a port the public one does not expose. */

@@ -43,7 +43,11 @@ export interface TestApp extends ServedApp {
  * Serves `app` as src/server.ts does (the request handler around it: request id, security
  * headers, deadline, access log, load shedding) on 127.0.0.1:0. The logger is silent unless given.
  */
-export async function serveApp(app: Hono<AppEnv>, options: Partial<RequestHandlerOptions> = {}, onHandler?: (handler: RequestHandler) => void): Promise<ServedApp> {
+export async function serveApp(
+  app: Hono<AppEnv>,
+  options: Partial<RequestHandlerOptions> = {},
+  onHandler?: (handler: RequestHandler) => void,
+): Promise<ServedApp> {
   const handler = createRequestHandler(app, { logger: createLogger({ level: 'silent' }), deadlineMs: 5_000, ...options });
   onHandler?.(handler);
   const server = createHttpServer(handler);
@@ -82,7 +86,13 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
     { ...(metrics ? { metrics } : {}), ...traced },
   );
   const app = createApp({ upstream, db, limits: { bodyLimitBytes: options.bodyLimitBytes ?? 1_024 }, ...(metrics ? { metrics } : {}) });
-  const served = await serveApp(app, { logger, deadlineMs: options.deadlineMs ?? 5_000, ...(metrics ? { metrics } : {}), ...traced }, (made) => { handler = made; });
+  const served = await serveApp(
+    app,
+    { logger, deadlineMs: options.deadlineMs ?? 5_000, ...(metrics ? { metrics } : {}), ...traced },
+    (made) => {
+      handler = made;
+    },
+  );
   return {
     app,
     db,

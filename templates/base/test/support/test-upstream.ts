@@ -71,12 +71,24 @@ export async function startTestUpstream(): Promise<TestUpstream> {
 
   return {
     url: new URL(`http://127.0.0.1:${port}`),
-    get connections() { return stats.connections; },
-    get inFlight() { return stats.inFlight; },
-    get maxInFlight() { return stats.maxInFlight; },
-    get aborted() { return stats.aborted; },
-    get requests() { return stats.requests; },
-    setBehaviour(next) { behaviour = next; },
+    get connections() {
+      return stats.connections;
+    },
+    get inFlight() {
+      return stats.inFlight;
+    },
+    get maxInFlight() {
+      return stats.maxInFlight;
+    },
+    get aborted() {
+      return stats.aborted;
+    },
+    get requests() {
+      return stats.requests;
+    },
+    setBehaviour(next) {
+      behaviour = next;
+    },
     releaseHeld() {
       const release = held;
       held = [];
@@ -85,7 +97,13 @@ export async function startTestUpstream(): Promise<TestUpstream> {
     waitForInFlight(count) {
       if (stats.inFlight >= count) return Promise.resolve();
       return new Promise<void>((resolve) => {
-        const waiter = { count, resolve: () => { waiters.delete(waiter); resolve(); } };
+        const waiter = {
+          count,
+          resolve: () => {
+            waiters.delete(waiter);
+            resolve();
+          },
+        };
         waiters.add(waiter);
       });
     },

@@ -12,11 +12,22 @@ const report: LintReport = {
     {
       path: 'src/routes/users.ts',
       messages: [
-        { ruleId: 'async-server/require-timeout', severity: 1, message: '`fetch` has no `signal`.', line: 12, column: 9, endLine: 12, endColumn: 30 },
+        {
+          ruleId: 'async-server/require-timeout',
+          severity: 1,
+          message: '`fetch` has no `signal`.',
+          line: 12,
+          column: 9,
+          endLine: 12,
+          endColumn: 30,
+        },
         { ruleId: 'async-server/no-sequential-await', severity: 1, message: 'These 2 awaits...', line: 101, column: 3 },
       ],
     },
-    { path: 'src/broken.ts', messages: [{ ruleId: null, severity: 2, message: 'Parsing error: Unexpected token', line: 1, column: 5, fatal: true }] },
+    {
+      path: 'src/broken.ts',
+      messages: [{ ruleId: null, severity: 2, message: 'Parsing error: Unexpected token', line: 1, column: 5, fatal: true }],
+    },
   ],
   rules: {
     'async-server/require-timeout': { description: 'Require a timeout', url: 'https://example.com/require-timeout.md' },
@@ -24,7 +35,14 @@ const report: LintReport = {
   },
 };
 
-const clean: LintReport = { root: '/work/app', fileCount: 1, errorCount: 0, warningCount: 0, files: [{ path: 'a.ts', messages: [] }], rules: {} };
+const clean: LintReport = {
+  root: '/work/app',
+  fileCount: 1,
+  errorCount: 0,
+  warningCount: 0,
+  files: [{ path: 'a.ts', messages: [] }],
+  rules: {},
+};
 
 describe('formatStylish', () => {
   it('groups findings by file, aligns positions, ends with a summary', () => {
@@ -55,7 +73,12 @@ describe('formatStylish', () => {
 
 describe('formatJson', () => {
   it('keeps totals and only files with findings', () => {
-    const parsed = JSON.parse(formatJson(report)) as { files: Array<{ path: string }>; errorCount: number; warningCount: number; fileCount: number };
+    const parsed = JSON.parse(formatJson(report)) as {
+      files: Array<{ path: string }>;
+      errorCount: number;
+      warningCount: number;
+      fileCount: number;
+    };
     expect(parsed.files.map((file) => file.path)).toEqual(['src/routes/users.ts', 'src/broken.ts']);
     expect(parsed).toMatchObject({ errorCount: 1, warningCount: 2, fileCount: 3, root: '/work/app' });
   });
@@ -65,9 +88,17 @@ describe('formatSarif', () => {
   const sarif = JSON.parse(formatSarif(report, { toolVersion: '1.2.3' })) as {
     version: string;
     runs: Array<{
-      tool: { driver: { name: string; version: string; rules: Array<{ id: string; helpUri?: string; shortDescription?: { text: string } }> } };
+      tool: {
+        driver: { name: string; version: string; rules: Array<{ id: string; helpUri?: string; shortDescription?: { text: string } }> };
+      };
       originalUriBaseIds: { ROOT: { uri: string } };
-      results: Array<{ ruleId?: string; ruleIndex?: number; level: string; message: { text: string }; locations: Array<{ physicalLocation: { artifactLocation: { uri: string; uriBaseId: string }; region: Record<string, number> } }> }>;
+      results: Array<{
+        ruleId?: string;
+        ruleIndex?: number;
+        level: string;
+        message: { text: string };
+        locations: Array<{ physicalLocation: { artifactLocation: { uri: string; uriBaseId: string }; region: Record<string, number> } }>;
+      }>;
     }>;
   };
   const run = sarif.runs[0]!;
@@ -77,7 +108,11 @@ describe('formatSarif', () => {
     expect(run.tool.driver).toMatchObject({ name: 'asyncsrv lint', version: '1.2.3' });
     expect(run.tool.driver.rules).toEqual([
       { id: 'async-server/no-sequential-await', shortDescription: { text: 'No sequential awaits' } },
-      { id: 'async-server/require-timeout', shortDescription: { text: 'Require a timeout' }, helpUri: 'https://example.com/require-timeout.md' },
+      {
+        id: 'async-server/require-timeout',
+        shortDescription: { text: 'Require a timeout' },
+        helpUri: 'https://example.com/require-timeout.md',
+      },
     ]);
     expect(run.originalUriBaseIds.ROOT.uri).toBe('file:///work/app/');
   });
@@ -89,7 +124,14 @@ describe('formatSarif', () => {
       ruleIndex: 1,
       level: 'warning',
       message: { text: '`fetch` has no `signal`.' },
-      locations: [{ physicalLocation: { artifactLocation: { uri: 'src/routes/users.ts', uriBaseId: 'ROOT' }, region: { startLine: 12, startColumn: 9, endLine: 12, endColumn: 30 } } }],
+      locations: [
+        {
+          physicalLocation: {
+            artifactLocation: { uri: 'src/routes/users.ts', uriBaseId: 'ROOT' },
+            region: { startLine: 12, startColumn: 9, endLine: 12, endColumn: 30 },
+          },
+        },
+      ],
     });
     expect(run.results[2]).toMatchObject({ level: 'error' });
     expect(run.results[2]?.ruleId).toBeUndefined();

@@ -6,7 +6,6 @@ import { runRuleTests } from '../rule-tester.js';
 /** A file beside the helper fixtures, so that relative imports resolve to them. */
 const beside = join(repoRoot, 'test/unit/lint/fixtures/helpers/routes.ts');
 
-
 runRuleTests('no-blocking-in-handler', noBlockingInHandler, {
   valid: [
     // at start-up or top level
@@ -44,19 +43,42 @@ runRuleTests('no-blocking-in-handler', noBlockingInHandler, {
     "import { readFileSync } from 'node:fs';\nconst cache = {};\napp.get('/x', (c) => c.text(cache.key ??= readFileSync('k', 'utf8')));",
     "import { readFileSync } from 'node:fs';\nclass Views { render(req, res) { if (!this.layout) this.layout = readFileSync('l.html', 'utf8'); res.send(this.layout); } }",
     // a method with other parameters; a receiver not named fs
-    "class Renderer {\n  render(ctx, template) { return fs.readFileSync(template); }\n}",
+    'class Renderer {\n  render(ctx, template) { return fs.readFileSync(template); }\n}',
     "app.get('/x', (c) => c.json(store.files.readSync()));",
     // a plugin system's use() without a path is no middleware (markdown-it)
     "import zlib from 'node:zlib';\nmdinst.use((md) => { md.renderer.rules.kroki = (tokens) => zlib.deflateSync(tokens[0].content); });",
     // helpers in other files: one that does not block, one cached once per process, one not called by a handler
-    { filename: beside, options: [{ followImports: true }], code: "const passwordHash = require('./password-hash');\napp.post('/login', (req, res) => res.json(passwordHash.needRehash(req.body.hash)));" },
-    { filename: beside, options: [{ followImports: true }], code: "import { renderLayout } from './templates.js';\napp.get('/', (c) => c.html(renderLayout()));" },
-    { filename: beside, options: [{ followImports: true }], code: "import { renderPage } from './templates.js';\nconst home = renderPage('home');\napp.get('/', (c) => c.html(home));" },
+    {
+      filename: beside,
+      options: [{ followImports: true }],
+      code: "const passwordHash = require('./password-hash');\napp.post('/login', (req, res) => res.json(passwordHash.needRehash(req.body.hash)));",
+    },
+    {
+      filename: beside,
+      options: [{ followImports: true }],
+      code: "import { renderLayout } from './templates.js';\napp.get('/', (c) => c.html(renderLayout()));",
+    },
+    {
+      filename: beside,
+      options: [{ followImports: true }],
+      code: "import { renderPage } from './templates.js';\nconst home = renderPage('home');\napp.get('/', (c) => c.html(home));",
+    },
     // without followImports (untyped, cached runs) helpers are not followed
-    { filename: beside, code: "import { renderPage } from './templates.js';\napp.get('/:name', (c) => c.html(renderPage(c.req.param('name'))));" },
+    {
+      filename: beside,
+      code: "import { renderPage } from './templates.js';\napp.get('/:name', (c) => c.html(renderPage(c.req.param('name'))));",
+    },
     // a module that is not there, a package (not followed)
-    { filename: beside, options: [{ followImports: true }], code: "import { renderPage } from './missing.js';\napp.get('/', (c) => c.html(renderPage('home')));" },
-    { filename: beside, options: [{ followImports: true }], code: "import { render } from 'some-engine';\napp.get('/', (c) => c.html(render('home')));" },
+    {
+      filename: beside,
+      options: [{ followImports: true }],
+      code: "import { renderPage } from './missing.js';\napp.get('/', (c) => c.html(renderPage('home')));",
+    },
+    {
+      filename: beside,
+      options: [{ followImports: true }],
+      code: "import { render } from 'some-engine';\napp.get('/', (c) => c.html(render('home')));",
+    },
     // Atomics.waitAsync is fine
     "app.get('/x', async (c) => { await Atomics.waitAsync(view, 0, 0).value; return c.text('ok'); });",
   ],
@@ -66,19 +88,50 @@ runRuleTests('no-blocking-in-handler', noBlockingInHandler, {
       filename: beside,
       options: [{ followImports: true }],
       code: "const passwordHash = require('./password-hash');\nsocket.on('login', (data, callback) => callback(passwordHash.verify(data.password, hash)));",
-      errors: [{ messageId: 'blockingHelper', line: 2, column: 49, data: { helper: 'passwordHash.verify', module: './password-hash', name: 'bcrypt.compareSync', alternative: 'the async `compare`' } }],
+      errors: [
+        {
+          messageId: 'blockingHelper',
+          line: 2,
+          column: 49,
+          data: {
+            helper: 'passwordHash.verify',
+            module: './password-hash',
+            name: 'bcrypt.compareSync',
+            alternative: 'the async `compare`',
+          },
+        },
+      ],
     },
     {
       filename: beside,
       options: [{ followImports: true }],
       code: "import { renderPage } from './templates.js';\napp.get('/:name', (c) => c.html(renderPage(c.req.param('name'))));",
-      errors: [{ messageId: 'blockingHelper', line: 2, column: 33, data: { helper: 'renderPage', module: './templates.js', name: 'readFileSync', alternative: '`readFile` from `node:fs/promises`' } }],
+      errors: [
+        {
+          messageId: 'blockingHelper',
+          line: 2,
+          column: 33,
+          data: { helper: 'renderPage', module: './templates.js', name: 'readFileSync', alternative: '`readFile` from `node:fs/promises`' },
+        },
+      ],
     },
     {
       filename: beside,
       options: [{ followImports: true }],
       code: "import * as templates from './templates';\napp.get('/m', (c) => c.text(templates.manifest()));",
-      errors: [{ messageId: 'blockingHelper', line: 2, column: 29, data: { helper: 'templates.manifest', module: './templates', name: 'readFileSync', alternative: '`readFile` from `node:fs/promises`' } }],
+      errors: [
+        {
+          messageId: 'blockingHelper',
+          line: 2,
+          column: 29,
+          data: {
+            helper: 'templates.manifest',
+            module: './templates',
+            name: 'readFileSync',
+            alternative: '`readFile` from `node:fs/promises`',
+          },
+        },
+      ],
     },
     {
       // a router's use() without a path is middleware
@@ -89,19 +142,43 @@ runRuleTests('no-blocking-in-handler', noBlockingInHandler, {
       // node:fs/promises has no `exists`; fd functions live on a FileHandle
       code: "import { existsSync, readSync } from 'node:fs';\napp.get('/x', (c) => c.json([existsSync('a'), readSync(fd, buffer)]));",
       errors: [
-        { messageId: 'blockingCall', line: 2, column: 30, data: { name: 'existsSync', alternative: '`access` (it rejects when the path is missing) or `stat` from `node:fs/promises`' } },
-        { messageId: 'blockingCall', line: 2, column: 47, data: { name: 'readSync', alternative: 'the methods of a `FileHandle` from `open` of `node:fs/promises`' } },
+        {
+          messageId: 'blockingCall',
+          line: 2,
+          column: 30,
+          data: { name: 'existsSync', alternative: '`access` (it rejects when the path is missing) or `stat` from `node:fs/promises`' },
+        },
+        {
+          messageId: 'blockingCall',
+          line: 2,
+          column: 47,
+          data: { name: 'readSync', alternative: 'the methods of a `FileHandle` from `open` of `node:fs/promises`' },
+        },
       ],
     },
     {
       // source quoted on one line
       code: "import fs from 'node:fs';\napp.get('/x', (c) => c.text(fs\n  .readFileSync('a', 'utf8')));",
-      errors: [{ messageId: 'blockingCall', line: 2, column: 29, data: { name: 'fs.readFileSync', alternative: '`readFile` from `node:fs/promises`' } }],
+      errors: [
+        {
+          messageId: 'blockingCall',
+          line: 2,
+          column: 29,
+          data: { name: 'fs.readFileSync', alternative: '`readFile` from `node:fs/promises`' },
+        },
+      ],
     },
     {
       // Koa controller classes: `async action(ctx)`; fs reached through an object
       code: "class InterfaceController extends BaseController {\n  async download(ctx) {\n    ctx.body = yapi.fs.readFileSync(yapi.path.join(root, 'a.png'));\n  }\n}",
-      errors: [{ messageId: 'blockingCall', line: 3, column: 16, data: { name: 'yapi.fs.readFileSync', alternative: '`readFile` from `node:fs/promises`' } }],
+      errors: [
+        {
+          messageId: 'blockingCall',
+          line: 3,
+          column: 16,
+          data: { name: 'yapi.fs.readFileSync', alternative: '`readFile` from `node:fs/promises`' },
+        },
+      ],
     },
     {
       // a guard on a variable of the request itself guards nothing
@@ -160,15 +237,36 @@ runRuleTests('no-blocking-in-handler', noBlockingInHandler, {
     },
     {
       code: "import { readFileSync } from 'node:fs';\napp.get('/x', (c) => c.text(readFileSync('a.txt', 'utf8')));",
-      errors: [{ messageId: 'blockingCall', line: 2, column: 29, data: { name: 'readFileSync', alternative: '`readFile` from `node:fs/promises`' } }],
+      errors: [
+        {
+          messageId: 'blockingCall',
+          line: 2,
+          column: 29,
+          data: { name: 'readFileSync', alternative: '`readFile` from `node:fs/promises`' },
+        },
+      ],
     },
     {
       code: "import fs from 'fs';\napp.post('/upload', async (c) => {\n  fs.writeFileSync('out', await c.req.text());\n  return c.text('ok');\n});",
-      errors: [{ messageId: 'blockingCall', line: 3, column: 3, data: { name: 'fs.writeFileSync', alternative: '`writeFile` from `node:fs/promises`' } }],
+      errors: [
+        {
+          messageId: 'blockingCall',
+          line: 3,
+          column: 3,
+          data: { name: 'fs.writeFileSync', alternative: '`writeFile` from `node:fs/promises`' },
+        },
+      ],
     },
     {
       code: "import * as cp from 'node:child_process';\napp.get('/v', (c) => c.text(cp.execSync('git describe').toString()));",
-      errors: [{ messageId: 'blockingCall', line: 2, column: 29, data: { name: 'cp.execSync', alternative: '`exec` with `util.promisify`, or a worker' } }],
+      errors: [
+        {
+          messageId: 'blockingCall',
+          line: 2,
+          column: 29,
+          data: { name: 'cp.execSync', alternative: '`exec` with `util.promisify`, or a worker' },
+        },
+      ],
     },
     {
       code: "import { pbkdf2Sync } from 'node:crypto';\napp.post('/login', async (c) => {\n  const hash = pbkdf2Sync('p', 's', 100000, 64, 'sha512');\n  return c.json({ ok: true });\n});",
@@ -176,7 +274,14 @@ runRuleTests('no-blocking-in-handler', noBlockingInHandler, {
     },
     {
       code: "import zlib from 'node:zlib';\napp.get('/z', (c) => c.body(zlib.gzipSync(big)));",
-      errors: [{ messageId: 'blockingCall', line: 2, column: 29, data: { name: 'zlib.gzipSync', alternative: 'the callback `gzip` (it runs on the libuv thread pool)' } }],
+      errors: [
+        {
+          messageId: 'blockingCall',
+          line: 2,
+          column: 29,
+          data: { name: 'zlib.gzipSync', alternative: 'the callback `gzip` (it runs on the libuv thread pool)' },
+        },
+      ],
     },
     {
       code: "const fs = require('fs');\nrouter.get('/x', (req, res) => res.send(fs.readFileSync('x')));",
@@ -184,7 +289,14 @@ runRuleTests('no-blocking-in-handler', noBlockingInHandler, {
     },
     {
       code: "import { spawnSync } from 'node:child_process';\nfunction run() { return spawnSync('ls'); }\napp.get('/ls', (c) => c.json(run()));",
-      errors: [{ messageId: 'blockingCall', line: 2, column: 25, data: { name: 'spawnSync', alternative: '`spawn` (wait for its `close` event), or a worker' } }],
+      errors: [
+        {
+          messageId: 'blockingCall',
+          line: 2,
+          column: 25,
+          data: { name: 'spawnSync', alternative: '`spawn` (wait for its `close` event), or a worker' },
+        },
+      ],
     },
     {
       code: "import type { Context } from 'hono';\nimport { statSync } from 'node:fs';\nexport function size(c: Context) { return c.json(statSync('x').size); }",
@@ -192,10 +304,12 @@ runRuleTests('no-blocking-in-handler', noBlockingInHandler, {
     },
     {
       code: "import bcrypt from 'bcryptjs';\napp.post('/login', (c) => c.json(bcrypt.compareSync(p, h)));",
-      errors: [{ messageId: 'blockingCall', line: 2, column: 34, data: { name: 'bcrypt.compareSync', alternative: 'the async `compare`' } }],
+      errors: [
+        { messageId: 'blockingCall', line: 2, column: 34, data: { name: 'bcrypt.compareSync', alternative: 'the async `compare`' } },
+      ],
     },
     {
-      code: "app.use(async (c, next) => { Atomics.wait(view, 0, 0, 10); await next(); });",
+      code: 'app.use(async (c, next) => { Atomics.wait(view, 0, 0, 10); await next(); });',
       errors: [{ messageId: 'blockingCall', line: 1, column: 30, data: { name: 'Atomics.wait', alternative: '`Atomics.waitAsync`' } }],
     },
     {

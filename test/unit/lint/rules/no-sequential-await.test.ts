@@ -50,7 +50,9 @@ runRuleTests('no-sequential-await', noSequentialAwait, {
     fn('await User.update(values, { where, transaction: t });\nawait Team.destroy({ where, transaction: t });'),
     fn('const max = await getLimit(tx, workspaceId);\nconst current = await countCurrent(tx, workspaceId);'),
     fn("const a = await client.query('SELECT * FROM a');\nconst b = await client.query('SELECT * FROM b');"),
-    fn("await client.query('BEGIN');\nconst x = 1;\nconst a = await pool.query('SELECT * FROM a');\nconst b = await pool.query('SELECT * FROM b');"),
+    fn(
+      "await client.query('BEGIN');\nconst x = 1;\nconst a = await pool.query('SELECT * FROM a');\nconst b = await pool.query('SELECT * FROM b');",
+    ),
     // a write (SQL text, a known write method, hidden in a chain) then a read of the same table or object
     fn("await R.exec(\"DELETE FROM setting WHERE type = 'page'\");\nconst entry = await setting('entryPage');"),
     fn("await pool.query('UPDATE users SET name = $1', [name]);\nconst row = await pool.query('SELECT * FROM users');"),
@@ -68,7 +70,9 @@ runRuleTests('no-sequential-await', noSequentialAwait, {
     'const seedUsers = async () => {\n  await createUser(alice);\n  const teams = await listTeams();\n};',
     // boot order, T-SQL maintenance, files written then added
     fn("await this.preBootMaster();\nawait require('../master')();"),
-    fn("await knex.raw(`IF EXISTS (SELECT 1) DBCC CHECKIDENT ([groups], RESEED, 0)`);\nawait knex.raw(`IF EXISTS (SELECT 1) DBCC CHECKIDENT ([users], RESEED, 0)`);"),
+    fn(
+      'await knex.raw(`IF EXISTS (SELECT 1) DBCC CHECKIDENT ([groups], RESEED, 0)`);\nawait knex.raw(`IF EXISTS (SELECT 1) DBCC CHECKIDENT ([users], RESEED, 0)`);',
+    ),
     fn("await fs.outputFile(filePath, text, 'utf8');\nawait this.git.add(`./${fileName}`);"),
     fn('await WIKI.models.pages.rebuildTree();\nconst contents = await WIKI.models.pages.query().findById(id);'),
     // a configured ordering call
@@ -78,86 +82,191 @@ runRuleTests('no-sequential-await', noSequentialAwait, {
     {
       // independent reads on a pg Pool run on different connections
       code: fn("const a = await pool.query('SELECT * FROM a');\nconst b = await pool.query('SELECT * FROM b WHERE id = $1', [id]);"),
-      errors: [{
-        messageId: 'sequentialAwait', line: 3, column: 11,
-        suggestions: [{ messageId: 'useAll', output: fn("const [a, b] = await Promise.all([pool.query('SELECT * FROM a'), pool.query('SELECT * FROM b WHERE id = $1', [id])]);") }],
-      }],
+      errors: [
+        {
+          messageId: 'sequentialAwait',
+          line: 3,
+          column: 11,
+          suggestions: [
+            {
+              messageId: 'useAll',
+              output: fn(
+                "const [a, b] = await Promise.all([pool.query('SELECT * FROM a'), pool.query('SELECT * FROM b WHERE id = $1', [id])]);",
+              ),
+            },
+          ],
+        },
+      ],
     },
     {
       // `query` and `run` in a name do not make a write
       code: fn('const users = await queryUsers(id);\nconst runs = await listRuns(id);'),
-      errors: [{ messageId: 'sequentialAwait', line: 3, column: 14, suggestions: [{ messageId: 'useAll', output: fn('const [users, runs] = await Promise.all([queryUsers(id), listRuns(id)]);') }] }],
+      errors: [
+        {
+          messageId: 'sequentialAwait',
+          line: 3,
+          column: 14,
+          suggestions: [{ messageId: 'useAll', output: fn('const [users, runs] = await Promise.all([queryUsers(id), listRuns(id)]);') }],
+        },
+      ],
     },
     {
       // a check whose result is kept is a value, not a guard: two independent health checks
       code: fn('const db = await checkDatabase();\nconst cache = await checkRedis();'),
-      errors: [{ messageId: 'sequentialAwait', line: 3, column: 15, suggestions: [{ messageId: 'useAll', output: fn('const [db, cache] = await Promise.all([checkDatabase(), checkRedis()]);') }] }],
+      errors: [
+        {
+          messageId: 'sequentialAwait',
+          line: 3,
+          column: 15,
+          suggestions: [{ messageId: 'useAll', output: fn('const [db, cache] = await Promise.all([checkDatabase(), checkRedis()]);') }],
+        },
+      ],
     },
     {
       // a write and a read of different things
-      code: fn("await pool.query('INSERT INTO audit VALUES ($1)', [id]);\nconst user = await pool.query('SELECT * FROM users WHERE id = $1', [id]);"),
-      errors: [{ messageId: 'sequentialAwait', line: 3, column: 14, suggestions: [{ messageId: 'useAll', output: fn("const [, user] = await Promise.all([pool.query('INSERT INTO audit VALUES ($1)', [id]), pool.query('SELECT * FROM users WHERE id = $1', [id])]);") }] }],
+      code: fn(
+        "await pool.query('INSERT INTO audit VALUES ($1)', [id]);\nconst user = await pool.query('SELECT * FROM users WHERE id = $1', [id]);",
+      ),
+      errors: [
+        {
+          messageId: 'sequentialAwait',
+          line: 3,
+          column: 14,
+          suggestions: [
+            {
+              messageId: 'useAll',
+              output: fn(
+                "const [, user] = await Promise.all([pool.query('INSERT INTO audit VALUES ($1)', [id]), pool.query('SELECT * FROM users WHERE id = $1', [id])]);",
+              ),
+            },
+          ],
+        },
+      ],
     },
     {
-      code: fn("const rows = await db.query.privateLocation.findMany({ where });\nconst total = await db.select({ n: count() }).from(privateLocation).get();"),
-      errors: [{ messageId: 'sequentialAwait', line: 3, column: 15, suggestions: [{ messageId: 'useAll', output: fn('const [rows, total] = await Promise.all([db.query.privateLocation.findMany({ where }), db.select({ n: count() }).from(privateLocation).get()]);') }] }],
+      code: fn(
+        'const rows = await db.query.privateLocation.findMany({ where });\nconst total = await db.select({ n: count() }).from(privateLocation).get();',
+      ),
+      errors: [
+        {
+          messageId: 'sequentialAwait',
+          line: 3,
+          column: 15,
+          suggestions: [
+            {
+              messageId: 'useAll',
+              output: fn(
+                'const [rows, total] = await Promise.all([db.query.privateLocation.findMany({ where }), db.select({ n: count() }).from(privateLocation).get()]);',
+              ),
+            },
+          ],
+        },
+      ],
     },
     {
       code: fn('const a = await fetch(urlA);\nconst b = await fetch(urlB);'),
-      errors: [{
-        messageId: 'sequentialAwait', line: 3, column: 11,
-        suggestions: [{ messageId: 'useAll', data: { count: '2' }, output: fn('const [a, b] = await Promise.all([fetch(urlA), fetch(urlB)]);') }],
-      }],
+      errors: [
+        {
+          messageId: 'sequentialAwait',
+          line: 3,
+          column: 11,
+          suggestions: [
+            { messageId: 'useAll', data: { count: '2' }, output: fn('const [a, b] = await Promise.all([fetch(urlA), fetch(urlB)]);') },
+          ],
+        },
+      ],
     },
     {
       code: fn('await notifyA(id);\nawait notifyB(id);'),
-      errors: [{
-        messageId: 'sequentialAwait', line: 3, column: 1,
-        suggestions: [{ messageId: 'useAll', output: fn('await Promise.all([notifyA(id), notifyB(id)]);') }],
-      }],
+      errors: [
+        {
+          messageId: 'sequentialAwait',
+          line: 3,
+          column: 1,
+          suggestions: [{ messageId: 'useAll', output: fn('await Promise.all([notifyA(id), notifyB(id)]);') }],
+        },
+      ],
     },
     {
       code: fn('const { user } = await getUser(id);\nconst [order] = await getOrders(id);'),
-      errors: [{
-        messageId: 'sequentialAwait', line: 3, column: 17,
-        suggestions: [{ messageId: 'useAll', output: fn('const [{ user }, [order]] = await Promise.all([getUser(id), getOrders(id)]);') }],
-      }],
+      errors: [
+        {
+          messageId: 'sequentialAwait',
+          line: 3,
+          column: 17,
+          suggestions: [
+            { messageId: 'useAll', output: fn('const [{ user }, [order]] = await Promise.all([getUser(id), getOrders(id)]);') },
+          ],
+        },
+      ],
     },
     {
       code: fn('let a = await fetch(urlA);\nconst b = await fetch(urlB);'),
-      errors: [{
-        messageId: 'sequentialAwait', line: 3, column: 11,
-        suggestions: [{ messageId: 'useAll', output: fn('let [a, b] = await Promise.all([fetch(urlA), fetch(urlB)]);') }],
-      }],
+      errors: [
+        {
+          messageId: 'sequentialAwait',
+          line: 3,
+          column: 11,
+          suggestions: [{ messageId: 'useAll', output: fn('let [a, b] = await Promise.all([fetch(urlA), fetch(urlB)]);') }],
+        },
+      ],
     },
     {
       code: fn('const a = await fetch(urlA);\nconst b = await fetch(urlB);\nconst c = await fetch(urlC);'),
-      errors: [{
-        messageId: 'sequentialAwait', line: 3, column: 11, data: { count: '3' },
-        suggestions: [{ messageId: 'useAll', output: fn('const [a, b, c] = await Promise.all([fetch(urlA), fetch(urlB), fetch(urlC)]);') }],
-      }],
+      errors: [
+        {
+          messageId: 'sequentialAwait',
+          line: 3,
+          column: 11,
+          data: { count: '3' },
+          suggestions: [
+            { messageId: 'useAll', output: fn('const [a, b, c] = await Promise.all([fetch(urlA), fetch(urlB), fetch(urlC)]);') },
+          ],
+        },
+      ],
     },
     {
       code: fn('const a = await fetch(urlA);\nawait log(urlB);\nconst c = await fetch(urlC);'),
-      errors: [{
-        messageId: 'sequentialAwait', line: 3, column: 1,
-        suggestions: [{ messageId: 'useAll', output: fn('const [a, , c] = await Promise.all([fetch(urlA), log(urlB), fetch(urlC)]);') }],
-      }],
+      errors: [
+        {
+          messageId: 'sequentialAwait',
+          line: 3,
+          column: 1,
+          suggestions: [{ messageId: 'useAll', output: fn('const [a, , c] = await Promise.all([fetch(urlA), log(urlB), fetch(urlC)]);') }],
+        },
+      ],
     },
     {
       code: fn('const a = await getA();\nawait sendMail(a);\nconst b = await getB();'),
       // `sendMail` uses `a`: the run is a only; sendMail and getB form their own run.
-      errors: [{
-        messageId: 'sequentialAwait', line: 4, column: 11,
-        suggestions: [{ messageId: 'useAll', output: fn('const a = await getA();\nconst [, b] = await Promise.all([sendMail(a), getB()]);') }],
-      }],
+      errors: [
+        {
+          messageId: 'sequentialAwait',
+          line: 4,
+          column: 11,
+          suggestions: [
+            { messageId: 'useAll', output: fn('const a = await getA();\nconst [, b] = await Promise.all([sendMail(a), getB()]);') },
+          ],
+        },
+      ],
     },
     {
       code: fn("const a = await c.var.upstream.getJson('/a', { signal });\nconst b = await c.var.upstream.getJson('/b', { signal });"),
-      errors: [{
-        messageId: 'sequentialAwait', line: 3, column: 11,
-        suggestions: [{ messageId: 'useAll', output: fn("const [a, b] = await Promise.all([c.var.upstream.getJson('/a', { signal }), c.var.upstream.getJson('/b', { signal })]);") }],
-      }],
+      errors: [
+        {
+          messageId: 'sequentialAwait',
+          line: 3,
+          column: 11,
+          suggestions: [
+            {
+              messageId: 'useAll',
+              output: fn(
+                "const [a, b] = await Promise.all([c.var.upstream.getJson('/a', { signal }), c.var.upstream.getJson('/b', { signal })]);",
+              ),
+            },
+          ],
+        },
+      ],
     },
     {
       // type annotations cannot move into an array pattern: report without a suggestion
@@ -171,14 +280,31 @@ runRuleTests('no-sequential-await', noSequentialAwait, {
     },
     {
       code: 'app.get("/x", async (c) => {\n  const user = await users.find(c.req.param("id"));\n  const stats = await metrics.compute(c.req.param("id"));\n  return c.json({ user, stats });\n});',
-      errors: [{
-        messageId: 'sequentialAwait', line: 3, column: 17,
-        suggestions: [{ messageId: 'useAll', output: 'app.get("/x", async (c) => {\n  const [user, stats] = await Promise.all([users.find(c.req.param("id")), metrics.compute(c.req.param("id"))]);\n  return c.json({ user, stats });\n});' }],
-      }],
+      errors: [
+        {
+          messageId: 'sequentialAwait',
+          line: 3,
+          column: 17,
+          suggestions: [
+            {
+              messageId: 'useAll',
+              output:
+                'app.get("/x", async (c) => {\n  const [user, stats] = await Promise.all([users.find(c.req.param("id")), metrics.compute(c.req.param("id"))]);\n  return c.json({ user, stats });\n});',
+            },
+          ],
+        },
+      ],
     },
     {
       code: fn('switch (kind) {\n  case 1:\n    await a();\n    await b();\n}'),
-      errors: [{ messageId: 'sequentialAwait', line: 5, column: 5, suggestions: [{ messageId: 'useAll', output: fn('switch (kind) {\n  case 1:\n    await Promise.all([a(), b()]);\n}') }] }],
+      errors: [
+        {
+          messageId: 'sequentialAwait',
+          line: 5,
+          column: 5,
+          suggestions: [{ messageId: 'useAll', output: fn('switch (kind) {\n  case 1:\n    await Promise.all([a(), b()]);\n}') }],
+        },
+      ],
     },
   ],
 });

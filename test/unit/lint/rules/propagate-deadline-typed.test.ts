@@ -37,18 +37,36 @@ ruleTester.run('propagate-deadline (typed)', propagateDeadline as never, {
     {
       filename,
       code: `${types}app.get('/x', async (c) => c.json(await fetch(url, { signal: AbortSignal.timeout(500) })));`,
-      errors: [{
-        messageId: 'unrelatedSignal', line: 6, column: 62,
-        suggestions: [{ messageId: 'combineSignals', output: `${types}app.get('/x', async (c) => c.json(await fetch(url, { signal: AbortSignal.any([c.var.deadline.signal, AbortSignal.timeout(500)]) })));` }],
-      }],
+      errors: [
+        {
+          messageId: 'unrelatedSignal',
+          line: 6,
+          column: 62,
+          suggestions: [
+            {
+              messageId: 'combineSignals',
+              output: `${types}app.get('/x', async (c) => c.json(await fetch(url, { signal: AbortSignal.any([c.var.deadline.signal, AbortSignal.timeout(500)]) })));`,
+            },
+          ],
+        },
+      ],
     },
     {
       filename,
       code: `${envTypes}app.get('/x', async (c) => c.json(await fetch(url, { signal: AbortSignal.timeout(500) })));`,
-      errors: [{
-        messageId: 'unrelatedSignal', line: 5, column: 62,
-        suggestions: [{ messageId: 'combineSignals', output: `${envTypes}app.get('/x', async (c) => c.json(await fetch(url, { signal: AbortSignal.any([c.env.deadline.signal, AbortSignal.timeout(500)]) })));` }],
-      }],
+      errors: [
+        {
+          messageId: 'unrelatedSignal',
+          line: 5,
+          column: 62,
+          suggestions: [
+            {
+              messageId: 'combineSignals',
+              output: `${envTypes}app.get('/x', async (c) => c.json(await fetch(url, { signal: AbortSignal.any([c.env.deadline.signal, AbortSignal.timeout(500)]) })));`,
+            },
+          ],
+        },
+      ],
     },
   ],
 });

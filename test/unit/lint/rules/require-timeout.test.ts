@@ -1,7 +1,6 @@
 import { requireTimeout } from '../../../../src/lint/plugin/rules/require-timeout.js';
 import { runRuleTests } from '../rule-tester.js';
 
-
 runRuleTests('require-timeout', requireTimeout, {
   valid: [
     'await fetch(url, { signal: AbortSignal.timeout(2000) });',
@@ -69,31 +68,96 @@ runRuleTests('require-timeout', requireTimeout, {
   ],
   invalid: [
     // a runtime that is not the edge, and a module named like a harness
-    { code: "export const runtime = 'nodejs';\nexport async function GET() { return fetch(upstream); }", errors: [{ messageId: 'fetchWithoutSignal', line: 2, column: 38 }] },
-    { code: "import { testConnection } from './test.js';\nawait fetch(url);", errors: [{ messageId: 'fetchWithoutSignal', line: 2, column: 7 }] },
-    { code: "import axios from 'axios';\nawait axios.get(url);", errors: [{ messageId: 'httpClientWithoutTimeout', line: 2, column: 7, data: { name: 'axios.get', library: 'axios' } }] },
-    { code: "import axios from 'axios';\nawait axios.post(url, data, { headers });", errors: [{ messageId: 'httpClientWithoutTimeout', line: 2, column: 7, data: { name: 'axios.post', library: 'axios' } }] },
-    { code: "const axios = require('axios');\nconst res = await axios({ method: 'post', url, data });", errors: [{ messageId: 'httpClientWithoutTimeout', line: 2, column: 19, data: { name: 'axios', library: 'axios' } }] },
-    { code: "import axios from 'axios';\nawait axios('https://api.example.com/x');", errors: [{ messageId: 'httpClientWithoutTimeout', line: 2, column: 7 }] },
-    { code: "import axios from 'axios';\nconst http = axios.create({ baseURL });", errors: [{ messageId: 'httpClientWithoutTimeout', line: 2, column: 14, data: { name: 'axios.create', library: 'axios' } }] },
-    { code: "import got from 'got';\nconst body = await got(url).json();", errors: [{ messageId: 'httpClientWithoutTimeout', line: 2, column: 20, data: { name: 'got', library: 'got' } }] },
-    { code: "import got from 'got';\nawait got.post(url, { json: payload });", errors: [{ messageId: 'httpClientWithoutTimeout', line: 2, column: 7, data: { name: 'got.post', library: 'got' } }] },
-    { code: "import ky from 'ky';\nawait ky.post(url, { json, timeout: false });", errors: [{ messageId: 'httpClientWithoutTimeout', line: 2, column: 7, data: { name: 'ky.post', library: 'ky with `timeout: false`' } }] },
+    {
+      code: "export const runtime = 'nodejs';\nexport async function GET() { return fetch(upstream); }",
+      errors: [{ messageId: 'fetchWithoutSignal', line: 2, column: 38 }],
+    },
+    {
+      code: "import { testConnection } from './test.js';\nawait fetch(url);",
+      errors: [{ messageId: 'fetchWithoutSignal', line: 2, column: 7 }],
+    },
+    {
+      code: "import axios from 'axios';\nawait axios.get(url);",
+      errors: [{ messageId: 'httpClientWithoutTimeout', line: 2, column: 7, data: { name: 'axios.get', library: 'axios' } }],
+    },
+    {
+      code: "import axios from 'axios';\nawait axios.post(url, data, { headers });",
+      errors: [{ messageId: 'httpClientWithoutTimeout', line: 2, column: 7, data: { name: 'axios.post', library: 'axios' } }],
+    },
+    {
+      code: "const axios = require('axios');\nconst res = await axios({ method: 'post', url, data });",
+      errors: [{ messageId: 'httpClientWithoutTimeout', line: 2, column: 19, data: { name: 'axios', library: 'axios' } }],
+    },
+    {
+      code: "import axios from 'axios';\nawait axios('https://api.example.com/x');",
+      errors: [{ messageId: 'httpClientWithoutTimeout', line: 2, column: 7 }],
+    },
+    {
+      code: "import axios from 'axios';\nconst http = axios.create({ baseURL });",
+      errors: [{ messageId: 'httpClientWithoutTimeout', line: 2, column: 14, data: { name: 'axios.create', library: 'axios' } }],
+    },
+    {
+      code: "import got from 'got';\nconst body = await got(url).json();",
+      errors: [{ messageId: 'httpClientWithoutTimeout', line: 2, column: 20, data: { name: 'got', library: 'got' } }],
+    },
+    {
+      code: "import got from 'got';\nawait got.post(url, { json: payload });",
+      errors: [{ messageId: 'httpClientWithoutTimeout', line: 2, column: 7, data: { name: 'got.post', library: 'got' } }],
+    },
+    {
+      code: "import ky from 'ky';\nawait ky.post(url, { json, timeout: false });",
+      errors: [
+        { messageId: 'httpClientWithoutTimeout', line: 2, column: 7, data: { name: 'ky.post', library: 'ky with `timeout: false`' } },
+      ],
+    },
     { code: 'await fetch(url);', errors: [{ messageId: 'fetchWithoutSignal', line: 1, column: 7, data: { name: 'fetch' } }] },
     { code: 'const res = await fetch(`${base}/users`);', errors: [{ messageId: 'fetchWithoutSignal', line: 1, column: 19 }] },
     { code: 'await fetch(url, { method: "POST", body });', errors: [{ messageId: 'fetchWithoutSignal', line: 1, column: 7 }] },
-    { code: 'app.get("/", async (c) => {\n  const r = await fetch("https://api.example.com");\n  return c.json(await r.json());\n});', errors: [{ messageId: 'fetchWithoutSignal', line: 2, column: 19 }] },
-    { code: 'await globalThis.fetch(url);', errors: [{ messageId: 'fetchWithoutSignal', line: 1, column: 7, data: { name: 'globalThis.fetch' } }] },
+    {
+      code: 'app.get("/", async (c) => {\n  const r = await fetch("https://api.example.com");\n  return c.json(await r.json());\n});',
+      errors: [{ messageId: 'fetchWithoutSignal', line: 2, column: 19 }],
+    },
+    {
+      code: 'await globalThis.fetch(url);',
+      errors: [{ messageId: 'fetchWithoutSignal', line: 1, column: 7, data: { name: 'globalThis.fetch' } }],
+    },
     { code: "import { fetch } from 'undici';\nawait fetch(url);", errors: [{ messageId: 'fetchWithoutSignal', line: 2, column: 7 }] },
-    { code: "import nodeFetch from 'node-fetch';\nawait nodeFetch(url, {});", errors: [{ messageId: 'fetchWithoutSignal', line: 2, column: 7, data: { name: 'nodeFetch' } }] },
-    { code: "import { request } from 'undici';\nawait request(url);", errors: [{ messageId: 'undiciWithoutTimeout', line: 2, column: 7, data: { name: 'request' } }] },
-    { code: "import * as undici from 'undici';\nawait undici.request(url, { method: 'GET' });", errors: [{ messageId: 'undiciWithoutTimeout', line: 2, column: 7, data: { name: 'undici.request' } }] },
-    { code: "import { Client } from 'undici';\nconst client = new Client(origin);\nawait client.request({ path: '/', method: 'GET' });", errors: [{ messageId: 'undiciWithoutTimeout', line: 3, column: 7, data: { name: 'client.request' } }] },
-    { code: "import pg from 'pg';\nconst pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 10 });", errors: [{ messageId: 'pgWithoutTimeout', line: 2, column: 14, data: { name: 'new pg.Pool' } }] },
-    { code: "import { Pool } from 'pg';\nconst pool = new Pool();", errors: [{ messageId: 'pgWithoutTimeout', line: 2, column: 14, data: { name: 'new Pool' } }] },
-    { code: "const { Client } = require('pg');\nconst client = new Client({ host });", errors: [{ messageId: 'pgWithoutTimeout', line: 2, column: 16 }] },
+    {
+      code: "import nodeFetch from 'node-fetch';\nawait nodeFetch(url, {});",
+      errors: [{ messageId: 'fetchWithoutSignal', line: 2, column: 7, data: { name: 'nodeFetch' } }],
+    },
+    {
+      code: "import { request } from 'undici';\nawait request(url);",
+      errors: [{ messageId: 'undiciWithoutTimeout', line: 2, column: 7, data: { name: 'request' } }],
+    },
+    {
+      code: "import * as undici from 'undici';\nawait undici.request(url, { method: 'GET' });",
+      errors: [{ messageId: 'undiciWithoutTimeout', line: 2, column: 7, data: { name: 'undici.request' } }],
+    },
+    {
+      code: "import { Client } from 'undici';\nconst client = new Client(origin);\nawait client.request({ path: '/', method: 'GET' });",
+      errors: [{ messageId: 'undiciWithoutTimeout', line: 3, column: 7, data: { name: 'client.request' } }],
+    },
+    {
+      code: "import pg from 'pg';\nconst pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 10 });",
+      errors: [{ messageId: 'pgWithoutTimeout', line: 2, column: 14, data: { name: 'new pg.Pool' } }],
+    },
+    {
+      code: "import { Pool } from 'pg';\nconst pool = new Pool();",
+      errors: [{ messageId: 'pgWithoutTimeout', line: 2, column: 14, data: { name: 'new Pool' } }],
+    },
+    {
+      code: "const { Client } = require('pg');\nconst client = new Client({ host });",
+      errors: [{ messageId: 'pgWithoutTimeout', line: 2, column: 16 }],
+    },
     // a local binding named like a browser global does not make the file front-end code
-    { code: "const document = await loadTemplate('page');\nawait fetch(url, { method: 'POST', body: document });", errors: [{ messageId: 'fetchWithoutSignal', line: 2, column: 7 }] },
-    { code: 'await fetch(url, { signal: undefined, ...{} }.x);\nawait fetch(other);', errors: [{ messageId: 'fetchWithoutSignal', line: 2, column: 7 }] },
+    {
+      code: "const document = await loadTemplate('page');\nawait fetch(url, { method: 'POST', body: document });",
+      errors: [{ messageId: 'fetchWithoutSignal', line: 2, column: 7 }],
+    },
+    {
+      code: 'await fetch(url, { signal: undefined, ...{} }.x);\nawait fetch(other);',
+      errors: [{ messageId: 'fetchWithoutSignal', line: 2, column: 7 }],
+    },
   ],
 });
