@@ -20,7 +20,7 @@ async function firstBody(url: string, expected: string, timeoutMs = 15_000): Pro
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     try {
-      const text = await (await fetch(url)).text();
+      const text = await (await fetch(url, { signal: AbortSignal.timeout(1_000) })).text();
       if (text.includes(expected)) return;
     } catch {
       // restarting: refused until the new process listens

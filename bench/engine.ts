@@ -96,7 +96,7 @@ async function measureUndici(url: string): Promise<Measurement> {
     let requests = 0;
     const loop = async (): Promise<void> => {
       while (performance.now() < end) {
-        const response = await pool.request({ path: '/', method: 'GET' });
+        const response = await pool.request({ path: '/', method: 'GET', headersTimeout: 10_000, bodyTimeout: 10_000 });
         await response.body.dump();
         requests += 1;
       }

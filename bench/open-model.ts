@@ -44,7 +44,11 @@ async function startServer(delayMs: number): Promise<TestServer> {
   const child = spawn(process.execPath, ['-e', serverSource, String(delayMs)], { stdio: ['ignore', 'pipe', 'inherit'] });
   const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
   const origin = `http://127.0.0.1:${line.trim()}`;
-  return { child, url: `${origin}/`, count: async () => Number(await (await fetch(`${origin}/count`)).text()) };
+  return {
+    child,
+    url: `${origin}/`,
+    count: async () => Number(await (await fetch(`${origin}/count`, { signal: AbortSignal.timeout(2_000) })).text()),
+  };
 }
 
 const ms = (us: number): string => `${(us / 1000).toFixed(3)} ms`;

@@ -2,7 +2,7 @@ import { readProcessUsage, sampleProcessUsage, summariseUsage } from '../talk/re
 import { roundOrder, SCENARIOS } from './config.js';
 import { statusDelta, type ServerProcess } from './servers.js';
 import { okPerSecond } from './stats.js';
-import type { ContenderId, OverheadConfig, RunRecord, Scenario, WrkResult } from './types.js';
+import type { ContenderId, OverheadConfig, RunRecord, Scenario } from './types.js';
 import { errorsOf, runWrk } from './wrk.js';
 
 const MB = 2 ** 20;

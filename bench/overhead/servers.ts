@@ -187,7 +187,7 @@ export async function startGeneratedServer(projectRoot: string, options: Generat
     exited = true;
   });
   while (!exited && Date.now() < deadline && !signal.aborted) {
-    const status = await fetch(`${url}/readyz`).then(
+    const status = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(1_000) }).then(
       async (response) => {
         await response.arrayBuffer();
         return response.status;

@@ -93,8 +93,10 @@ export async function runBench(options: BenchOptions, signal: AbortSignal): Prom
         progress.update(
           `Scenario ${scenario.name}: ${(p.elapsedMs / 1000).toFixed(0)} s of ${planned}, ${p.completed} responses, ${p.errors} errors`,
         );
+      // eslint-disable-next-line no-await-in-loop -- scenarios run one after another: each is measured alone
       const result: LoadResult = await runLoad({ ...loadOptions(options, toRequests(origin, scenario)), onProgress }, signal);
       const usage = sampler ? summariseUsage(sampler.stop()) : undefined;
+      // eslint-disable-next-line no-await-in-loop -- the same scenario's last scrape, after its load
       const scrapes = metricsSampler ? await metricsSampler.stop() : undefined;
       const entry: ScenarioReport = {
         name: scenario.name,
@@ -131,6 +133,7 @@ export async function runBench(options: BenchOptions, signal: AbortSignal): Prom
     if (crossed.length > 0) throw new UserError(`Thresholds crossed:\n  ${crossed.join('\n  ')}`);
     return report;
   } finally {
+    // eslint-disable-next-line no-await-in-loop -- stops in reverse order of starting (the server before the database it uses)
     for (const stop of stack.reverse()) await stop().catch(() => undefined);
   }
 }

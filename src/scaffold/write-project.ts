@@ -51,6 +51,7 @@ export async function writeProject(
     if (signal.aborted) throw new CancelledError('Cancelled: no project was written.');
     if (state === 'not-empty') {
       for (const path of files.keys()) {
+        // eslint-disable-next-line no-await-in-loop -- parents before children; a handful of folders
         await mkdir(dirname(join(target, path)), { recursive: true })
           .then(() => rename(join(staging, path), join(target, path)))
           .catch((error: unknown) => {
@@ -72,12 +73,14 @@ const WRITE_CONCURRENCY = 8;
 /** Writes `files` under `root` (folders first), a few at a time; stops at the first failure or when the signal aborts. */
 async function writeFiles(root: string, files: ReadonlyMap<string, Buffer>, signal: AbortSignal): Promise<void> {
   const folders = [...new Set([...files.keys()].map((path) => dirname(join(root, path))))].sort();
+  // eslint-disable-next-line no-await-in-loop -- each writer takes the next file when its last is written (WRITE_CONCURRENCY writers)
   for (const folder of folders) await mkdir(folder, { recursive: true });
   const pending = [...files];
   let failed = false;
   const writer = async (): Promise<void> => {
     for (let next = pending.shift(); next && !failed; next = pending.shift()) {
       if (signal.aborted) throw new CancelledError('Cancelled: no project was written.');
+      // eslint-disable-next-line no-await-in-loop -- into a non-empty folder one file at a time, so a failure names the file
       await writeFile(join(root, next[0]), next[1]).catch((error: unknown) => {
         failed = true;
         throw error;

@@ -13,6 +13,7 @@ export function isPortFree(port: number, host = '127.0.0.1'): Promise<boolean> {
 /** The first free port from `start` upward (at most `tries` ports looked at). */
 export async function nextFreePort(start: number, host = '127.0.0.1', tries = 50): Promise<number | undefined> {
   for (let port = start; port < Math.min(start + tries, 65536); port++) {
+    // eslint-disable-next-line no-await-in-loop -- the first free port from `start` upward: in order
     if (await isPortFree(port, host)) return port;
   }
   return undefined;

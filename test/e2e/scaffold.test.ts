@@ -37,7 +37,11 @@ describe('create-async-server --yes --no-install', () => {
     expect(result.exitCode, result.stderr).toBe(0);
     const dir = join(work.path, 'my-app');
     expect(await listFiles(dir)).toEqual(await expectedFiles(['base', 'db-pglite']));
-    const manifest = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as Record<string, any>;
+    const manifest = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as Record<string, unknown> & {
+      devDependencies: Record<string, string>;
+      dependencies: Record<string, string>;
+      scripts: Record<string, string>;
+    };
     expect(manifest.name).toBe('my-app');
     expect(manifest.type).toBe('module');
     expect(manifest.devDependencies['create-async-server']).toBe(`file:${repoRoot}`);
@@ -60,7 +64,11 @@ describe('create-async-server --yes --no-install', () => {
     expect(result.exitCode, result.stderr).toBe(0);
     const dir = join(work.path, 'pg-app');
     expect(await listFiles(dir)).toEqual(await expectedFiles(['base', 'db-postgres', 'deploy']));
-    const manifest = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as Record<string, any>;
+    const manifest = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as Record<string, unknown> & {
+      devDependencies: Record<string, string>;
+      dependencies: Record<string, string>;
+      scripts: Record<string, string>;
+    };
     expect(manifest.devDependencies['create-async-server']).toBe('file:/opt/cli.tgz');
     expect(manifest.devDependencies).not.toHaveProperty('@electric-sql/pglite-socket');
     expect(result.stdout).toContain('pnpm install');

@@ -70,7 +70,8 @@ async function waitUntilReady(readyUrl: string, child: ResultPromise, timeoutMs:
   while (Date.now() < deadline) {
     if (signal.aborted) throw new CancelledError('Cancelled while the server was starting.');
     if (exited) throw new Error(`it exited with code ${child.exitCode ?? child.signalCode}`);
-    const status = await fetch(readyUrl).then(
+    // eslint-disable-next-line no-await-in-loop -- polling readiness, one probe at a time
+    const status = await fetch(readyUrl, { signal: AbortSignal.timeout(1_000) }).then(
       async (response) => {
         await response.arrayBuffer();
         return response.status;
@@ -78,6 +79,7 @@ async function waitUntilReady(readyUrl: string, child: ResultPromise, timeoutMs:
       () => 0,
     );
     if (status === 200) return;
+    // eslint-disable-next-line no-await-in-loop -- the pause between two probes
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`/readyz did not answer 200 within ${timeoutMs} ms`);
