@@ -68,9 +68,9 @@ export class RequestDeadline implements Deadline {
         resolve(finish(response ?? answerFor(reason)));
       };
       this.#answer = (reason) => settle(undefined, reason);
+      work.then(settle, this.#answer); // attached first: a late failure of `work` is never unhandled
       if (this.#reason !== undefined) return this.#answer(this.#reason);
       timer = setTimeout(expire, Math.max(0, this.#budgetMs - (performance.now() - this.#startedAt)), this, this.#budgetMs);
-      work.then(settle, this.#answer);
     });
   }
 

@@ -47,12 +47,11 @@ export function createRequestHandler(
   const accessLog = logger.isLevelEnabled('info');
   const scopeOptions = { logger, deadlineMs };
   let inFlight = 0;
-  const span = tracing !== undefined;
   const spans = new WeakMap<RequestScope, RequestSpan>(); // only when tracing
   const finish = (scope: RequestScope, response: Response): Response => {
     inFlight -= 1;
     if (accessLog) logAccess(logger, scope, response.status);
-    if (metrics || span) {
+    if (metrics || tracing) {
       const route = routeOf(app, scope.method, scope.path);
       metrics?.request(scope.method, route, response.status, (performance.now() - scope.startedAt) / 1_000);
       spans.get(scope)?.end(response.status, route);
