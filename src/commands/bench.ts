@@ -52,7 +52,10 @@ export function makeBenchCommand(): Command {
 Without --url it builds the project, starts node dist/server.js in production mode on a free
 127.0.0.1 port with the embedded database (or DATABASE_URL) and a mock upstream, waits for
 /readyz, warms up, runs each scenario, samples the server's RSS and CPU and the upstream's TCP
-connections, stops everything and prints the results. Ctrl-C prints the partial results.`,
+connections, stops everything and prints the results. When the target answers /metrics
+(Prometheus text; with --url, its origin), a second table shows what the server went through:
+event-loop delay, DB pool wait, upstream pending, 503/504/502 counts. Ctrl-C prints the partial
+results.`,
     )
     .action(async (scenarios: string[], raw: RawBenchFlags) => {
       const options = await parseBenchOptions(scenarios, raw, process.cwd());

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { Agent, request } from 'node:http';
+import { Agent, createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -164,5 +165,38 @@ describe('graceful shutdown', () => {
     expect(code).toBe(0);
     expect(logs.filter((entry) => entry['msg'] === 'shutting down')).toHaveLength(1);
     keepAlive.destroy();
+  });
+});
+
+describe("the server's /metrics, as configured", () => {
+  async function stop(child: ChildProcess): Promise<void> {
+    child.kill('SIGTERM');
+    await once(child, 'exit');
+  }
+
+  it("METRICS_PORT serves /metrics on its own port and takes it off the app's; METRICS=off serves none", async () => {
+    const free = createServer().listen(0, '127.0.0.1');
+    await once(free, 'listening');
+    const metricsPort = (free.address() as AddressInfo).port;
+    await new Promise((resolve) => free.close(resolve));
+
+    const apart = await startServerProcess({ METRICS_PORT: String(metricsPort), LAME_DUCK_MS: '0' });
+    try {
+      expect((await fetch(`${apart.url}/json`)).status).toBe(200);
+      expect((await fetch(`${apart.url}/metrics`)).status).toBe(404);
+      const scraped = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+      expect(scraped.status).toBe(200);
+      expect(await scraped.text()).toMatch(/^http_request_duration_seconds_count\{method="GET",route="\/json",status_class="2xx"\} 1$/m);
+    } finally {
+      await stop(apart.child);
+    }
+
+    const off = await startServerProcess({ METRICS: 'off', LAME_DUCK_MS: '0' });
+    try {
+      expect((await fetch(`${off.url}/json`)).status).toBe(200);
+      expect((await fetch(`${off.url}/metrics`)).status).toBe(404);
+    } finally {
+      await stop(off.child);
+    }
   });
 });

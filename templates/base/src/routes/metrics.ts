@@ -14,6 +14,5 @@ export function metricsRoutes(metrics: Metrics): Hono<AppEnv> {
 
 /** A server of its own for /metrics (METRICS_PORT): scraped on a port the public one does not expose. */
 export function createMetricsServer(metrics: Metrics): Server {
-  const app = new Hono().get('/metrics', async (c) => c.body(await scrapeMetrics(metrics), 200, { 'content-type': metrics.contentType }));
-  return createAdaptorServer({ fetch: app.fetch }) as Server;
+  return createAdaptorServer({ fetch: metricsRoutes(metrics).fetch }) as Server;
 }
