@@ -33,7 +33,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/', externalRoutes(deps));
   app.route('/', concurrentRoutes(deps));
   app.route('/', echoRoutes());
-  app.route('/', upstreamEchoRoutes());
+  if (deps.upstreamEcho) app.route('/', upstreamEchoRoutes()); // a demo: never served in production
 
   app.notFound(handleNotFound);
   app.onError(handleError);
