@@ -1,35 +1,91 @@
-import { describe, expect, it } from 'vitest';
-import { gitignoreToIgnorePatterns } from '../../../src/lint/gitignore.js';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { ESLint } from 'eslint';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ignoreFilePatterns } from '../../../src/lint/gitignore.js';
 
-describe('gitignoreToIgnorePatterns', () => {
-  it('matches unanchored names at any depth, as files or directories', () => {
-    expect(gitignoreToIgnorePatterns('*.log\nbuild')).toEqual(['**/*.log', '**/*.log/**', '**/build', '**/build/**']);
+let dir: string;
+
+const GITIGNORE = [
+  '# generated',
+  'out/',
+  '/build',
+  '*.log',
+  'src/generated/',
+  '!keep.log',
+  '{a,b}.ts',
+  'docs/(draft).ts',
+  'tmp/**',
+  '',
+].join('\r\n');
+
+const FILES = [
+  'out/x.ts',
+  'pkg/out/y.ts',
+  'build/z.ts',
+  'pkg/build/z.ts',
+  'debug.log',
+  'keep.log',
+  'src/generated/g.ts',
+  'src/app.ts',
+  '{a,b}.ts',
+  'a.ts',
+  'b.ts',
+  'docs/(draft).ts',
+  'docs/draft.ts',
+  'tmp/deep/t.ts',
+];
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'asyncsrv-gitignore-'));
+  writeFileSync(join(dir, '.gitignore'), GITIGNORE);
+  for (const file of FILES) {
+    mkdirSync(dirname(join(dir, file)), { recursive: true });
+    writeFileSync(join(dir, file), 'export {};\n');
+  }
+  execFileSync('git', ['init', '-q'], { cwd: dir });
+});
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** The files git itself ignores (`git check-ignore` exits 1 when none is). */
+function ignoredByGit(files: string[]): string[] {
+  try {
+    return execFileSync('git', ['check-ignore', ...files], { cwd: dir, encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean);
+  } catch (error) {
+    if ((error as { status?: number }).status === 1) return [];
+    throw error;
+  }
+}
+
+describe('ignoreFilePatterns', () => {
+  it('makes ESLint ignore exactly what git ignores, `{a,b}` and `(x)` literally', async () => {
+    // Every file is linted unless ignored (ESLint otherwise skips what no `files` pattern matches).
+    const overrideConfig = [{ files: ['**/*.ts', '**/*.log'] }, { ignores: ignoreFilePatterns(dir) }];
+    const eslint = new ESLint({ cwd: dir, overrideConfigFile: true, overrideConfig });
+    const ignoredByEslint: string[] = [];
+    for (const file of FILES) {
+      if (await eslint.isPathIgnored(join(dir, file))) ignoredByEslint.push(file);
+    }
+    const byGit = ignoredByGit(FILES);
+    expect(ignoredByEslint.sort()).toEqual([...byGit].sort());
+    expect(byGit).toContain('{a,b}.ts');
+    expect(byGit).not.toContain('a.ts');
+    expect(byGit).not.toContain('docs/draft.ts');
   });
 
-  it('keeps directory-only patterns as directories', () => {
-    expect(gitignoreToIgnorePatterns('node_modules/\n.data/')).toEqual(['**/node_modules/', '**/.data/']);
-  });
-
-  it('anchors patterns with a leading or inner slash to the root', () => {
-    expect(gitignoreToIgnorePatterns('/out\nsrc/generated/\ndocs/*.html')).toEqual([
-      'out',
-      'out/**',
-      'src/generated/',
-      'docs/*.html',
-      'docs/*.html/**',
-    ]);
-  });
-
-  it('skips comments and blank lines, keeps negations and escapes', () => {
-    expect(gitignoreToIgnorePatterns('# comment\n\n!keep.ts\n\\#file\n  \n')).toEqual([
-      '!**/keep.ts',
-      '!**/keep.ts/**',
-      '**/#file',
-      '**/#file/**',
-    ]);
-  });
-
-  it('handles CRLF and trailing spaces, and leaves ** patterns alone', () => {
-    expect(gitignoreToIgnorePatterns('dist/  \r\n**/tmp\r\n')).toEqual(['**/dist/', '**/tmp', '**/tmp/**']);
+  it('reads a legacy .eslintignore too, and no ignore file is no patterns', () => {
+    const empty = mkdtempSync(join(tmpdir(), 'asyncsrv-gitignore-none-'));
+    try {
+      expect(ignoreFilePatterns(empty)).toEqual([]);
+      writeFileSync(join(empty, '.eslintignore'), 'legacy/\n');
+      expect(ignoreFilePatterns(empty)).toEqual(['**/legacy/']);
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
   });
 });
