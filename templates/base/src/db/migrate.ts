@@ -76,7 +76,8 @@ async function upToDate(client: pg.Client, dir: string): Promise<boolean> {
   const files = (await readdir(dir)).filter((file) => !file.startsWith('.')).map((file) => file.replace(/\.[^.]+$/, ''));
   let applied: Set<string>;
   try {
-    const { rows } = await client.query<{ name: string }>(`SELECT name FROM public.${MIGRATIONS_TABLE}`);
+    // MIGRATIONS_TABLE, written out (SQL is never built from strings).
+    const { rows } = await client.query<{ name: string }>('SELECT name FROM public.pgmigrations');
     applied = new Set(rows.map((row) => row.name));
   } catch (error) {
     if ((error as { code?: unknown }).code === '42P01') return false; // no migrations table yet
