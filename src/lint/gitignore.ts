@@ -15,3 +15,14 @@ export function ignoreFilePatterns(cwd: string): string[] {
     .filter((path) => existsSync(path))
     .flatMap((path) => includeIgnoreFile(path).ignores ?? []);
 }
+
+/**
+ * One of those patterns for oxlint's `--ignore-pattern`, whose glob parser rejects minimatch's
+ * escapes (it panics on `\{`): a literal `{`, `}` or `(` becomes a one-character class.
+ */
+export function toOxlintIgnorePattern(pattern: string): string {
+  return pattern
+    .replace(/\\\{/g, '[{]')
+    .replace(/(?<!\[)\}/g, '[}]')
+    .replace(/\\\(/g, '[(]');
+}

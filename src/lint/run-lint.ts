@@ -8,7 +8,7 @@ import { RULE_DOCS_DIRECTORY } from './docs.js';
 import { assertLintEngine } from './engine.js';
 import { LintCrashError, LintFindingsError } from './errors.js';
 import { formatReport } from './formatters/index.js';
-import { ignoreFilePatterns } from './gitignore.js';
+import { ignoreFilePatterns, toOxlintIgnorePattern } from './gitignore.js';
 import { findOxlint, lintTypedWithOxlint, TYPED_RULES_META } from './oxlint-typed.js';
 import { countFindings, type LintFileResult, type LintFormat, type LintMessage, type LintReport } from './report.js';
 
@@ -175,7 +175,7 @@ function oxlintIgnores(cwd: string): string[] {
     const braces = /\{([^}]+)\}/.exec(pattern);
     return braces ? (braces[1] ?? '').split(',').map((option) => pattern.replace(braces[0], option)) : [pattern];
   });
-  return [...patterns, ...ignoreFilePatterns(cwd)];
+  return [...patterns, ...ignoreFilePatterns(cwd).map(toOxlintIgnorePattern)];
 }
 
 async function createEslint(cwd: string, typed: boolean, fix: boolean, followImports: boolean): Promise<ESLint> {

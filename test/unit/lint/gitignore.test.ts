@@ -1,10 +1,11 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ESLint } from 'eslint';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ignoreFilePatterns } from '../../../src/lint/gitignore.js';
+import { createRequire } from 'node:module';
+import { ignoreFilePatterns, toOxlintIgnorePattern } from '../../../src/lint/gitignore.js';
 
 let dir: string;
 
@@ -43,7 +44,7 @@ beforeAll(() => {
   writeFileSync(join(dir, '.gitignore'), GITIGNORE);
   for (const file of FILES) {
     mkdirSync(dirname(join(dir, file)), { recursive: true });
-    writeFileSync(join(dir, file), 'export {};\n');
+    writeFileSync(join(dir, file), 'const unused = 1;\n');
   }
   execFileSync('git', ['init', '-q'], { cwd: dir });
 });
@@ -87,5 +88,32 @@ describe('ignoreFilePatterns', () => {
     } finally {
       rmSync(empty, { recursive: true, force: true });
     }
+  });
+});
+
+describe('toOxlintIgnorePattern', () => {
+  it('writes literal braces and parentheses as classes, which oxlint parses', () => {
+    expect(toOxlintIgnorePattern('**/\\{a,b}.ts')).toBe('**/[{]a,b[}].ts');
+    expect(toOxlintIgnorePattern('docs/\\(draft).ts')).toBe('docs/[(]draft).ts');
+    expect(toOxlintIgnorePattern('**/dist/')).toBe('**/dist/');
+  });
+
+  it('makes oxlint skip what git ignores, without crashing on literal braces', () => {
+    const oxlintRoot = dirname(createRequire(import.meta.url).resolve('oxlint/package.json'));
+    const oxlint = join(oxlintRoot, 'bin', 'oxlint');
+    const ignores = ignoreFilePatterns(dir).flatMap((pattern) => ['--ignore-pattern', toOxlintIgnorePattern(pattern)]);
+    // Every file it lints reports its unused variable: the reported files are the linted ones.
+    const result = spawnSync(process.execPath, [oxlint, '--format', 'json', '-A', 'all', '-W', 'no-unused-vars', ...ignores, '.'], {
+      cwd: dir,
+      encoding: 'utf8',
+    });
+    expect(result.stdout.trimStart().startsWith('{'), result.stderr).toBe(true);
+    const { diagnostics } = JSON.parse(result.stdout) as { diagnostics: Array<{ filename: string }> };
+    const linted = new Set(diagnostics.map((diagnostic) => diagnostic.filename.replace(/^\.\//, '')));
+    const byGit = ignoredByGit(FILES);
+    // oxlint also reads .gitignore by itself, expanding `{a,b}` (it skips a.ts and b.ts): our patterns can only add ignores.
+    for (const file of byGit) expect(linted).not.toContain(file);
+    expect(linted).toContain('src/app.ts');
+    expect(linted).toContain('docs/draft.ts');
   });
 });
