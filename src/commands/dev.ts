@@ -23,7 +23,7 @@ export function makeDevCommand(): Command {
     .addHelpText(
       'after',
       `
-Watches src/ and .env (not node_modules, dist, .data); rapid saves make one restart. The old
+Watches src/, migrations/ and .env (not node_modules, dist, .data); rapid saves make one restart. The old
 process stops (SIGTERM, then SIGKILL after 3 s) before the new one starts. Ctrl-C stops the app
 and the embedded database.`,
     )

@@ -92,7 +92,9 @@ async function runDevUntil(options: DevOptions, signal: AbortSignal, logger: Ret
       {
         spawnApp: () => spawnApp({ root: project.root, entry: project.serverEntry, env: appEnv(), nodeArgs }),
         appEnv,
-        watch: (onChange) => watchFiles(project.root, [join(project.root, 'src'), envPath], DEBOUNCE_MS, onChange),
+        // migrations/ too: the restarted app applies a new migration (MIGRATE_ON_START, on by default).
+        watch: (onChange) =>
+          watchFiles(project.root, [join(project.root, 'src'), join(project.root, 'migrations'), envPath], DEBOUNCE_MS, onChange),
         lint: (changed) => lintSummary(project.root, changed),
         banner: (listening) => formatBanner({ name: project.name, listening, database, quiet: options.quiet }),
         logger,

@@ -1,24 +1,28 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { includeIgnoreFile } from '@eslint/compat';
+
+/** The project's ignore files: .gitignore, and a legacy .eslintignore (same syntax). */
+export const IGNORE_FILES = ['.gitignore', '.eslintignore'] as const;
+
 /**
- * Turns `.gitignore` lines into ESLint flat-config `ignores` patterns (relative to the same
- * directory): `dist/` → `**\/dist/`, `/build` → `build` and `build/**`, `!keep.ts` → `!**\/keep.ts`.
+ * The project's ignore files as ESLint flat-config `ignores` patterns, converted by ESLint's own
+ * `includeIgnoreFile` (@eslint/compat), which keeps git's meaning where minimatch differs: `{a,b}`
+ * and `(x)` are literal, as in git. oxlint gets the same patterns.
  */
-export function gitignoreToIgnorePatterns(text: string): string[] {
-  const patterns: string[] = [];
-  for (const raw of text.split(/\r?\n/)) {
-    let line = raw.replace(/(?<!\\)\s+$/, '');
-    if (line === '' || line.startsWith('#')) continue;
-    const negated = line.startsWith('!');
-    if (negated) line = line.slice(1);
-    line = line.replace(/^\\([#!])/, '$1');
-    const directoryOnly = line.endsWith('/');
-    if (directoryOnly) line = line.slice(0, -1);
-    if (line === '') continue;
-    // A slash at the start or in the middle anchors the pattern to this directory.
-    const anchored = line.includes('/');
-    if (line.startsWith('/')) line = line.slice(1);
-    const base = anchored || line.startsWith('**/') ? line : `**/${line}`;
-    const forms = directoryOnly ? [`${base}/`] : [base, `${base}/**`];
-    for (const form of forms) patterns.push(negated ? `!${form}` : form);
-  }
-  return patterns;
+export function ignoreFilePatterns(cwd: string): string[] {
+  return IGNORE_FILES.map((file) => join(cwd, file))
+    .filter((path) => existsSync(path))
+    .flatMap((path) => includeIgnoreFile(path).ignores ?? []);
+}
+
+/**
+ * One of those patterns for oxlint's `--ignore-pattern`, whose glob parser rejects minimatch's
+ * escapes (it panics on `\{`): a literal `{`, `}` or `(` becomes a one-character class.
+ */
+export function toOxlintIgnorePattern(pattern: string): string {
+  return pattern
+    .replace(/\\\{/g, '[{]')
+    .replace(/(?<!\[)\}/g, '[}]')
+    .replace(/\\\(/g, '[(]');
 }

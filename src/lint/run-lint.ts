@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { ESLint, Linter } from 'eslint';
 import { UsageError } from '../util/errors.js';
@@ -8,7 +8,7 @@ import { RULE_DOCS_DIRECTORY } from './docs.js';
 import { assertLintEngine } from './engine.js';
 import { LintCrashError, LintFindingsError } from './errors.js';
 import { formatReport } from './formatters/index.js';
-import { gitignoreToIgnorePatterns } from './gitignore.js';
+import { ignoreFilePatterns, toOxlintIgnorePattern } from './gitignore.js';
 import { findOxlint, lintTypedWithOxlint, TYPED_RULES_META } from './oxlint-typed.js';
 import { countFindings, type LintFileResult, type LintFormat, type LintMessage, type LintReport } from './report.js';
 
@@ -175,10 +175,7 @@ function oxlintIgnores(cwd: string): string[] {
     const braces = /\{([^}]+)\}/.exec(pattern);
     return braces ? (braces[1] ?? '').split(',').map((option) => pattern.replace(braces[0], option)) : [pattern];
   });
-  for (const file of ['.gitignore', '.eslintignore']) {
-    if (existsSync(join(cwd, file))) patterns.push(...gitignoreToIgnorePatterns(readFileSync(join(cwd, file), 'utf8')));
-  }
-  return patterns;
+  return [...patterns, ...ignoreFilePatterns(cwd).map(toOxlintIgnorePattern)];
 }
 
 async function createEslint(cwd: string, typed: boolean, fix: boolean, followImports: boolean): Promise<ESLint> {
@@ -187,10 +184,7 @@ async function createEslint(cwd: string, typed: boolean, fix: boolean, followImp
     import('./plugin/index.js'),
   ]);
   // A legacy .eslintignore has .gitignore syntax: honour both.
-  const ignores = [...DEFAULT_IGNORES];
-  for (const file of ['.gitignore', '.eslintignore']) {
-    if (existsSync(join(cwd, file))) ignores.push(...gitignoreToIgnorePatterns(readFileSync(join(cwd, file), 'utf8')));
-  }
+  const ignores = [...DEFAULT_IGNORES, ...ignoreFilePatterns(cwd)];
   const config = [
     { name: 'asyncsrv/ignores', ignores },
     // The project's disable comments name rules of its own config, which this run does not load.

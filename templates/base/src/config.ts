@@ -13,6 +13,8 @@ export interface Config {
   /** The least severe level written; `silent` when `LOG_FORMAT=silent`. */
   logLevel: LogLevel;
   databaseUrl: string;
+  /** Apply pending migrations (migrations/) before listening; replicas starting together wait for one another. */
+  migrateOnStart: boolean;
   db: { poolMax: number; idleTimeoutMs: number; connectTimeoutMs: number; statementTimeoutMs: number };
   upstream: { url: URL; connections: number; timeoutMs: number; breakerFailures: number; breakerCooldownMs: number };
   /** Serve the built-in echo upstream (GET /upstream/data/:key): outside production only. */
@@ -46,6 +48,7 @@ export const configVariables = [
   'LOG_FORMAT',
   'LOG_LEVEL',
   'DATABASE_URL',
+  'MIGRATE_ON_START',
   'DB_POOL_MAX',
   'DB_IDLE_TIMEOUT_MS',
   'DB_CONNECT_TIMEOUT_MS',
@@ -125,6 +128,7 @@ export function loadConfig(env: Env): ConfigResult {
     logFormat,
     logLevel,
     databaseUrl,
+    migrateOnStart: readOnOff(env, 'MIGRATE_ON_START', true, problems),
     db: {
       poolMax: int('DB_POOL_MAX', 10, 1, 1000),
       idleTimeoutMs: int('DB_IDLE_TIMEOUT_MS', 10_000, 0),
@@ -168,6 +172,14 @@ export function loadConfig(env: Env): ConfigResult {
 function describeRange(min: number, max: number): string {
   if (max < Number.MAX_SAFE_INTEGER) return `an integer from ${min} to ${max}`;
   return min === 1 ? 'a positive integer' : min === 0 ? 'a non-negative integer' : `an integer of at least ${min}`;
+}
+
+function readOnOff(env: Env, name: string, fallback: boolean, problems: string[]): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'on' || raw === 'off') return raw === 'on';
+  problems.push(`Expected \`${name}\` to be on or off, got \`${raw}\`.`);
+  return fallback;
 }
 
 function readMetrics(env: Env, appPort: number, problems: string[]): Config['metrics'] {

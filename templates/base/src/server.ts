@@ -53,7 +53,9 @@ async function main(): Promise<void> {
   });
   const db = createDatabase({ url: config.databaseUrl, ...config.db, queue }, logger, { ...(metrics ? { metrics } : {}), ...traced });
   try {
-    await migrate(db.pool);
+    // MIGRATE_ON_START=off leaves migrations to a release step (`npm run migrate up`).
+    const applied = config.migrateOnStart ? await migrate(config.databaseUrl, { onWarning: (message) => logger.warn(message) }) : [];
+    if (applied.length > 0) logger.info({ migrations: applied }, 'applied migrations');
   } catch (error) {
     logger.error({ database: describeDatabase(config), error: describeError(error), hint: databaseUrlHint }, 'cannot prepare the database');
     await Promise.allSettled([upstream.close(), db.close(), flushLogs(logger)]);
