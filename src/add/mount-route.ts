@@ -30,7 +30,7 @@ export function mountRoute(source: string, route: RouteName): string {
 
   const starts = lines.flatMap((line, index) => (CHAIN_START.test(line) ? [index] : []));
   const [start] = starts;
-  if (start === undefined || starts.length > 1) throw cannotEdit('not exactly one `const routes = app` followed by `.route(...)` lines');
+  if (start === undefined || starts.length > 1) throw cannotEdit('no single `const routes = app` line that starts the chain of routes');
   if (lastImport.index > start) throw cannotEdit('route imports after `const routes = app`');
   const first = lines[start + 1] ?? '';
   const indent = /^[ \t]*/.exec(first)?.[0] ?? '';
