@@ -28,7 +28,11 @@ Examples:
   return new Command('add')
     .alias('g')
     .description('Add code to the project: `asyncsrv add route <name>` writes a route and its test, and mounts it.')
-    .addCommand(route);
+    .addCommand(route)
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ asyncsrv add route orders\n  $ asyncsrv g route order-items\n\nRun `asyncsrv add route --help` for what the route does.',
+    );
 }
 
 /** The route to add, from the command's arguments; a name that is not kebab-case is a UserError (exit 1). */
