@@ -21,10 +21,10 @@ export const LADDER_LAYERS: readonly string[] = [
 /** What each rung adds, for the table. */
 export const LAYER_NOTES: Readonly<Record<string, string>> = {
   none: 'Hono + GET /json on node:http (getRequestListener)',
-  serviceResponse: 'http/service-response.js: request id + 5 security headers in the head',
+  serviceResponse: 'http/service-response.js: request id + 5 security headers in the head, counts responses per connection',
   requestHandler: 'http/request-handler.js: request scope, deadline (5 s, made on use), silent logger',
   loadShedder: 'resilience/load-shedder.js (500 ms)',
-  keepAliveDrain: 'lifecycle/keep-alive-drain.js: connection tracking for the shutdown',
+  keepAliveDrain: 'lifecycle/keep-alive-drain.js: connection tracking for the shutdown (per connection, no per-request listener)',
   appRoutes: 'createApp(): every route, body limit on POST/PUT/PATCH/DELETE, JSON errors',
   accessLog: 'the default production access log: pino JSON lines to a stdout pipe',
 };

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { cliEnv, makeTempDir, PROJECT_VARIANTS, runCreate } from './helpers/cli.js';
+import { startFaultUpstream, type FaultUpstream } from './helpers/fault-upstream.js';
 import { createFreshDatabase } from './helpers/postgres.js';
 import { freePort, isAlive, waitForHttp, waitForLine } from './helpers/processes.js';
 
@@ -17,6 +18,7 @@ describe.each(PROJECT_VARIANTS)('generated project: db $db, deploy $deploy', ({ 
   let dir: string;
   let database: { url: string; drop: () => Promise<void> } | undefined;
   const children: ResultPromise[] = [];
+  let upstream: FaultUpstream | undefined;
   const env = (extra: Record<string, string> = {}): NodeJS.ProcessEnv =>
     cliEnv({ ...(database ? { DATABASE_URL: database.url } : {}), ...extra });
   const run = (file: string, args: string[], extra: Record<string, string> = {}) =>
@@ -29,6 +31,7 @@ describe.each(PROJECT_VARIANTS)('generated project: db $db, deploy $deploy', ({ 
 
   afterAll(async () => {
     for (const child of children) if (child.pid && isAlive(child.pid)) child.kill('SIGKILL');
+    await upstream?.close();
     await database?.drop();
     await work.remove();
   });
@@ -78,13 +81,32 @@ describe.each(PROJECT_VARIANTS)('generated project: db $db, deploy $deploy', ({ 
       databaseUrl = (await waitForLine(embedded, /DATABASE_URL=(\S+)/))[1];
     }
     const port = await freePort();
+    const production = {
+      NODE_ENV: 'production',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATABASE_URL: databaseUrl ?? '',
+      LAME_DUCK_MS: '0',
+    };
+    // In production the demo echo upstream is not served: a forgotten UPSTREAM_URL is one line and exit 1.
+    const refused = await execa('node', ['dist/server.js'], {
+      cwd: dir,
+      reject: false,
+      stdin: 'ignore',
+      all: true,
+      env: cliEnv(production),
+    });
+    expect(refused.exitCode, refused.all).toBe(1);
+    expect(refused.all.trim()).toMatch(/^`UPSTREAM_URL` is not set: in production \(NODE_ENV=production\) point it at .+$/);
+
+    upstream = await startFaultUpstream();
     const server = execa('node', ['dist/server.js'], {
       cwd: dir,
       reject: false,
       stdin: 'ignore',
       all: true,
       // LAME_DUCK_MS=0: no load balancer here to wait for (execa would SIGKILL a stop longer than 5 s); shutdown-keepalive.test.ts covers it.
-      env: cliEnv({ NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: databaseUrl ?? '', LAME_DUCK_MS: '0' }),
+      env: cliEnv({ ...production, UPSTREAM_URL: upstream.url }),
     });
     children.push(server);
     const base = `http://127.0.0.1:${port}`;
@@ -104,6 +126,8 @@ describe.each(PROJECT_VARIANTS)('generated project: db $db, deploy $deploy', ({ 
     expect((await get('/queries?queries=100000')).body).toHaveLength(500);
     expect((await get('/external')).status).toBe(200);
     expect((await get('/concurrent')).status).toBe(200);
+    expect(upstream.counts().answered).toBeGreaterThan(0); // the upstream it was given, not itself
+    expect((await get('/upstream/data/x')).status).toBe(404);
     expect((await get('/healthz')).status).toBe(200);
     expect((await get('/readyz')).status).toBe(200);
     const missing = await get('/no-such-route');

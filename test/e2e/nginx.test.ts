@@ -58,6 +58,7 @@ beforeAll(async () => {
     env: cliEnv({
       PORT: String(appPort),
       DATABASE_URL: databaseUrl,
+      UPSTREAM_URL: 'http://127.0.0.1:9', // required in production; this test never calls /external
       LOG_FORMAT: 'silent',
       DB_POOL_MAX: '10',
       KEEP_ALIVE_TIMEOUT_MS: '4000',

@@ -31,7 +31,7 @@ export function createApp(deps: AppDeps) {
 
   // Not the API, so not in AppType: Prometheus text, and the demo upstream.
   if (deps.metrics) app.route('/metrics', metricsRoutes(deps.metrics));
-  app.route('/upstream', upstreamEchoRoutes());
+  if (deps.upstreamEcho) app.route('/upstream', upstreamEchoRoutes()); // a demo: never served in production
 
   const routes = app
     .route('/', healthRoutes({ db: deps.db, isDraining: deps.isDraining ?? (() => false) }))

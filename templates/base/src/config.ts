@@ -15,6 +15,8 @@ export interface Config {
   databaseUrl: string;
   db: { poolMax: number; idleTimeoutMs: number; connectTimeoutMs: number; statementTimeoutMs: number };
   upstream: { url: URL; connections: number; timeoutMs: number; breakerFailures: number; breakerCooldownMs: number };
+  /** Serve the built-in echo upstream (GET /upstream/data/:key): outside production only. */
+  upstreamEcho: boolean;
   /** Admission control: when work waits too long for a pool slot, or the event loop lags, refuse it at once (503). */
   overload: { queueTargetMs: number; queueIntervalMs: number; maxEventLoopDelayMs: number };
   /** Prometheus metrics: off, served by the app at /metrics, or on a port of their own. */
@@ -88,6 +90,7 @@ export function loadConfig(env: Env): ConfigResult {
     return value;
   };
 
+  const production = env['NODE_ENV'] === 'production';
   const port = int('PORT', 3000, 0, 65535);
   const host = env['HOST'] || '127.0.0.1';
   const logFormat = readLogFormat(env, problems);
@@ -129,7 +132,7 @@ export function loadConfig(env: Env): ConfigResult {
       statementTimeoutMs: int('DB_STATEMENT_TIMEOUT_MS', 2_000, 1),
     },
     upstream: {
-      url: readUpstreamUrl(env, host, port, problems),
+      url: readUpstreamUrl(env, { host, port, production }, problems),
       // aiohttp's connector default: 100 sockets at a 100 ms upstream carry 1,000 calls/s before
       // calls queue for a socket; a smaller pool caps /external's throughput at pool / latency.
       connections: int('UPSTREAM_CONNECTIONS', 100, 1, 10_000),
@@ -137,6 +140,7 @@ export function loadConfig(env: Env): ConfigResult {
       breakerFailures: int('UPSTREAM_BREAKER_FAILURES', 5, 1),
       breakerCooldownMs: int('UPSTREAM_BREAKER_COOLDOWN_MS', deadlineMs, 1),
     },
+    upstreamEcho: !production,
     overload: {
       queueTargetMs,
       queueIntervalMs,
@@ -213,11 +217,20 @@ function readDatabaseUrl(env: Env, problems: string[]): string {
   return raw;
 }
 
-// The default upstream is this server's own /upstream echo route, so /external works with no setup.
-function readUpstreamUrl(env: Env, host: string, port: number, problems: string[]): URL {
+// Outside production the default upstream is this server's own echo route, so /external works with
+// no setup; in production that route is not served, and a forgotten UPSTREAM_URL stops the start.
+function readUpstreamUrl(
+  env: Env,
+  { host, port, production }: { host: string; port: number; production: boolean },
+  problems: string[],
+): URL {
   const raw = env['UPSTREAM_URL'];
   if (raw === undefined || raw === '') {
-    if (port === 0) problems.push("`UPSTREAM_URL` must be set when `PORT` is 0 (the default upstream is this server's own port).");
+    if (production) {
+      problems.push(
+        '`UPSTREAM_URL` is not set: in production (NODE_ENV=production) point it at the service /external and /concurrent call; the built-in echo upstream serves only in development.',
+      );
+    } else if (port === 0) problems.push("`UPSTREAM_URL` must be set when `PORT` is 0 (the default upstream is this server's own port).");
     const selfHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
     return new URL(`http://${selfHost}:${port}/upstream`);
   }

@@ -66,7 +66,14 @@ async function main(): Promise<void> {
   const shedder = createLoadShedder({ maxEventLoopDelayMs: config.overload.maxEventLoopDelayMs }); // its sampler is unref'd
   // /metrics on the app's port, unless METRICS_PORT gives them a listener of their own (below).
   const appMetrics = metrics && config.metrics.port === undefined ? { metrics } : {};
-  const app = createApp({ upstream, db, limits: config.http, isDraining: () => draining, ...appMetrics });
+  const app = createApp({
+    upstream,
+    db,
+    limits: config.http,
+    upstreamEcho: config.upstreamEcho,
+    isDraining: () => draining,
+    ...appMetrics,
+  });
   handler = createRequestHandler(app, { logger, deadlineMs: config.http.deadlineMs, shedder, ...(metrics ? { metrics } : {}), ...traced });
   const server = createHttpServer(handler);
   const metricsServer = metrics && config.metrics.port !== undefined ? createMetricsServer(metrics) : undefined;

@@ -12,6 +12,8 @@ export interface AppDeps {
   limits: { bodyLimitBytes: number };
   /** True once shutdown began: /readyz answers 503 so load balancers stop sending traffic. */
   isDraining?: () => boolean;
+  /** Serve the built-in echo upstream, the default UPSTREAM_URL outside production (config `upstreamEcho`). */
+  upstreamEcho?: boolean;
   /** Served at GET /metrics when given (not when METRICS_PORT serves them apart, nor with METRICS=off). */
   metrics?: Metrics;
 }

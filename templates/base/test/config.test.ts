@@ -15,9 +15,27 @@ describe('loadConfig', () => {
     expect(result.config.http.headersTimeoutMs).toBeGreaterThan(result.config.http.keepAliveTimeoutMs);
   });
 
-  it('logs JSON in production', () => {
+  it('logs JSON in production, and serves no demo upstream there', () => {
+    const result = loadConfig({ DATABASE_URL: databaseUrl, NODE_ENV: 'production', UPSTREAM_URL: 'http://upstream.internal:8080' });
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.config.logFormat).toBe('json');
+    expect(result.config.upstreamEcho).toBe(false);
+    expect(result.config.upstream.url.href).toBe('http://upstream.internal:8080/');
+  });
+
+  it('serves the built-in echo upstream outside production only', () => {
+    const result = loadConfig({ DATABASE_URL: databaseUrl });
+    expect(result.ok && result.config.upstreamEcho).toBe(true);
+  });
+
+  it('requires UPSTREAM_URL in production, in one line', () => {
     const result = loadConfig({ DATABASE_URL: databaseUrl, NODE_ENV: 'production' });
-    expect(result.ok && result.config.logFormat).toBe('json');
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems).toEqual([
+      expect.stringMatching(/^`UPSTREAM_URL` is not set: in production \(NODE_ENV=production\) point it at/),
+    ]);
   });
 
   it('explains how to get a database when DATABASE_URL is missing', () => {

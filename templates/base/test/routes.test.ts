@@ -45,6 +45,21 @@ describe('routes over HTTP', () => {
     expect(await response.json()).toEqual({ key: 'x', source: 'built-in echo' });
   });
 
+  it('does not serve the built-in echo upstream when told not to (production)', async () => {
+    const app = createApp({
+      upstream: { getJson: async () => ({}) },
+      db: target.db,
+      limits: { bodyLimitBytes: 1_024 },
+      upstreamEcho: false,
+    });
+    const served = await serveApp(app);
+    try {
+      expect((await fetch(`${served.url}/upstream/data/x`)).status).toBe(404);
+    } finally {
+      await served.close();
+    }
+  });
+
   it('sets a request id and every security header on every response: JSON, streamed, errors, 413 and 404', async () => {
     const responses = [
       await fetch(`${target.url}/json`),

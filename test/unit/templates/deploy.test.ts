@@ -97,6 +97,11 @@ describe('compose.yaml', () => {
     expect(url.pathname).toBe(`/${dbEnv.POSTGRES_DB ?? ''}`);
   });
 
+  it('requires UPSTREAM_URL from the shell: compose stops with a message instead of calling a demo upstream', () => {
+    // Compose's `${VAR:?message}`: an unset or empty variable is an error carrying the message.
+    expect(environment(service('app')).UPSTREAM_URL).toMatch(/^\$\{UPSTREAM_URL:\?set UPSTREAM_URL .+\}$/);
+  });
+
   it('runs PostgreSQL 16 with a pg_isready health check and a named volume', () => {
     const db = service('db');
     expect(db.image).toMatch(/^postgres:16(\b|-)/);
@@ -218,6 +223,10 @@ describe('k8s/app.yaml', () => {
     // Endpoints are removed asynchronously after SIGTERM: one of the two must hold the pod in service meanwhile.
     expect(preStopSeconds + lameDuckSeconds).toBeGreaterThanOrEqual(5);
     expect(podSpec.terminationGracePeriodSeconds).toBeGreaterThan(preStopSeconds + lameDuckSeconds + APP_SHUTDOWN_SECONDS);
+  });
+
+  it('sets UPSTREAM_URL, which production requires', () => {
+    expect(URL.canParse(env('UPSTREAM_URL')?.value ?? '')).toBe(true);
   });
 
   it('reads DATABASE_URL from a Secret, never a literal, and keeps replicas × pool below max_connections', () => {

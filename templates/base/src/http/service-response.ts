@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ServerResponse, type IncomingMessage, type OutgoingHttpHeader, type OutgoingHttpHeaders } from 'node:http';
+import type { Socket } from 'node:net';
+import { stateOf } from '../lifecycle/keep-alive-drain.js';
 
 /**
  * What OWASP's REST Security Cheat Sheet asks of every API response (Content-Type aside, which
@@ -36,11 +38,30 @@ const ours = new Set([...securityHeaders.map(([name]) => name), 'x-request-id'])
  * `X-Request-Id`, errors and 404s included; a header the handler sets itself wins. Written into
  * the head in one pass with the handler's own headers, they cost about a third of what the same
  * headers cost set one by one with `setHeader` (Node validates and stores each twice then).
+ * It also counts each connection's responses for the shutdown (lifecycle/keep-alive-drain.ts),
+ * which then costs a request no listener.
  * @example
  * const server = createServer({ ServerResponse: ServiceResponse }, listener);
  */
 export class ServiceResponse<Request extends IncomingMessage = IncomingMessage> extends ServerResponse<Request> {
   #requestId: string | undefined;
+
+  // Node passes its options (highWaterMark, …) as a second argument that @types/node does not declare.
+  constructor(...args: [request: Request, options?: object]) {
+    super(...(args as unknown as [Request]));
+    const connection = stateOf(args[0].socket);
+    if (connection) connection.inFlight += 1;
+  }
+
+  /** Node calls it once the response is finished: the connection is idle from now on, unless another request waits. */
+  override detachSocket(socket: Socket): void {
+    const connection = stateOf(socket);
+    if (connection) {
+      connection.inFlight -= 1;
+      connection.idleSince = performance.now();
+    }
+    super.detachSocket(socket);
+  }
 
   /** The client's or proxy's `X-Request-Id` when it is sane, else a new one; sent back on the response. */
   get requestId(): string {
@@ -55,6 +76,8 @@ export class ServiceResponse<Request extends IncomingMessage = IncomingMessage> 
     const reason = typeof reasonOrHeaders === 'string' ? reasonOrHeaders : undefined;
     const given = typeof reasonOrHeaders === 'string' ? headers : reasonOrHeaders;
     if (this.headersSent) return super.writeHead(statusCode, reason, given); // Node's own error
+    // Shutting down: Node then sends `Connection: close` and closes the socket after this response.
+    if (stateOf(this.socket)?.drain.draining) this.shouldKeepAlive = false;
     if (given === undefined || Array.isArray(given) || this.getHeaderNames().length > 0 || setsOneOfOurs(given)) {
       // Headers set one by one, or given as a list: Node merges them; ours go first so theirs win.
       for (const [name, value] of securityHeaders) if (!this.hasHeader(name)) this.setHeader(name, value);

@@ -1,4 +1,4 @@
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
 
 export interface KeepAliveDrainOptions {
@@ -19,13 +19,22 @@ export interface KeepAliveDrain {
   destroyAll(): void;
 }
 
-interface ConnectionState {
-  /** Requests whose response has not closed yet (more than one only when a client pipelines). */
+/** What the drain knows of one connection; the server's response class keeps it current. */
+export interface ConnectionState {
+  /** Responses begun and not yet finished (more than one only when a client pipelines). */
   inFlight: number;
-  /** performance.now() when the last response closed, or when the connection opened. */
+  /** performance.now() when the last response finished, or when the connection opened. */
   idleSince: number;
-  /** The response being written: a drain may still add `Connection: close` before its headers go out. */
-  response: ServerResponse | undefined;
+  /** Shared by the server's connections: true once the drain began. */
+  readonly drain: { draining: boolean };
+}
+
+const connectionState = Symbol('keep-alive connection state');
+type TrackedSocket = Socket & { [connectionState]?: ConnectionState };
+
+/** The state of a tracked connection (undefined on a server without `trackKeepAlive`). */
+export function stateOf(socket: Socket | null | undefined): ConnectionState | undefined {
+  return (socket as TrackedSocket | null | undefined)?.[connectionState];
 }
 
 /**
@@ -34,60 +43,41 @@ interface ConnectionState {
  * one whose client is writing its next request at that moment. After `start()`, each response
  * says `Connection: close` (the client reconnects, through the load balancer, elsewhere) and a
  * socket is closed only once it has been idle for `idleMs`, i.e. had its chance of a next request.
- * Call it before `listen`.
+ * The server's response class (http/service-response.ts) counts each connection's responses, so a
+ * request costs no listener here. Call it before `listen`.
  * @example
  * const keepAlive = trackKeepAlive(server);
  * process.once('SIGTERM', () => keepAlive.start());
  */
 export function trackKeepAlive(server: Server, { idleMs = 1_000 }: KeepAliveDrainOptions = {}): KeepAliveDrain {
-  const connections = new Map<Socket, ConnectionState>();
-  let draining = false;
+  const connections = new Set<TrackedSocket>();
+  const drain = { draining: false };
 
-  server.on('connection', (socket: Socket) => {
-    connections.set(socket, { inFlight: 0, idleSince: performance.now(), response: undefined });
+  server.on('connection', (socket: TrackedSocket) => {
+    socket[connectionState] = { inFlight: 0, idleSince: performance.now(), drain };
+    connections.add(socket);
     socket.once('close', () => connections.delete(socket));
-  });
-
-  // One shared listener, so a request costs no closure.
-  function onResponseClose(this: ServerResponse): void {
-    const state = connections.get(this.req.socket);
-    if (!state) return;
-    state.inFlight -= 1;
-    state.idleSince = performance.now();
-    if (state.response === this) state.response = undefined;
-  }
-  // Prepended: it runs before the app's listener, while the headers can still change.
-  server.prependListener('request', (request: IncomingMessage, response: ServerResponse) => {
-    const state = connections.get(request.socket);
-    if (state) {
-      state.inFlight += 1;
-      state.response = response;
-    }
-    if (draining) response.setHeader('connection', 'close');
-    response.on('close', onResponseClose);
   });
 
   const sweep = (): void => {
     const now = performance.now();
-    for (const [socket, state] of connections) {
-      if (state.inFlight === 0 && now - state.idleSince >= idleMs) socket.destroy();
+    for (const socket of connections) {
+      const state = socket[connectionState];
+      if (state && state.inFlight === 0 && now - state.idleSince >= idleMs) socket.destroy();
     }
   };
 
   return {
     start: () => {
-      if (draining) return;
-      draining = true;
-      for (const state of connections.values()) {
-        if (state.response && !state.response.headersSent) state.response.setHeader('connection', 'close');
-      }
+      if (drain.draining) return;
+      drain.draining = true; // responses whose head is not written yet say Connection: close too
       sweep();
       // The open sockets keep the process alive while they matter; the sweep does not have to.
       setInterval(sweep, Math.min(100, Math.max(10, idleMs / 4))).unref();
     },
     size: () => connections.size,
     destroyAll: () => {
-      for (const socket of connections.keys()) socket.destroy();
+      for (const socket of connections) socket.destroy();
     },
   };
 }

@@ -85,7 +85,13 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
     logger,
     { ...(metrics ? { metrics } : {}), ...traced },
   );
-  const app = createApp({ upstream, db, limits: { bodyLimitBytes: options.bodyLimitBytes ?? 1_024 }, ...(metrics ? { metrics } : {}) });
+  const app = createApp({
+    upstream,
+    db,
+    limits: { bodyLimitBytes: options.bodyLimitBytes ?? 1_024 },
+    upstreamEcho: true, // as outside production: some tests call it as their upstream
+    ...(metrics ? { metrics } : {}),
+  });
   const served = await serveApp(
     app,
     { logger, deadlineMs: options.deadlineMs ?? 5_000, ...(metrics ? { metrics } : {}), ...traced },
