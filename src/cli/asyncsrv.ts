@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { makeAddCommand } from '../commands/add.js';
 import { makeBenchCommand } from '../commands/bench.js';
 import { makeBuildCommand } from '../commands/build.js';
 import { makeDevCommand } from '../commands/dev.js';
@@ -21,6 +22,7 @@ program.addCommand(makeBenchCommand());
 program.addCommand(makeBuildCommand());
 program.addCommand(makeStartCommand());
 program.addCommand(makeLintCommand());
+program.addCommand(makeAddCommand());
 
 // Not awaited at the top level: this file is bundled as CommonJS (scripts/build.ts); runProgram settles the exit code itself.
 void runProgram(program);

@@ -8,6 +8,7 @@ import { externalRoutes } from './routes/external.js';
 import { healthRoutes } from './routes/health.js';
 import { jsonRoutes } from './routes/json.js';
 import { metricsRoutes } from './routes/metrics.js';
+import { queriesRoutes } from './routes/queries.js';
 import { upstreamEchoRoutes } from './routes/upstream-echo.js';
 import type { AppDeps, AppEnv } from './types.js';
 
@@ -16,26 +17,35 @@ import type { AppDeps, AppEnv } from './types.js';
  * with their own upstream and database. What every request gets (its id, deadline, logger, the
  * security headers, the access log, load shedding) is not middleware here but the request handler
  * around the app (http/request-handler.ts): a route that answers at once stays synchronous.
+ * Each file of routes/ is a group mounted under its prefix, chained so that `AppType` carries
+ * every route's path, input and output for Hono's RPC client (`hc<AppType>(url)`).
  * @example
  * const app = createApp({ upstream, db, limits: { bodyLimitBytes: 102400 } });
  * const handler = createRequestHandler(app, { logger, deadlineMs: 5000 });
  */
-export function createApp(deps: AppDeps): Hono<AppEnv> {
+export function createApp(deps: AppDeps) {
   const app = new Hono<AppEnv>();
   // Only methods that carry a body: on a GET, asking for one makes @hono/node-server build a full
   // Request, and a method-scoped middleware costs a GET nothing at all.
   app.on(['POST', 'PUT', 'PATCH', 'DELETE'], '*', bodyLimit({ maxSize: deps.limits.bodyLimitBytes, onError: payloadTooLarge }));
 
-  app.route('/', healthRoutes({ db: deps.db, isDraining: deps.isDraining ?? (() => false) }));
-  if (deps.metrics) app.route('/', metricsRoutes(deps.metrics));
-  app.route('/', jsonRoutes());
-  app.route('/', dbRoutes(deps));
-  app.route('/', externalRoutes(deps));
-  app.route('/', concurrentRoutes(deps));
-  app.route('/', echoRoutes());
-  if (deps.upstreamEcho) app.route('/', upstreamEchoRoutes()); // a demo: never served in production
+  // Not the API, so not in AppType: Prometheus text, and the demo upstream.
+  if (deps.metrics) app.route('/metrics', metricsRoutes(deps.metrics));
+  if (deps.upstreamEcho) app.route('/upstream', upstreamEchoRoutes()); // a demo: never served in production
+
+  const routes = app
+    .route('/', healthRoutes({ db: deps.db, isDraining: deps.isDraining ?? (() => false) }))
+    .route('/json', jsonRoutes())
+    .route('/db', dbRoutes(deps))
+    .route('/queries', queriesRoutes(deps))
+    .route('/external', externalRoutes(deps))
+    .route('/concurrent', concurrentRoutes(deps))
+    .route('/echo', echoRoutes());
 
   app.notFound(handleNotFound);
   app.onError(handleError);
-  return app;
+  return routes;
 }
+
+/** The app's routes as types, for Hono's RPC client: `hc<AppType>('http://127.0.0.1:3000')`. */
+export type AppType = ReturnType<typeof createApp>;

@@ -23,6 +23,22 @@ export class BadRequestError extends AppError {
   }
 }
 
+/** One input that failed validation: where it is (`message`, `items.0.id`) and what is wrong with it. */
+export interface InvalidField {
+  field: string;
+  message: string;
+}
+
+/** The request's input does not match its schema (middleware/validate.ts): 400, listing each failing field. */
+export class ValidationError extends AppError {
+  constructor(
+    what: string,
+    readonly fields: InvalidField[],
+  ) {
+    super(400, 'validation_failed', `The request's ${what} is invalid.`);
+  }
+}
+
 /** The request ran out of its time budget: 504, answered at the deadline. */
 export class DeadlineExceededError extends AppError {
   constructor(budgetMs: number) {

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate, WORLD_ROWS } from '../src/db/migrate.js';
 import { createLogger } from '../src/logger.js';
 import { createDatabase } from '../src/resources/database.js';
-import { parseQueriesCount } from '../src/routes/db.js';
+import * as v from 'valibot';
+import { parseQueriesCount, queriesQuery } from '../src/routes/queries.js';
 import { testDatabaseUrl, unreachableDatabaseUrl } from './support/test-database.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 import { startTestUpstream, type TestUpstream } from './support/test-upstream.js';
@@ -96,6 +97,14 @@ describe('GET /queries', () => {
     ['7', 7],
   ])('clamps queries=%s to %i', (raw, expected) => {
     expect(parseQueriesCount(raw)).toBe(expected);
+    expect(v.parse(queriesQuery, raw === undefined ? {} : { queries: raw })).toEqual({ queries: expected });
+  });
+
+  it('counts a repeated queries parameter by its first value, and never refuses', async () => {
+    const response = await fetch(`${target.url}/queries?queries=3&queries=9`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toHaveLength(3);
+    expect(((await (await fetch(`${target.url}/queries?queries=lots`)).json()) as World[]).length).toBe(1);
   });
 
   it('answers 500 rows at most', async () => {

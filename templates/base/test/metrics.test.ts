@@ -41,6 +41,8 @@ describe('GET /metrics', () => {
     await (await fetch(`${target.url}/nope`)).arrayBuffer();
     await (await fetch(`${target.url}/db`)).arrayBuffer();
     await (await fetch(`${target.url}/external`)).arrayBuffer();
+    await (await fetch(`${target.url}/queries?queries=2`)).arrayBuffer();
+    await (await fetch(`${target.url}/concurrent/settled`)).arrayBuffer();
     const after = await scrape();
 
     expect(
@@ -56,6 +58,9 @@ describe('GET /metrics', () => {
         count(before, 'method="GET",route="unmatched",status_class="4xx"'),
     ).toBe(1);
     expect(count(after, 'method="GET",route="/db",status_class="2xx"')).toBeGreaterThanOrEqual(1);
+    // routes grouped under a prefix (app.route('/queries', ...)) are labelled by their full template
+    expect(count(after, 'method="GET",route="/queries",status_class="2xx"')).toBeGreaterThanOrEqual(1);
+    expect(count(after, 'method="GET",route="/concurrent/settled",status_class="2xx"')).toBeGreaterThanOrEqual(1);
     // the pool, the upstream client, the event loop and the process
     expect(sample(after, 'db_pool_clients{state="total"}')).toBeGreaterThanOrEqual(1);
     expect(sample(after, 'db_pool_clients{state="waiting"}')).toBe(0);

@@ -1,10 +1,11 @@
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { AppError, ClientClosedError } from '../errors.js';
+import { AppError, ClientClosedError, ValidationError, type InvalidField } from '../errors.js';
 import type { AppEnv } from '../types.js';
 
 /**
- * Every error becomes a JSON body `{ error, message, requestId }`: expected failures keep their
+ * Every error becomes a JSON body `{ error, message, requestId }` (a 400 of validation adds
+ * `fields: [{ field, message }]`): expected failures keep their
  * status (502, 503, 504...), anything else is a 500 that is logged with its stack and never shows it.
  */
 export const handleError: ErrorHandler<AppEnv> = (error, c) => {
@@ -28,16 +29,26 @@ export function errorResponse(error: unknown, requestId: string): Response {
   }
   if (error instanceof AppError) {
     const retryAfter = error.retryAfterSeconds === undefined ? undefined : String(error.retryAfterSeconds);
-    return jsonError(error.status, error.code, error.message, requestId, retryAfter);
+    const fields = error instanceof ValidationError ? error.fields : undefined;
+    return jsonError(error.status, error.code, error.message, requestId, retryAfter, fields);
   }
   if (error instanceof HTTPException && error.status < 500) {
-    return jsonError(error.status, 'http_error', error.message, requestId);
+    // Hono's own 400s (a malformed JSON or form body, seen by a validator) are the client's mistake like ours.
+    return jsonError(error.status, error.status === 400 ? 'bad_request' : 'http_error', error.message, requestId);
   }
   return jsonError(500, 'internal_error', 'Internal Server Error', requestId);
 }
 
-function jsonError(status: number, error: string, message: string, requestId: string, retryAfter?: string): Response {
+function jsonError(
+  status: number,
+  error: string,
+  message: string,
+  requestId: string,
+  retryAfter?: string,
+  fields?: InvalidField[],
+): Response {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (retryAfter !== undefined) headers['retry-after'] = retryAfter;
-  return new Response(JSON.stringify({ error, message, requestId }), { status, headers });
+  const body = fields ? { error, message, requestId, fields } : { error, message, requestId };
+  return new Response(JSON.stringify(body), { status, headers });
 }

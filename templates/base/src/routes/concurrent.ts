@@ -10,9 +10,9 @@ const parts = ['a', 'b', 'c'] as const;
  * request. GET /concurrent/settled: the same with Promise.allSettled, answering with what
  * succeeded and listing what failed (graceful degradation).
  */
-export function concurrentRoutes({ upstream }: Pick<AppDeps, 'upstream'>): Hono<AppEnv> {
+export function concurrentRoutes({ upstream }: Pick<AppDeps, 'upstream'>) {
   return new Hono<AppEnv>()
-    .get('/concurrent', async (c) => {
+    .get('/', async (c) => {
       const siblings = new AbortController();
       const signal = AbortSignal.any([c.env.deadline.signal, siblings.signal]);
       const calls = parts.map((part) => upstream.getJson(`/data/${part}`, { signal, requestId: c.env.requestId }));
@@ -24,7 +24,7 @@ export function concurrentRoutes({ upstream }: Pick<AppDeps, 'upstream'>): Hono<
         throw error;
       }
     })
-    .get('/concurrent/settled', async (c) => {
+    .get('/settled', async (c) => {
       const { signal } = c.env.deadline;
       const results = await Promise.allSettled(
         parts.map((part) => upstream.getJson(`/data/${part}`, { signal, requestId: c.env.requestId })),

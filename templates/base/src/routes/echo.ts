@@ -1,19 +1,19 @@
 import { Hono } from 'hono';
-import { BadRequestError } from '../errors.js';
+import * as v from 'valibot';
+import { validate } from '../middleware/validate.js';
 import type { AppEnv } from '../types.js';
+
+/** The body POST /echo accepts: a message of 1 to 1,000 characters, and optional tags. */
+export const echoBody = v.object({
+  message: v.pipe(v.string(), v.minLength(1), v.maxLength(1_000)),
+  tags: v.optional(v.pipe(v.array(v.pipe(v.string(), v.maxLength(50))), v.maxLength(10))),
+});
 
 /**
  * POST /echo: reads a JSON body (bounded by BODY_LIMIT_BYTES, which answers 413 before the
- * handler runs) and sends it back; a body that is not JSON is the client's mistake, a 400, not a 500.
+ * handler runs), validates it, and sends back what the schema kept. Malformed JSON or a body that
+ * does not match answers 400, listing the failing fields (middleware/validate.ts).
  */
-export function echoRoutes(): Hono<AppEnv> {
-  return new Hono<AppEnv>().post('/echo', async (c) => {
-    let body: unknown;
-    try {
-      body = await c.req.json();
-    } catch (error) {
-      throw new BadRequestError('The request body is not valid JSON.', { cause: error });
-    }
-    return c.json({ echo: body });
-  });
+export function echoRoutes() {
+  return new Hono<AppEnv>().post('/', validate('json', echoBody), (c) => c.json({ echo: c.req.valid('json') }));
 }

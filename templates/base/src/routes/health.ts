@@ -8,8 +8,11 @@ export interface HealthOptions extends Pick<AppDeps, 'db'> {
   probeTimeoutMs?: number;
 }
 
-/** GET /healthz: the process is alive. GET /readyz: the DB answers and we are not shutting down. */
-export function healthRoutes({ db, isDraining, probeTimeoutMs = 1_000 }: HealthOptions): Hono<AppEnv> {
+/**
+ * GET /healthz: the process is alive. GET /readyz: the DB answers and we are not shutting down.
+ * The one group mounted at '/': probes keep the root paths that orchestrators and proxies expect.
+ */
+export function healthRoutes({ db, isDraining, probeTimeoutMs = 1_000 }: HealthOptions) {
   return new Hono<AppEnv>()
     .get('/healthz', (c) => c.json({ status: 'ok' }))
     .get('/readyz', async (c) => {
