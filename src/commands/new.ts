@@ -11,6 +11,7 @@ export interface RawNewFlags {
   install?: boolean;
   git?: boolean;
   deploy?: boolean;
+  minimal?: boolean;
   force?: boolean;
 }
 
@@ -34,6 +35,8 @@ export function makeNewCommand(name: string): Command {
     .option('--no-git', 'skip git init')
     .option('--deploy', 'add Dockerfile, compose.yaml (with PostgreSQL) and nginx.conf')
     .option('--no-deploy', 'no deployment files (default)')
+    .option('--minimal', 'one example route (validated input, a query, an upstream call) instead of the demo routes and benchmark table')
+    .option('--no-minimal', 'the full starter: demo routes for every pattern, the benchmark scenarios (default)')
     .option('-f, --force', 'scaffold into a non-empty directory, overwriting only the files the template writes')
     .addHelpText(
       'after',
@@ -45,6 +48,7 @@ create-async-server devDependency (e.g. file:/path/to/create-async-server-0.1.0.
 Examples:
   $ ${name} my-app
   $ ${name} my-app --yes --db postgres --deploy
+  $ ${name} my-app --yes --minimal
   $ ${name} . --force --no-install`,
     )
     .action(async (dir: string | undefined, raw: RawNewFlags, command: Command) => {
@@ -73,6 +77,7 @@ export function parseNewOptions(dir: string | undefined, raw: RawNewFlags, comma
     install: given('install'),
     git: given('git'),
     deploy: given('deploy'),
+    minimal: given('minimal'),
     force: raw.force ?? false,
   };
 }

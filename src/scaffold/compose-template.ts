@@ -14,19 +14,25 @@ export interface TemplateValues {
 }
 
 const SECTION_FILE = 'README.section.md';
+/** A layer's list of paths (one a line, `#` comments) that earlier layers wrote and this one takes away. */
+export const REMOVALS_FILE = 'template-removes.txt';
 const PLACEHOLDER = /\{\{(\w+)\}\}/g;
 
 /**
  * Lays the layers over each other into the final file list of a project: later layers replace
- * files, `package.json` fragments deep-merge, `_name` becomes `.name` (npm drops dotfiles on
- * publish), placeholders are filled in package.json and README.md only.
+ * files (or take them away, see `REMOVALS_FILE`), `package.json` fragments deep-merge, `_name`
+ * becomes `.name` (npm drops dotfiles on publish), placeholders are filled in package.json and
+ * README.md only.
  */
 export function composeProject(layers: readonly TemplateLayer[], values: TemplateValues): Map<string, Buffer> {
   const files = new Map<string, Buffer>();
   const sections: Record<string, string> = {};
   let manifest: Record<string, unknown> = {};
   for (const layer of layers) {
+    const removals = layer.files.get(REMOVALS_FILE);
+    if (removals) removeFiles(files, listedPaths(removals.toString('utf8')), layer.name);
     for (const [path, content] of layer.files) {
+      if (path === REMOVALS_FILE) continue;
       if (path === SECTION_FILE && layer.readmeSection) {
         sections[layer.readmeSection] = content.toString('utf8').trim();
       } else if (path === 'package.json') {
@@ -46,6 +52,21 @@ export function composeProject(layers: readonly TemplateLayer[], values: Templat
     files.set('README.md', Buffer.from(fillPlaceholders(withSections, values, 'README.md')));
   }
   return files;
+}
+
+/** The paths of a removals file: one a line, blank lines and `#` comments skipped. */
+export function listedPaths(text: string): string[] {
+  return text
+    .split('\n')
+    .map((line) => line.replace(/#.*/, '').trim())
+    .filter((line) => line !== '');
+}
+
+/** Takes away each listed file (as named in templates/, before renaming); a path that matches nothing is a template bug. */
+function removeFiles(files: Map<string, Buffer>, paths: string[], layer: string): void {
+  for (const path of paths) {
+    if (!files.delete(renameTemplatePath(path))) throw new Error(`Template layer ${layer} removes ${path}, which no earlier layer writes`);
+  }
 }
 
 /** `_gitignore` → `.gitignore`, for every segment of the path. */

@@ -6,6 +6,7 @@ import { composeProject } from './compose-template.js';
 import { formatNextSteps } from './next-steps.js';
 import { defaultChoices, describeChoices, runScriptCommand, type ScaffoldChoices, type ScaffoldFlags } from './options.js';
 import { assertValidProjectName, projectNameFor } from './project-name.js';
+import { addExampleRoute } from './example-route.js';
 import { readTemplateLayers } from './template-layers.js';
 import { inspectTarget, writeProject } from './write-project.js';
 
@@ -58,6 +59,7 @@ export async function runScaffold(flags: ScaffoldFlags, context: ScaffoldContext
     cliSpec: cliSpecFor(context.env),
     pmRun: runScriptCommand(choices.pm),
   });
+  if (choices.minimal) addExampleRoute(files);
   await writeProject(target, files, state, context.signal);
   logger.info(`Created ${shownDir} with ${files.size} files.`);
 

@@ -10,11 +10,13 @@ export function formatNextSteps(choices: ScaffoldChoices, shownDir: string, inst
     ...(choices.db === 'postgres' ? ['cp .env.example .env   # then set DATABASE_URL to your PostgreSQL'] : []),
     `${run} dev      # start with watch and restart`,
     `${run} test     # run the project's tests`,
-    `${run} bench    # load-test the json, db and external scenarios`,
+    choices.minimal
+      ? `npx asyncsrv add route orders   # add a route beside the example (src/routes/items.ts)`
+      : `${run} bench    # load-test the json, db and external scenarios`,
   ];
   return [
     '',
-    `${chalk.green('Done.')} Created ${chalk.bold(shownDir)} (${choices.db === 'pglite' ? 'embedded PGlite database' : 'PostgreSQL'}${choices.deploy ? ', deployment files' : ''}).`,
+    `${chalk.green('Done.')} Created ${chalk.bold(shownDir)} (${choices.db === 'pglite' ? 'embedded PGlite database' : 'PostgreSQL'}${choices.deploy ? ', deployment files' : ''}${choices.minimal ? ', minimal' : ''}).`,
     '',
     'Next steps:',
     ...steps.map((step) => `  ${chalk.cyan(step)}`),

@@ -15,6 +15,7 @@ export interface ScaffoldFlags {
   install: boolean | undefined;
   git: boolean | undefined;
   deploy: boolean | undefined;
+  minimal: boolean | undefined;
   force: boolean;
 }
 
@@ -26,6 +27,8 @@ export interface ScaffoldChoices {
   install: boolean;
   git: boolean;
   deploy: boolean;
+  /** One example route and no demo routes or benchmark table, instead of the full starter. */
+  minimal: boolean;
   force: boolean;
 }
 
@@ -43,6 +46,7 @@ export function defaultChoices(flags: ScaffoldFlags, userAgent: string | undefin
     install: flags.install ?? true,
     git: flags.git ?? true,
     deploy: flags.deploy ?? false,
+    minimal: flags.minimal ?? false,
     force: flags.force,
   };
 }
@@ -59,5 +63,5 @@ export function installCommand(pm: PackageManager): readonly [string, ...string[
 /** Describes the choices in one line, e.g. for "no TTY: using defaults". */
 export function describeChoices(choices: ScaffoldChoices): string {
   const yesNo = (value: boolean): string => (value ? 'yes' : 'no');
-  return `directory ${choices.directory}, db ${choices.db}, package manager ${choices.pm}, install ${yesNo(choices.install)}, git ${yesNo(choices.git)}, deploy files ${yesNo(choices.deploy)}`;
+  return `directory ${choices.directory}, db ${choices.db}, package manager ${choices.pm}, install ${yesNo(choices.install)}, git ${yesNo(choices.git)}, deploy files ${yesNo(choices.deploy)}, minimal ${yesNo(choices.minimal)}`;
 }

@@ -41,7 +41,13 @@ export async function promptForChoices(flags: ScaffoldFlags, userAgent: string |
       message: 'Add deployment files (Dockerfile, compose.yaml with PostgreSQL, nginx.conf)?',
       default: false,
     }));
-  return { directory: directory.trim(), db, pm, install, git, deploy, force: flags.force };
+  const minimal =
+    flags.minimal ??
+    (await confirm({
+      message: 'Start minimal (one example route; no demo routes, no benchmark table)?',
+      default: false,
+    }));
+  return { directory: directory.trim(), db, pm, install, git, deploy, minimal, force: flags.force };
 }
 
 /** Asks before overwriting the template's files in a non-empty directory (interactive runs only). */

@@ -9,16 +9,20 @@ export function templatesDir(): string {
 }
 
 /** The layers a set of choices uses, in the order they apply. */
-export function layerNamesFor(choices: Pick<ScaffoldChoices, 'db' | 'deploy'>): Array<{ name: string; readmeSection?: string }> {
+export function layerNamesFor(
+  choices: Pick<ScaffoldChoices, 'db' | 'deploy' | 'minimal'>,
+): Array<{ name: string; readmeSection?: string }> {
   return [
-    { name: 'base' },
+    { name: 'base', readmeSection: 'routesSection' },
     { name: `db-${choices.db}`, readmeSection: 'dbSection' },
     ...(choices.deploy ? [{ name: 'deploy', readmeSection: 'deploySection' }] : []),
+    // Last: it takes the demo routes, their tests and the benchmark table away from what the others wrote.
+    ...(choices.minimal ? [{ name: 'minimal', readmeSection: 'routesSection' }] : []),
   ];
 }
 
 export async function readTemplateLayers(
-  choices: Pick<ScaffoldChoices, 'db' | 'deploy'>,
+  choices: Pick<ScaffoldChoices, 'db' | 'deploy' | 'minimal'>,
   root: string = templatesDir(),
 ): Promise<TemplateLayer[]> {
   return Promise.all(

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { cliEnv, makeTempDir, PROJECT_VARIANTS, runCreate } from './helpers/cli.js';
+import { cliEnv, makeTempDir, PROJECT_VARIANTS, runCreate, variantFlags } from './helpers/cli.js';
 import { startFaultUpstream, type FaultUpstream } from './helpers/fault-upstream.js';
 import { createFreshDatabase } from './helpers/postgres.js';
 import { freePort, isAlive, waitForHttp, waitForLine } from './helpers/processes.js';
@@ -13,7 +13,8 @@ import { freePort, isAlive, waitForHttp, waitForLine } from './helpers/processes
  * install (create-async-server from the packed tarball), typecheck, run the project's own tests,
  * build, start the built server, hit every route over HTTP, SIGTERM → exit 0, nothing left running.
  */
-describe.each(PROJECT_VARIANTS)('generated project: db $db, deploy $deploy', ({ db, deploy }) => {
+describe.each(PROJECT_VARIANTS)('generated project: db $db, deploy $deploy, minimal $minimal', (variant) => {
+  const { db, deploy, minimal } = variant;
   let work: Awaited<ReturnType<typeof makeTempDir>>;
   let dir: string;
   let database: { url: string; drop: () => Promise<void> } | undefined;
@@ -26,7 +27,7 @@ describe.each(PROJECT_VARIANTS)('generated project: db $db, deploy $deploy', ({ 
 
   beforeAll(async () => {
     work = await makeTempDir(`cas-gen-${db}-`);
-    if (db === 'postgres') database = await createFreshDatabase(`cas_${deploy ? 'deploy' : 'plain'}`);
+    if (db === 'postgres') database = await createFreshDatabase(`cas_${deploy ? 'deploy' : 'plain'}${minimal ? '_minimal' : ''}`);
   });
 
   afterAll(async () => {
@@ -37,7 +38,7 @@ describe.each(PROJECT_VARIANTS)('generated project: db $db, deploy $deploy', ({ 
   });
 
   it('scaffolds and installs with the real CLI, from the packed tarball', async () => {
-    const args = ['app', '--yes', '--db', db, '--no-git', ...(deploy ? ['--deploy'] : [])];
+    const args = ['app', '--yes', ...variantFlags(variant), '--no-git'];
     const result = await runCreate(args, {
       cwd: work.path,
       env: cliEnv({ CREATE_ASYNC_SERVER_SPEC: `file:${inject('cliTarball')}` }),
@@ -116,16 +117,23 @@ describe.each(PROJECT_VARIANTS)('generated project: db $db, deploy $deploy', ({ 
       const response = await fetch(`${base}${path}`);
       return { status: response.status, body: (await response.json()) as unknown, headers: response.headers };
     };
-    expect(await get('/json')).toMatchObject({ status: 200, body: { message: 'Hello, World!' } });
-    const one = await get('/db');
-    expect(one.status).toBe(200);
-    expect(one.body).toEqual({ id: expect.any(Number), randomNumber: expect.any(Number) });
-    const rows = await get('/queries?queries=7');
-    expect(rows.status).toBe(200);
-    expect(rows.body).toHaveLength(7);
-    expect((await get('/queries?queries=100000')).body).toHaveLength(500);
-    expect((await get('/external')).status).toBe(200);
-    expect((await get('/concurrent')).status).toBe(200);
+    if (minimal) {
+      // The example route (a query and an upstream call), and none of the demo routes.
+      expect(await get('/items/42')).toMatchObject({ status: 200, body: { id: 42, checkedAt: expect.any(String) } });
+      expect((await get('/items/nope')).status).toBe(400);
+      for (const demo of ['/json', '/db', '/external']) expect((await get(demo)).status, demo).toBe(404);
+    } else {
+      expect(await get('/json')).toMatchObject({ status: 200, body: { message: 'Hello, World!' } });
+      const one = await get('/db');
+      expect(one.status).toBe(200);
+      expect(one.body).toEqual({ id: expect.any(Number), randomNumber: expect.any(Number) });
+      const rows = await get('/queries?queries=7');
+      expect(rows.status).toBe(200);
+      expect(rows.body).toHaveLength(7);
+      expect((await get('/queries?queries=100000')).body).toHaveLength(500);
+      expect((await get('/external')).status).toBe(200);
+      expect((await get('/concurrent')).status).toBe(200);
+    }
     expect(upstream.counts().answered).toBeGreaterThan(0); // the upstream it was given, not itself
     expect((await get('/upstream/data/x')).status).toBe(404);
     expect((await get('/healthz')).status).toBe(200);

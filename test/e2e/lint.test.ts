@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cliEnv, makeTempDir, PROJECT_VARIANTS, runAsyncsrv, runCreate } from './helpers/cli.js';
+import { cliEnv, makeTempDir, PROJECT_VARIANTS, runAsyncsrv, runCreate, variantFlags } from './helpers/cli.js';
 import { repoRoot } from './helpers/paths.js';
 
 /**
@@ -133,11 +133,12 @@ describe('asyncsrv lint on a fixture with one of each anti-pattern', () => {
   });
 });
 
-describe.each(PROJECT_VARIANTS)('asyncsrv lint on a generated project: db $db, deploy $deploy', ({ db, deploy }) => {
+describe.each(PROJECT_VARIANTS)('asyncsrv lint on a generated project: db $db, deploy $deploy, minimal $minimal', (variant) => {
+  const { db, deploy, minimal } = variant;
   let dir: string;
   beforeAll(async () => {
-    const name = `app-${db}-${deploy ? 'deploy' : 'plain'}`;
-    const result = await runCreate([name, '--yes', '--db', db, '--no-install', '--no-git', ...(deploy ? ['--deploy'] : [])], {
+    const name = `app-${db}-${deploy ? 'deploy' : 'plain'}${minimal ? '-minimal' : ''}`;
+    const result = await runCreate([name, '--yes', ...variantFlags(variant), '--no-install', '--no-git'], {
       cwd: work.path,
     });
     expect(result.exitCode, result.stderr).toBe(0);
@@ -156,7 +157,7 @@ describe.each(PROJECT_VARIANTS)('asyncsrv lint on a generated project: db $db, d
   it('reports nothing untyped, and `npx eslint .` with the generated eslint.config.js agrees', async () => {
     const untyped = await runAsyncsrv(['lint', '--no-typed'], { cwd: dir });
     expect(untyped.exitCode, untyped.stdout + untyped.stderr).toBe(0);
-    if (db !== 'pglite' || deploy) return; // the plain eslint run is slow: once is enough
+    if (db !== 'pglite' || deploy || minimal) return; // the plain eslint run is slow: once is enough
     const eslint = await execa('node', [join(dir, 'node_modules/eslint/bin/eslint.js'), '--max-warnings', '0', '.'], {
       cwd: dir,
       env: cliEnv(),

@@ -75,6 +75,27 @@ describe('create-async-server --yes --no-install', () => {
     expect(result.stdout).toContain('pnpm dev');
   });
 
+  it('--minimal: the wiring without the demo routes, their tests and the benchmark table, plus one example route', async () => {
+    const result = await runCreate(['mini-app', '--yes', '--minimal', '--deploy', '--no-install', '--no-git'], { cwd: work.path });
+    expect(result.exitCode, result.stderr).toBe(0);
+    const dir = join(work.path, 'mini-app');
+    const removed = (await readFile(join(templatesRoot, 'minimal', 'template-removes.txt'), 'utf8'))
+      .split('\n')
+      .map((line) => line.replace(/#.*/, '').trim())
+      .filter(Boolean);
+    expect(removed).toEqual(expect.arrayContaining(['src/routes/json.ts', 'migrations/1795700000001_seed-world.sql']));
+    const expected = (await expectedFiles(['base', 'db-pglite', 'deploy', 'minimal']))
+      .filter((path) => path !== 'template-removes.txt' && !removed.includes(path))
+      .concat(['src/routes/items.ts', 'test/items.test.ts'])
+      .sort();
+    expect(await listFiles(dir)).toEqual(expected);
+    const app = await readFile(join(dir, 'src', 'app.ts'), 'utf8');
+    expect(app).toContain(".route('/items', itemsRoutes(deps));");
+    expect(app).not.toMatch(/jsonRoutes|dbRoutes|externalRoutes/);
+    expect(await readFile(join(dir, 'README.md'), 'utf8')).toMatch(/\| `GET \/items\/:id` +\| the example route/);
+    expect(result.stdout).toContain('npx asyncsrv add route orders');
+  });
+
   it('asyncsrv new runs the same scaffolder', async () => {
     const result = await runAsyncsrv(['new', 'via-new', '--yes', '--no-install', '--no-git'], { cwd: work.path });
     expect(result.exitCode, result.stderr).toBe(0);

@@ -1,4 +1,4 @@
--- Seeds the World table once: 10,000 rows (WORLD_ROWS in src/db/migrate.ts), random numbers 1-10,000.
+-- Seeds the World table once: 10,000 rows (WORLD_ROWS in src/routes/db.ts), random numbers 1-10,000.
 -- ON CONFLICT: rows an older database already has are kept.
 
 -- Up Migration

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrate, WORLD_ROWS } from '../src/db/migrate.js';
+import { migrate } from '../src/db/migrate.js';
+import { WORLD_ROWS } from '../src/routes/db.js';
 import { createLogger } from '../src/logger.js';
 import { createDatabase } from '../src/resources/database.js';
 import * as v from 'valibot';

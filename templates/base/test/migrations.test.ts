@@ -2,7 +2,8 @@ import { readdir } from 'node:fs/promises';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
-import { migrate, MIGRATIONS_DIR, WORLD_ROWS } from '../src/db/migrate.js';
+import { migrate, MIGRATIONS_DIR } from '../src/db/migrate.js';
+import { WORLD_ROWS } from '../src/routes/db.js';
 import { testDatabaseUrl } from './support/test-database.js';
 
 interface Recorded {

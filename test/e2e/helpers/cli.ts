@@ -72,8 +72,16 @@ export async function listFiles(dir: string): Promise<string[]> {
 
 /** Every kind of project the scaffolder makes: database × deployment files. */
 export const PROJECT_VARIANTS = [
-  { db: 'pglite', deploy: false },
-  { db: 'pglite', deploy: true },
-  { db: 'postgres', deploy: false },
-  { db: 'postgres', deploy: true },
+  { db: 'pglite', deploy: false, minimal: false },
+  { db: 'pglite', deploy: true, minimal: false },
+  { db: 'postgres', deploy: false, minimal: false },
+  { db: 'postgres', deploy: true, minimal: false },
+  // --minimal: one example route instead of the demo routes, on each database.
+  { db: 'pglite', deploy: false, minimal: true },
+  { db: 'postgres', deploy: true, minimal: true },
 ] as const;
+
+/** The scaffolder's flags for a variant. */
+export function variantFlags({ db, deploy, minimal }: (typeof PROJECT_VARIANTS)[number]): string[] {
+  return ['--db', db, ...(deploy ? ['--deploy'] : []), ...(minimal ? ['--minimal'] : [])];
+}

@@ -54,6 +54,24 @@ describe('composeProject', () => {
     expect(files.get('src/app.ts')!.toString()).toBe('replaced\n');
   });
 
+  it('lets a later layer take away files of earlier ones (template-removes.txt), then write its own', () => {
+    const minimal = layer('minimal', {
+      'template-removes.txt': '# demo pieces\nsrc/app.ts\n\n_gitignore  # by its template name\n',
+      'src/app.ts': 'export const minimal = true;\n',
+    });
+    const files = composeProject([base, db, minimal], values);
+    expect(files.get('src/app.ts')?.toString()).toBe('export const minimal = true;\n');
+    expect(files.has('.gitignore')).toBe(false);
+    expect(files.has('template-removes.txt')).toBe(false);
+  });
+
+  it('refuses to remove a file no earlier layer wrote (a template bug, not a silent no-op)', () => {
+    const stale = layer('minimal', { 'template-removes.txt': 'src/gone.ts\n' });
+    expect(() => composeProject([base, stale], values)).toThrow(
+      'Template layer minimal removes src/gone.ts, which no earlier layer writes',
+    );
+  });
+
   it('rejects an unknown placeholder, naming the file', () => {
     const bad = layer('base', { 'package.json': '{"name":"{{nmae}}"}' });
     expect(() => composeProject([bad], values)).toThrow(/\{\{nmae\}\} in template package\.json/);

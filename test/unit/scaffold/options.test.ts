@@ -47,6 +47,7 @@ describe('defaultChoices', () => {
       install: undefined,
       git: false,
       deploy: undefined,
+      minimal: undefined,
       force: false,
     };
     expect(defaultChoices(flags, 'pnpm/9 node/v20')).toEqual({
@@ -56,6 +57,7 @@ describe('defaultChoices', () => {
       install: true,
       git: false,
       deploy: false,
+      minimal: false,
       force: false,
     });
   });

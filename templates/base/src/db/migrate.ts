@@ -2,9 +2,6 @@ import { readdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 
-/** Rows of the starter table, after the TechEmpower benchmark's "World" table (seeded by migrations/). */
-export const WORLD_ROWS = 10_000;
-
 /** The project's migrations/ folder (from src/db or dist/db alike), as `npm run migrate` uses it. */
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations', import.meta.url));
 /** Where node-pg-migrate records what it applied: its default, so `npm run migrate` reads the same table. */
