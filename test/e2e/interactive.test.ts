@@ -45,6 +45,7 @@ describe('interactive scaffolding in a terminal', () => {
         { expect: 'Install dependencies now?', send: `n${ENTER}` },
         { expect: 'Initialise a git repository?', send: `n${ENTER}` },
         { expect: 'Add deployment files', send: `y${ENTER}` },
+        { expect: 'Start minimal', send: `y${ENTER}` },
         { expect: 'Next steps', send: '' },
       ],
       work.path,
@@ -58,11 +59,13 @@ describe('interactive scaffolding in a terminal', () => {
     expect(manifest.name).toBe('tty-app');
     expect(manifest.devDependencies).not.toHaveProperty('@electric-sql/pglite-socket');
     expect(existsSync(join(dir, 'Dockerfile'))).toBe(true);
+    expect(existsSync(join(dir, 'src', 'routes', 'items.ts'))).toBe(true); // minimal: the example route
+    expect(existsSync(join(dir, 'src', 'routes', 'json.ts'))).toBe(false);
     expect(existsSync(join(dir, '.git'))).toBe(false);
     expect(existsSync(join(dir, 'node_modules'))).toBe(false);
   });
 
-  it.each(['Project directory', 'Database', 'Add deployment files'])(
+  it.each(['Project directory', 'Database', 'Add deployment files', 'Start minimal'])(
     'Ctrl-C at "%s" exits 130 and leaves nothing behind',
     async (prompt) => {
       const before = await readdir(work.path);
@@ -72,6 +75,7 @@ describe('interactive scaffolding in a terminal', () => {
         { expect: 'Package manager', send: ENTER },
         { expect: 'Install dependencies now?', send: ENTER },
         { expect: 'Initialise a git repository?', send: ENTER },
+        { expect: 'Add deployment files', send: ENTER },
       ];
       const upTo = answers.findIndex((step) => step.expect === prompt);
       const steps = [...answers.slice(0, upTo === -1 ? answers.length : upTo), { expect: prompt, send: CTRL_C }];
