@@ -44,7 +44,9 @@ export function recommendSettings(input: RecommendInput): Recommendation[] {
   const m = step.inside;
   if (m?.upstreamCalls && m.upstreamCalls.count > 0 && step.completed > 0) {
     const perRequest = m.upstreamCalls.count / step.completed;
-    const holdMs = m.upstreamCalls.meanMs;
+    // A call's time includes its wait in line; at the lowest rate there is none: that is the time a call holds a connection.
+    const lowMs = atLowLoad?.inside?.upstreamCalls?.meanMs;
+    const holdMs = lowMs !== undefined && lowMs > 0 ? Math.min(lowMs, m.upstreamCalls.meanMs) : m.upstreamCalls.meanMs;
     const busyNow = (rate * perRequest * holdMs) / 1000;
     const value = Math.max(1, Math.ceil(((target * perRequest * holdMs) / 1000) * HEADROOM));
     const full =
@@ -55,7 +57,7 @@ export function recommendSettings(input: RecommendInput): Recommendation[] {
       setting: 'UPSTREAM_CONNECTIONS',
       value,
       ...(current.upstreamConnections !== undefined ? { current: current.upstreamConnections } : {}),
-      why: `at ${rate} req/s, ${fmt(perRequest, 2)} upstream call(s) a request each held a connection ${fmt(holdMs)} ms: ${fmt(rate, 0)} x ${fmt(perRequest, 2)} x ${fmt(holdMs / 1000, 3)} s = ${fmt(busyNow)} connections busy${full}. ${capitalise(targetWhy)}: ${target} x ${fmt(perRequest, 2)} x ${fmt(holdMs / 1000, 3)} s x ${HEADROOM} headroom = ${value}.`,
+      why: `at ${rate} req/s, ${fmt(perRequest, 2)} upstream call(s) a request each held a connection ${fmt(holdMs)} ms (at the lowest rate; ${fmt(m.upstreamCalls.meanMs)} ms with the wait in line at ${rate} req/s): ${fmt(rate, 0)} x ${fmt(perRequest, 2)} x ${fmt(holdMs / 1000, 3)} s = ${fmt(busyNow)} connections busy${full}. ${capitalise(targetWhy)}: ${target} x ${fmt(perRequest, 2)} x ${fmt(holdMs / 1000, 3)} s x ${HEADROOM} headroom = ${value}.`,
     });
   }
   if (m?.dbQueries && m.dbQueries.count > 0 && step.completed > 0) {

@@ -28,15 +28,34 @@ export const CHARTS_SCRIPT = String.raw`
     new uPlot(opts, data, box);
     drawn++;
   }
-  var secondAxis = { label: 'second', values: function (u, splits) { return splits.map(function (v) { return v + 's'; }); } };
+  var secondAxis = { label: 'second', incrs: [1, 2, 5, 10, 15, 30, 60, 120, 300], values: function (u, splits) { return splits.map(function (v) { return v + 's'; }); } };
   var xSeconds = { label: 'second', value: function (u, v) { return v == null ? '-' : v + ' s'; } };
   function percentileLabel(x) {
     var p = 100 * (1 - 1 / x);
-    return 'p' + (p >= 99.9 ? p.toFixed(3) : p >= 99 ? p.toFixed(1) : p.toFixed(0)).replace(/\.?0+$/, '');
+    var text = p.toFixed(p >= 99.9 ? 3 : p >= 99 ? 1 : 0);
+    if (text.indexOf('.') >= 0) text = text.replace(/0+$/, '').replace(/\.$/, '');
+    return 'p' + text;
+  }
+  // Percentile axis ticks at p0, p90, p99, p99.9, …: the decades of 1 / (1 - p).
+  function decades(u) {
+    var out = [], max = u.scales.x.max;
+    for (var v = 1; v <= max * 1.0001; v *= 10) out.push(v);
+    return out;
   }
   REPORT.scenarios.forEach(function (s, i) {
     var host = document.getElementById('charts-' + i);
     if (!host) return;
+    if (s.search && s.search.length > 0) {
+      chart(host, 'capacity search: p99 by offered rate (SLO dashed)', {
+        scales: { x: { time: false }, y: { distr: 3, log: 10 } },
+        series: [
+          { label: 'rate', value: function (u, v) { return v == null ? '-' : v + ' req/s'; } },
+          line('p99', C.p99, ' ms', { points: { show: true, size: 7 } }),
+          line('SLO', '#57606a', ' ms', { dash: DASH, width: 1 }),
+        ],
+        axes: [{ label: 'req/s' }, { label: 'ms' }],
+      }, [s.search.map(function (p) { return p[0]; }), s.search.map(function (p) { return p[1]; }), s.search.map(function () { return s.sloP99Ms; })]);
+    }
     var ps = s.perSecond, bs = s.baselinePerSecond;
     var n = Math.max(ps.requests.length, bs ? bs.requests.length : 0);
     if (n > 0) {
@@ -85,7 +104,7 @@ export const CHARTS_SCRIPT = String.raw`
       chart(host, 'latency by percentile (ms, log scales; hover for values)', {
         scales: { x: { time: false, distr: 3, log: 10 }, y: { distr: 3, log: 10 } },
         series: series,
-        axes: [{ label: 'percentile', values: function (u, splits) { return splits.map(percentileLabel); } }, { label: 'ms' }],
+        axes: [{ label: 'percentile', splits: decades, values: function (u, splits) { return splits.map(percentileLabel); } }, { label: 'ms' }],
       }, data);
     }
   });

@@ -37,6 +37,19 @@ export interface ScenarioChartData {
   /** [1 / (1 - p), latency ms] for each curve percentile; the baseline's when compared. */
   curve: Array<[number, number]>;
   baselineCurve?: Array<[number, number]>;
+  /** `--find-capacity`: [rate, best p99 ms] of each rate tried, by rate, and the p99 objective. */
+  search?: Array<[number, number]>;
+  sloP99Ms?: number;
+}
+
+/** Each rate the search tried with its best p99 (noise only adds latency), in order of rate. */
+function searchCurve(capacity: NonNullable<ScenarioReport['capacity']>): Array<[number, number]> {
+  const best = new Map<number, number>();
+  for (const step of capacity.steps) {
+    if (step.rate === undefined) continue;
+    best.set(step.rate, Math.min(best.get(step.rate) ?? Number.POSITIVE_INFINITY, Math.max(0.001, step.p99Ms)));
+  }
+  return [...best.entries()].sort((a, b) => a[0] - b[0]);
 }
 
 function percentileCurve(scenario: ScenarioReport): Array<[number, number]> {
@@ -56,6 +69,10 @@ export function chartData(report: BenchReport, baseline?: BenchReport): Scenario
     };
     if (scenario.timeline?.process) data.process = scenario.timeline.process;
     if (scenario.timeline?.inside) data.inside = scenario.timeline.inside;
+    if (scenario.capacity) {
+      data.search = searchCurve(scenario.capacity);
+      data.sloP99Ms = scenario.capacity.slo.p99Ms;
+    }
     if (before) {
       data.baselinePerSecond = before.timeline?.perSecond ?? perSecondSeries(before.result);
       data.baselineCurve = percentileCurve(before);
