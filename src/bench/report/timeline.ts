@@ -77,5 +77,7 @@ export function insideSeries(
     poolWait.push(ms(histogramQuantile(pair, sources.dbPoolWait, 0.99)));
     pending.push(gaugeMax([scrapes[i]!], sources.upstreamPending, 'sum') ?? null);
   }
+  // A /metrics without any of these series (another kind of server) has nothing to chart.
+  if ([...loop, ...poolWait, ...pending].every((v) => v === null)) return undefined;
   return { atS, eventLoopDelayP99Ms: loop, dbPoolWaitP99Ms: poolWait, upstreamPending: pending };
 }
