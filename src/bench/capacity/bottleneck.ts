@@ -13,7 +13,7 @@ interface Signal {
  * lags by a tenth of the latency objective (at least 20 ms) is late for every request; queries or
  * upstream calls that wait for a pool slot mean the pool is the line.
  */
-export function saturationSignals(step: CapacityStep, sloP99Ms: number): Signal[] {
+export function saturationSignals(step: CapacityStep, sloP99Ms: number, upstreamConnections?: number): Signal[] {
   const signals: Signal[] = [];
   const m = step.inside;
   if (step.cpuCores !== undefined && step.cpuCores >= 0.85)
@@ -36,7 +36,9 @@ export function saturationSignals(step: CapacityStep, sloP99Ms: number): Signal[
       severity: Math.max((m?.dbPoolWaitP99Ms ?? 0) / waitLimit, (m?.dbPoolWaitingMax ?? 0) / 2),
       evidence: `queries waited ${(m?.dbPoolWaitP99Ms ?? 0).toFixed(1)} ms (p99) for a pool client, up to ${m?.dbPoolWaitingMax ?? 0} in line`,
     });
-  if ((m?.upstreamPendingMax ?? 0) >= 2 || ((m?.upstreamPendingMax ?? 0) >= 1 && (m?.shed ?? 0) > 0))
+  // Calls wait in undici's line while new connections open, too: a full pool (when its size is known) tells the two apart.
+  const poolFull = upstreamConnections === undefined || (m?.upstreamRunningMax ?? 0) >= upstreamConnections * 0.9;
+  if (poolFull && ((m?.upstreamPendingMax ?? 0) >= 2 || ((m?.upstreamPendingMax ?? 0) >= 1 && (m?.shed ?? 0) > 0)))
     signals.push({
       resource: 'upstream-queue',
       severity: (m?.upstreamPendingMax ?? 0) / 2 + ((m?.shed ?? 0) > 0 ? 1 : 0),
@@ -62,13 +64,13 @@ export function resourceName(resource: Resource): string {
  * Which resource saturated first: the steps near the knee in order of rate, the first that shows a sign, its
  * strongest sign (a busy CPU explains a lagging loop, so CPU wins a tie with the event loop). Pure.
  */
-export function findBottleneck(steps: readonly CapacityStep[], sloP99Ms: number): Bottleneck {
+export function findBottleneck(steps: readonly CapacityStep[], sloP99Ms: number, upstreamConnections?: number): Bottleneck {
   const rated = steps.filter((s) => s.rate !== undefined).sort((a, b) => a.rate! - b.rate!);
   // Signs far below the knee are noise (a neighbour's burst), not saturation: look from 80 % of the highest passing rate up.
   const highestPass = Math.max(0, ...rated.filter((s) => s.passed).map((s) => s.rate!));
   const nearKnee = rated.filter((s) => s.rate! >= highestPass * 0.8);
   for (const step of nearKnee) {
-    const signals = saturationSignals(step, sloP99Ms);
+    const signals = saturationSignals(step, sloP99Ms, upstreamConnections);
     if (signals.length === 0) continue;
     const cpu = signals.find((s) => s.resource === 'cpu');
     const strongest = signals.reduce((a, b) => (b.severity > a.severity ? b : a));

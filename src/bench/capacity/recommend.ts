@@ -49,10 +49,15 @@ export function recommendSettings(input: RecommendInput): Recommendation[] {
     const holdMs = lowMs !== undefined && lowMs > 0 ? Math.min(lowMs, m.upstreamCalls.meanMs) : m.upstreamCalls.meanMs;
     const busyNow = (rate * perRequest * holdMs) / 1000;
     const value = Math.max(1, Math.ceil(((target * perRequest * holdMs) / 1000) * HEADROOM));
+    const pool = current.upstreamConnections;
     const full =
-      bottleneck.resource === 'upstream-queue'
-        ? ` — the pool${current.upstreamConnections ? ` of ${current.upstreamConnections}` : ''} was full`
-        : '';
+      bottleneck.resource !== 'upstream-queue'
+        ? ''
+        : pool === undefined
+          ? ' — calls waited for a connection'
+          : busyNow >= pool * 0.9
+            ? ` — the pool of ${pool} was full`
+            : ` — the pool of ${pool} was not full on average, calls waited for a connection in bursts`;
     recommendations.push({
       setting: 'UPSTREAM_CONNECTIONS',
       value,

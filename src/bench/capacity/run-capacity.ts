@@ -91,7 +91,7 @@ export async function findCapacity(input: FindCapacityInput, signal: AbortSignal
     undefined,
   );
   const lowest = steps.filter((s) => s.passed).sort((a, b) => a.rate! - b.rate!)[0];
-  const bottleneck = findBottleneck(steps, options.sloP99Ms);
+  const bottleneck = findBottleneck(steps, options.sloP99Ms, input.current.upstreamConnections);
   const capacity: CapacityResult = {
     rate: pass ?? 0,
     p99Ms: best?.step.p99Ms ?? 0,

@@ -34,7 +34,10 @@ export function roundRate(rate: number): number {
 }
 
 /** The next step of the search, or undefined when it has converged. Pure. */
-export function nextStep(steps: readonly CapacityStep[], options: Pick<CapacityOptions, 'resolution'>): NextStep | undefined {
+export function nextStep(
+  steps: readonly CapacityStep[],
+  options: Pick<CapacityOptions, 'resolution'> & Partial<Pick<CapacityOptions, 'sloP99Ms'>>,
+): NextStep | undefined {
   const probe = steps.find((s) => s.phase === 'probe');
   const { pass, fail } = bracket(steps);
   if (pass === undefined && fail === undefined) return { rate: roundRate(Math.max(1, (probe?.goodputRps ?? 10) * 0.6)), phase: 'coarse' };
@@ -45,8 +48,12 @@ export function nextStep(steps: readonly CapacityStep[], options: Pick<CapacityO
     return lower < fail! && fail! > 0.2 ? { rate: lower, phase: 'coarse' } : undefined;
   }
   if (fail === undefined) {
+    // Past the probe's rate, climb faster while the latency has room under the objective (the gradient idea:
+    // latency far below its bound says the line is short); near it, by 25 %.
     const beyondProbe = probe !== undefined && pass > probe.goodputRps * 1.3;
-    return { rate: roundRate(pass * (beyondProbe ? 1.6 : 1.25)), phase: 'coarse' };
+    const top = steps.filter((s) => s.rate === pass && s.passed).reduce((a, b) => (b.p99Ms < a.p99Ms ? b : a));
+    const roomy = options.sloP99Ms !== undefined && top.p99Ms < options.sloP99Ms / 4 && top.growthMs === 0;
+    return { rate: roundRate(pass * (beyondProbe ? (roomy ? 2 : 1.6) : 1.25)), phase: 'coarse' };
   }
   const runsAtFail = steps.filter((s) => s.rate === fail);
   // A failure counts once it happened twice when it is at the edge (within 15 %) or marginal.

@@ -24,6 +24,12 @@ describe('the bottleneck (bottleneck.ts)', () => {
     });
   });
 
+  it('does not take calls waiting while new connections open for a full pool, when the pool size is known', () => {
+    const bursty = [step(300, true, { inside: { scrapes: 3, upstreamPendingMax: 4, upstreamRunningMax: 60 } })];
+    expect(findBottleneck(bursty, 500, 100).resource).toBe('unknown');
+    expect(findBottleneck(bursty, 500).resource).toBe('upstream-queue'); // --url: the pool size is unknown
+  });
+
   it('prefers the CPU to the event loop it explains, and ignores signs far below the knee (noise)', () => {
     const steps = [
       step(20, true, { inside: { scrapes: 3, eventLoopDelayP99Ms: 80 }, cpuCores: 0.2 }), // a neighbour's burst
@@ -77,6 +83,14 @@ describe("recommendations by Little's law (recommend.ts)", () => {
     expect(upstream!.why).toContain('800 x 1 x 0.100 s x 1.2 headroom = 96');
     expect(workers).toMatchObject({ setting: '--workers', value: 1 });
     expect(workers!.why).toMatch(/^the CPU was not the limit \(11% of a core at 99 req\/s\)/);
+    const [roomier] = recommendSettings({
+      atCapacity,
+      atLowLoad: low,
+      bottleneck: { resource: 'upstream-queue', evidence: '' },
+      current: { upstreamConnections: 100 },
+      cores: 2,
+    });
+    expect(roomier!.why).toContain('the pool of 100 was not full on average, calls waited for a connection in bursts');
   });
 
   it('sizes the DB pool from query time, but not past a saturated database; one worker per core when CPU-bound', () => {

@@ -39,6 +39,14 @@ describe('the capacity search (search.ts)', () => {
     expect(steps.length).toBeLessThan(25);
   });
 
+  it('climbs faster past the probe while the p99 has room under the objective', () => {
+    const probe = step(undefined, undefined, { goodputRps: 100 });
+    const roomy = [probe, step(140, true, { p99Ms: 20 })];
+    expect(nextStep(roomy, { resolution: 0.05, sloP99Ms: 500 })).toEqual({ rate: 280, phase: 'coarse' });
+    expect(nextStep(roomy, { resolution: 0.05, sloP99Ms: 60 })).toEqual({ rate: 224, phase: 'coarse' });
+    expect(nextStep([probe, step(80, true, { p99Ms: 20 })], { resolution: 0.05, sloP99Ms: 500 })).toEqual({ rate: 100, phase: 'coarse' });
+  });
+
   it('halves down when even the first rate fails, and stops below 0.2 req/s', () => {
     expect(simulate(20, 200).found).toBeGreaterThanOrEqual(19);
     expect(simulate(0, 10).found).toBeUndefined();
