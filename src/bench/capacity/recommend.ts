@@ -72,13 +72,13 @@ export function recommendSettings(input: RecommendInput): Recommendation[] {
     const lowMs = atLowLoad?.inside?.dbQueries?.meanMs;
     const dbSaturated = lowMs !== undefined && lowMs > 0 && queryMs > lowMs * 2 && queryMs - lowMs > 1;
     if (dbSaturated) {
-      // More clients only move the wait from the pool into the database: size the pool for what the database did at its best.
-      const value = Math.max(2, Math.ceil(((rate * perRequest * lowMs) / 1000) * HEADROOM));
+      // More clients only move the wait from the pool into the database: size the pool for the queries it ran at once at the knee.
+      const value = Math.max(2, Math.ceil(busyNow * HEADROOM));
       recommendations.push({
         setting: 'DB_POOL_MAX',
         value,
         ...(current.dbPoolMax !== undefined ? { current: current.dbPoolMax } : {}),
-        why: `a query took ${fmt(lowMs, 2)} ms at low load but ${fmt(queryMs, 2)} ms at ${rate} req/s: the database itself is saturated, and a larger pool would only move the wait into it. At ${rate} req/s x ${fmt(perRequest, 2)} queries x ${fmt(lowMs / 1000, 4)} s x ${HEADROOM} headroom = ${value} clients keep it busy; for more, make the queries cheaper or the database bigger.`,
+        why: `a query took ${fmt(lowMs, 2)} ms at low load but ${fmt(queryMs, 2)} ms at ${rate} req/s: the database itself is saturated, and a larger pool would only move the wait into it. It ran ${rate} req/s x ${fmt(perRequest, 2)} queries x ${fmt(queryMs / 1000, 4)} s = ${fmt(busyNow)} queries at once there; x ${HEADROOM} headroom = ${value} clients keep it as busy; for more, make the queries cheaper or the database bigger.`,
       });
     } else {
       const value = Math.max(2, Math.ceil(((target * perRequest * queryMs) / 1000) * HEADROOM));

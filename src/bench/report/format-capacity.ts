@@ -8,9 +8,10 @@ const percent = (share: number): string => `${(share * 100).toFixed(share < 0.01
 /** One line for a capacity: the rate, its p99, and how sure the search is. */
 export function capacitySummary(capacity: CapacityResult): string {
   if (capacity.rate === 0) return `no rate met the SLO (down to ${capacity.failedRate ?? '?'} req/s)`;
-  const bound = capacity.converged ? '' : ' (at least: --max-duration ran out before the knee was found)';
-  const failed = capacity.failedRate !== undefined ? `, ${capacity.failedRate} req/s did not` : '';
-  return `${capacity.rate} req/s at p99 ${capacity.p99Ms} ms${failed}${bound}`;
+  const at = `${capacity.rate} req/s at p99 ${capacity.p99Ms} ms`;
+  if (capacity.failedRate === undefined) return `at least ${at} (no rate tried broke it before --max-duration ran out)`;
+  const bound = capacity.converged ? '' : ' (--max-duration ran out before the search narrowed the gap to 5%)';
+  return `${at}, ${capacity.failedRate} req/s did not${bound}`;
 }
 
 function stepCell(step: CapacityStep): string {
