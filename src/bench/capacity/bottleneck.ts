@@ -10,8 +10,9 @@ interface Signal {
 /**
  * The signs of saturation one step shows, from the server's process and its /metrics. Thresholds:
  * a Node process saturates one core (85 %: GC and the kernel take the rest); an event loop that
- * lags by a tenth of the latency objective (at least 20 ms) is late for every request; queries or
- * upstream calls that wait for a pool slot mean the pool is the line.
+ * lags by a tenth of the latency objective (at least 20 ms) while its process works is late for
+ * every request; queries or upstream calls that wait for a pool slot, or every upstream connection
+ * busy (when the pool size is known), mean the pool is the line.
  */
 export function saturationSignals(step: CapacityStep, sloP99Ms: number, upstreamConnections?: number): Signal[] {
   const signals: Signal[] = [];
@@ -23,7 +24,9 @@ export function saturationSignals(step: CapacityStep, sloP99Ms: number, upstream
       evidence: `the server used ${Math.round(step.cpuCores * 100)}% of a core`,
     });
   const loopLimit = Math.max(20, sloP99Ms / 10);
-  if (m?.eventLoopDelayP99Ms !== undefined && m.eventLoopDelayP99Ms >= loopLimit)
+  // A lagging loop in a process that used little CPU was starved by its neighbours, not busy.
+  const starved = step.cpuCores !== undefined && step.cpuCores < 0.6;
+  if (!starved && m?.eventLoopDelayP99Ms !== undefined && m.eventLoopDelayP99Ms >= loopLimit)
     signals.push({
       resource: 'event-loop',
       severity: m.eventLoopDelayP99Ms / loopLimit,
@@ -38,11 +41,12 @@ export function saturationSignals(step: CapacityStep, sloP99Ms: number, upstream
     });
   // Calls wait in undici's line while new connections open, too: a full pool (when its size is known) tells the two apart.
   const poolFull = upstreamConnections === undefined || (m?.upstreamRunningMax ?? 0) >= upstreamConnections * 0.9;
-  if (poolFull && ((m?.upstreamPendingMax ?? 0) >= 2 || ((m?.upstreamPendingMax ?? 0) >= 1 && (m?.shed ?? 0) > 0)))
+  const everyConnectionBusy = upstreamConnections !== undefined && (m?.upstreamRunningMax ?? 0) >= upstreamConnections;
+  if (poolFull && (everyConnectionBusy || (m?.upstreamPendingMax ?? 0) >= 2 || ((m?.upstreamPendingMax ?? 0) >= 1 && (m?.shed ?? 0) > 0)))
     signals.push({
       resource: 'upstream-queue',
-      severity: (m?.upstreamPendingMax ?? 0) / 2 + ((m?.shed ?? 0) > 0 ? 1 : 0),
-      evidence: `up to ${m?.upstreamPendingMax} upstream calls waited for a connection (${m?.upstreamRunningMax ?? '?'} running)${(m?.shed ?? 0) > 0 ? `, ${m?.shed} requests shed with 503` : ''}`,
+      severity: (everyConnectionBusy ? 1 : 0) + (m?.upstreamPendingMax ?? 0) / 2 + ((m?.shed ?? 0) > 0 ? 1 : 0),
+      evidence: `${everyConnectionBusy ? `all ${upstreamConnections} upstream connections were busy and ` : ''}up to ${m?.upstreamPendingMax ?? 0} upstream calls waited for a connection (${m?.upstreamRunningMax ?? '?'} running)${(m?.shed ?? 0) > 0 ? `, ${m?.shed} requests shed with 503` : ''}`,
     });
   return signals;
 }

@@ -30,6 +30,17 @@ describe('the bottleneck (bottleneck.ts)', () => {
     expect(findBottleneck(bursty, 500).resource).toBe('upstream-queue'); // --url: the pool size is unknown
   });
 
+  it('takes every upstream connection busy for a full pool, and a lagging loop in an idle process for a starved one', () => {
+    const full = step(300, false, {
+      cpuCores: 0.33,
+      inside: { scrapes: 3, upstreamPendingMax: 0, upstreamRunningMax: 100, eventLoopDelayP99Ms: 82 },
+    });
+    expect(findBottleneck([full], 500, 100)).toEqual({
+      resource: 'upstream-queue',
+      evidence: 'at 300 req/s all 100 upstream connections were busy and up to 0 upstream calls waited for a connection (100 running).',
+    });
+  });
+
   it('prefers the CPU to the event loop it explains, and ignores signs far below the knee (noise)', () => {
     const steps = [
       step(20, true, { inside: { scrapes: 3, eventLoopDelayP99Ms: 80 }, cpuCores: 0.2 }), // a neighbour's burst
