@@ -34,10 +34,7 @@ export function roundRate(rate: number): number {
 }
 
 /** The next step of the search, or undefined when it has converged. Pure. */
-export function nextStep(
-  steps: readonly CapacityStep[],
-  options: Pick<CapacityOptions, 'resolution'> & Partial<Pick<CapacityOptions, 'sloP99Ms'>>,
-): NextStep | undefined {
+export function nextStep(steps: readonly CapacityStep[], options: Pick<CapacityOptions, 'resolution'>): NextStep | undefined {
   const probe = steps.find((s) => s.phase === 'probe');
   const { pass, fail } = bracket(steps);
   if (pass === undefined && fail === undefined) return { rate: roundRate(Math.max(1, (probe?.goodputRps ?? 10) * 0.6)), phase: 'coarse' };
@@ -48,12 +45,18 @@ export function nextStep(
     return lower < fail! && fail! > 0.2 ? { rate: lower, phase: 'coarse' } : undefined;
   }
   if (fail === undefined) {
-    // Past the probe's rate, climb faster while the latency has room under the objective (the gradient idea:
-    // latency far below its bound says the line is short); near it, by 25 %.
-    const beyondProbe = probe !== undefined && pass > probe.goodputRps * 1.3;
-    const top = steps.filter((s) => s.rate === pass && s.passed).reduce((a, b) => (b.p99Ms < a.p99Ms ? b : a));
-    const roomy = options.sloP99Ms !== undefined && top.p99Ms < options.sloP99Ms / 4 && top.growthMs === 0;
-    return { rate: roundRate(pass * (beyondProbe ? (roomy ? 2 : 1.6) : 1.25)), phase: 'coarse' };
+    // The gradient idea (Netflix's concurrency limits): while the p99 stays within 1.5x of the lowest
+    // rate's, no line is building and the knee is far, so climb by 2x; near a trusted probe's rate, or
+    // once latency grows, by 25 % (60 % past the probe). A probe whose answers were mostly refused
+    // (503s from admission control) under-reads the capacity: it is not trusted.
+    const passing = steps.filter((s) => s.passed && s.rate !== undefined);
+    const top = passing.filter((s) => s.rate === pass).reduce((a, b) => (b.p99Ms < a.p99Ms ? b : a));
+    const lowest = passing.reduce((a, b) => (b.rate! < a.rate! ? b : a));
+    const roomy = top.growthMs === 0 && top.p99Ms <= Math.max(lowest.p99Ms * 1.5, lowest.p99Ms + 1);
+    const trusted = probe !== undefined && probe.errorShare <= 0.1;
+    const nearProbe = trusted && pass >= probe.goodputRps * 0.5 && pass <= probe.goodputRps * 1.3;
+    const factor = nearProbe ? 1.25 : roomy ? 2 : pass > (probe?.goodputRps ?? 0) ? 1.6 : 1.25;
+    return { rate: roundRate(pass * factor), phase: 'coarse' };
   }
   const runsAtFail = steps.filter((s) => s.rate === fail);
   // A failure counts once it happened twice when it is at the edge (within 15 %) or marginal.

@@ -39,12 +39,15 @@ describe('the capacity search (search.ts)', () => {
     expect(steps.length).toBeLessThan(25);
   });
 
-  it('climbs faster past the probe while the p99 has room under the objective', () => {
+  it("climbs by 2x while the p99 stays near the lowest rate's (no line building), by 25% near a trusted probe", () => {
     const probe = step(undefined, undefined, { goodputRps: 100 });
-    const roomy = [probe, step(140, true, { p99Ms: 20 })];
-    expect(nextStep(roomy, { resolution: 0.05, sloP99Ms: 500 })).toEqual({ rate: 280, phase: 'coarse' });
-    expect(nextStep(roomy, { resolution: 0.05, sloP99Ms: 60 })).toEqual({ rate: 224, phase: 'coarse' });
-    expect(nextStep([probe, step(80, true, { p99Ms: 20 })], { resolution: 0.05, sloP99Ms: 500 })).toEqual({ rate: 100, phase: 'coarse' });
+    expect(nextStep([probe, step(140, true, { p99Ms: 20 })], { resolution: 0.05 })).toEqual({ rate: 280, phase: 'coarse' });
+    const growing = [probe, step(60, true, { p99Ms: 10 }), step(140, true, { p99Ms: 20 })];
+    expect(nextStep(growing, { resolution: 0.05 })).toEqual({ rate: 224, phase: 'coarse' });
+    expect(nextStep([probe, step(80, true, { p99Ms: 20 })], { resolution: 0.05 })).toEqual({ rate: 100, phase: 'coarse' });
+    // A probe mostly answered 503 (shedding) under-reads: not trusted, so 2x while there is room.
+    const shedding = step(undefined, undefined, { goodputRps: 18, errorShare: 0.87 });
+    expect(nextStep([shedding, step(11, true, { p99Ms: 300 })], { resolution: 0.05 })).toEqual({ rate: 22, phase: 'coarse' });
   });
 
   it('halves down when even the first rate fails, and stops below 0.2 req/s', () => {
