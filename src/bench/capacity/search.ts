@@ -41,7 +41,8 @@ export function nextStep(steps: readonly CapacityStep[], options: Pick<CapacityO
   if (pass === undefined) {
     const first = steps.filter((s) => s.rate === fail);
     if (first.length === 1 && first[0]!.marginal === true) return { rate: fail!, phase: 'repeat' };
-    const lower = roundRate(fail! / 2);
+    // Down by half, or by a fifth when the failures were marginal (just over the objective).
+    const lower = roundRate(fail! * (first.every((s) => s.marginal === true) ? 0.8 : 0.5));
     return lower < fail! && fail! > 0.2 ? { rate: lower, phase: 'coarse' } : undefined;
   }
   if (fail === undefined) {

@@ -62,6 +62,13 @@ describe('the capacity search (search.ts)', () => {
     expect(found).toBeGreaterThanOrEqual(95);
   });
 
+  it('after a marginal failure twice at the first rate, steps down by a fifth rather than half', () => {
+    const probe = step(undefined, undefined, { goodputRps: 72 });
+    const twice = [probe, step(43, false, { marginal: true }), step(43, false, { marginal: true, phase: 'repeat' })];
+    expect(nextStep(twice, { resolution: 0.05 })).toEqual({ rate: 34, phase: 'coarse' });
+    expect(nextStep([probe, step(43, false), step(43, false)], { resolution: 0.05 })).toEqual({ rate: 22, phase: 'coarse' });
+  });
+
   it('reads a step list: the highest passing rate and the lowest failing one above it', () => {
     expect(bracket([step(50, true), step(80, false), step(70, true), step(60, false)])).toEqual({ pass: 70, fail: 80 });
     expect(bracket([step(undefined, undefined)])).toEqual({ pass: undefined, fail: undefined });
