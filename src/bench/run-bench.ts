@@ -4,18 +4,22 @@ import { buildProject, findProject, loadEnvFile, startEmbeddedDb, type EmbeddedD
 import { CancelledError, UserError } from '../util/errors.js';
 import { createLogger } from '../util/logger.js';
 import { startProgress } from '../util/progress.js';
+import { findCapacity } from './capacity/run-capacity.js';
+import type { CurrentSettings } from './capacity/recommend.js';
 import { runLoad, type LoadOptions, type LoadProgress, type LoadRequest, type LoadResult } from './engine/index.js';
+import { measureLoad, scenarioReport, type Probes } from './measure-load.js';
+import type { CapacityOptions } from './capacity/types.js';
 import type { UpstreamFault } from './parse-flags.js';
 import { formatComparison } from './report/compare.js';
 import { exportK6Script } from './report/export-k6.js';
-import { sampleMetrics, scrapeMetrics, serverFigures } from './server-metrics/index.js';
-import { renderHtmlReport } from './report/html-report.js';
-import { formatBenchReport, upstreamDelta, type BenchReport, type ScenarioReport } from './report/format-report.js';
-import { latencyMs } from './report/latency-ms.js';
+import { scrapeMetrics } from './server-metrics/index.js';
+import { readChartLibrary, renderHtmlReport } from './report/html-report.js';
+import { formatBenchReport, type BenchReport } from './report/format-report.js';
+import { formatCapacity } from './report/format-capacity.js';
+import { renderMarkdownReport } from './report/markdown-report.js';
 import { crossedThresholds, type Threshold } from './report/thresholds.js';
 import { DEFAULT_SCENARIOS, parseBenchConfig, selectScenarios, type Scenario } from './scenarios.js';
 import { startTarget, type Target } from './target/start-target.js';
-import { sampleProcessUsage, summariseUsage } from './target/process-usage.js';
 import { startMockUpstream, type MockUpstream } from './upstream/mock-upstream.js';
 
 export interface BenchOptions {
@@ -40,6 +44,18 @@ export interface BenchOptions {
   k6File: string | undefined;
   /** Write a self-contained HTML page with the charts here. */
   htmlFile: string | undefined;
+  /** Write a Markdown summary (a pull-request comment) here. */
+  markdownFile: string | undefined;
+  /** `--find-capacity`: search each scenario's highest sustainable rate instead of one run. */
+  capacity: CapacityFlags | undefined;
+}
+
+/** `--find-capacity` and its flags; the p99 objective defaults to the target's request deadline / 10. */
+export interface CapacityFlags {
+  sloP99Ms: number | undefined;
+  sloErrorShare: number;
+  stepMs: number;
+  maxDurationMs: number;
 }
 
 /**
@@ -51,8 +67,8 @@ export async function runBench(options: BenchOptions, signal: AbortSignal): Prom
   const started = new Date().toISOString();
   const stack: Array<() => Promise<void>> = [];
   try {
-    const { targetUrl, pid, upstream, scenarios } = options.url
-      ? { targetUrl: options.url, pid: undefined, upstream: undefined, scenarios: [urlScenario(options.url)] }
+    const { targetUrl, pid, upstream, scenarios, env } = options.url
+      ? { targetUrl: options.url, pid: undefined, upstream: undefined, scenarios: [urlScenario(options.url)], env: {} }
       : await startProjectTarget(options, signal, stack);
     const report: BenchReport = {
       schema: 'asyncsrv-bench/1',
@@ -82,33 +98,42 @@ export async function runBench(options: BenchOptions, signal: AbortSignal): Prom
     // The server's own view, when it exposes Prometheus metrics (a generated project does, at /metrics).
     const metricsUrl = `${origin}/metrics`;
     const hasMetrics = (await scrapeMetrics(metricsUrl)) !== undefined;
-    for (const scenario of scenarios) {
+    const probes: Probes = { pid, metricsUrl: hasMetrics ? metricsUrl : undefined, upstream };
+    if (options.capacity) {
+      const capacity = capacityOptions(options.capacity, env);
+      const started = Date.now();
+      for (const [i, scenario] of scenarios.entries()) {
+        if (signal.aborted) break;
+        // Each scenario gets an equal share of what is left of --max-duration.
+        const budgetMs = (capacity.maxDurationMs - (Date.now() - started)) / (scenarios.length - i);
+        // eslint-disable-next-line no-await-in-loop -- scenarios are searched one after another: each is measured alone
+        const found = await findCapacity(
+          {
+            name: scenario.name,
+            requests: toRequests(origin, scenario),
+            load: options,
+            options: capacity,
+            budgetMs,
+            probes,
+            current: options.url ? {} : currentSettings(env),
+          },
+          signal,
+        );
+        report.scenarios.push({ ...scenarioReport(scenario, found.run), capacity: found.capacity });
+      }
+    }
+    for (const scenario of options.capacity ? [] : scenarios) {
       if (signal.aborted) break;
       const progress = startProgress(`Scenario ${scenario.name}…`);
-      const sampler = pid === undefined ? undefined : sampleProcessUsage(pid);
-      const metricsSampler = hasMetrics ? sampleMetrics(metricsUrl) : undefined;
-      const upstreamBefore = upstream?.stats();
       const planned = options.amount !== undefined ? `${options.amount} requests` : `${(options.durationMs ?? 0) / 1000} s`;
       const onProgress = (p: LoadProgress): void =>
         progress.update(
           `Scenario ${scenario.name}: ${(p.elapsedMs / 1000).toFixed(0)} s of ${planned}, ${p.completed} responses, ${p.errors} errors`,
         );
       // eslint-disable-next-line no-await-in-loop -- scenarios run one after another: each is measured alone
-      const result: LoadResult = await runLoad({ ...loadOptions(options, toRequests(origin, scenario)), onProgress }, signal);
-      const usage = sampler ? summariseUsage(sampler.stop()) : undefined;
-      // eslint-disable-next-line no-await-in-loop -- the same scenario's last scrape, after its load
-      const scrapes = metricsSampler ? await metricsSampler.stop() : undefined;
-      const entry: ScenarioReport = {
-        name: scenario.name,
-        paths: scenario.requests.map((r) => r.path),
-        result,
-        latencyMs: latencyMs(result),
-      };
-      if (scrapes && scrapes.length >= 2) entry.serverMetrics = serverFigures(scrapes);
-      if (usage) entry.server = usage;
-      if (upstream && upstreamBefore) entry.upstream = upstreamDelta(upstreamBefore, upstream.stats());
-      report.scenarios.push(entry);
-      progress.succeed(`Scenario ${scenario.name}: ${Math.round(result.requestsPerSecond)} req/s.`);
+      const measured = await measureLoad({ ...loadOptions(options, toRequests(origin, scenario)), onProgress }, probes, signal);
+      report.scenarios.push(scenarioReport(scenario, measured));
+      progress.succeed(`Scenario ${scenario.name}: ${Math.round(measured.result.requestsPerSecond)} req/s.`);
     }
     report.partial = signal.aborted;
     if (report.scenarios.length === 0 && signal.aborted) throw new CancelledError('Cancelled before any scenario ran.');
@@ -120,9 +145,11 @@ export async function runBench(options: BenchOptions, signal: AbortSignal): Prom
     }
     const logger = createLogger();
     logger.info(formatBenchReport(report));
+    if (report.scenarios.some((scenario) => scenario.capacity)) logger.info(formatCapacity(report));
     if (options.baseline) logger.info(formatComparison(options.baseline, report));
     if (options.jsonFile) await writeReportFile(options.jsonFile, `${JSON.stringify(report, null, 2)}\n`);
-    if (options.htmlFile) await writeReportFile(options.htmlFile, renderHtmlReport(report));
+    if (options.htmlFile) await writeReportFile(options.htmlFile, renderHtmlReport(report, options.baseline, await readChartLibrary()));
+    if (options.markdownFile) await writeReportFile(options.markdownFile, renderMarkdownReport(report, options.baseline));
     if (options.k6File)
       await writeReportFile(
         options.k6File,
@@ -159,7 +186,7 @@ async function startProjectTarget(
   options: BenchOptions,
   signal: AbortSignal,
   stack: Array<() => Promise<void>>,
-): Promise<{ targetUrl: string; pid: number | undefined; upstream: MockUpstream; scenarios: Scenario[] }> {
+): Promise<{ targetUrl: string; pid: number | undefined; upstream: MockUpstream; scenarios: Scenario[]; env: NodeJS.ProcessEnv }> {
   const project = findProject(options.cwd);
   const scenarios = selectScenarios(options.scenarios, await projectScenarios(project.root));
   const logger = createLogger();
@@ -196,7 +223,7 @@ async function startProjectTarget(
   });
   stack.push(() => target.stop());
   booting.succeed(`Server ready at ${target.url}.`);
-  return { targetUrl: target.url, pid: target.pid, upstream, scenarios };
+  return { targetUrl: target.url, pid: target.pid, upstream, scenarios, env };
 }
 
 /** The project's own `bench.json` scenarios when it has one, else the defaults. */
@@ -204,6 +231,30 @@ async function projectScenarios(root: string): Promise<readonly Scenario[]> {
   const file = join(root, 'bench.json');
   const text = await readFile(file, 'utf8').catch(() => undefined);
   return text === undefined ? DEFAULT_SCENARIOS : parseBenchConfig(text, 'bench.json');
+}
+
+/** The generated project's request deadline (REQUEST_DEADLINE_MS) when no SLO is given; its default, 5 s, with --url. */
+const DEFAULT_DEADLINE_MS = 5_000;
+
+function capacityOptions(flags: CapacityFlags, env: NodeJS.ProcessEnv): CapacityOptions {
+  const deadline = Number(env.REQUEST_DEADLINE_MS);
+  const deadlineMs = Number.isInteger(deadline) && deadline > 0 ? deadline : DEFAULT_DEADLINE_MS;
+  return {
+    sloP99Ms: flags.sloP99Ms ?? deadlineMs / 10,
+    sloErrorShare: flags.sloErrorShare,
+    stepMs: flags.stepMs,
+    maxDurationMs: flags.maxDurationMs,
+    resolution: 0.05,
+  };
+}
+
+/** The pool sizes the project's server runs with: its env, else the generated project's defaults (config.ts). */
+function currentSettings(env: NodeJS.ProcessEnv): CurrentSettings {
+  const read = (name: string, fallback: number): number => {
+    const value = Number(env[name]);
+    return Number.isInteger(value) && value > 0 ? value : fallback;
+  };
+  return { dbPoolMax: read('DB_POOL_MAX', 10), upstreamConnections: read('UPSTREAM_CONNECTIONS', 100) };
 }
 
 function urlScenario(url: string): Scenario {

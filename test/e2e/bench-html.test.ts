@@ -1,11 +1,12 @@
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir, runAsyncsrv } from './helpers/cli.js';
+import { repoRoot } from './helpers/paths.js';
 
 const CHROMIUM = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
 
@@ -33,38 +34,86 @@ afterAll(async () => {
   await work.remove();
 });
 
-describe('asyncsrv bench --html', () => {
-  it('writes one self-contained page that renders in headless Chromium with no console errors', async () => {
-    const file = join(work.path, 'report.html');
-    const bench = await runAsyncsrv(['bench', '--url', url, '--duration', '2s', '--warmup', '0ms', '-c', '4', '--html', file], {
+/** Headless Chromium on a file: its DOM after the scripts ran, and what it logged. */
+async function chromium(args: string[]): Promise<{ exitCode: number | undefined; stdout: string; stderr: string }> {
+  const run = await execa(
+    CHROMIUM,
+    [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      `--user-data-dir=${join(work.path, 'chrome')}`,
+      '--enable-logging=stderr',
+      '--v=0',
+      ...args,
+    ],
+    { reject: false, timeout: 60_000 },
+  );
+  return { exitCode: run.exitCode, stdout: run.stdout, stderr: run.stderr };
+}
+
+describe('asyncsrv bench --html and --markdown', () => {
+  it('writes one self-contained page of uPlot charts that renders in headless Chromium with no console errors, the baseline overlaid', async () => {
+    const baselineFile = join(work.path, 'baseline.json');
+    const first = await runAsyncsrv(['bench', '--url', url, '--duration', '2s', '--warmup', '0ms', '-c', '4', '--json', baselineFile], {
       cwd: work.path,
     });
+    expect(first.exitCode, first.stderr).toBe(0);
+    const file = join(work.path, 'report.html');
+    const markdownFile = join(work.path, 'comment.md');
+    const bench = await runAsyncsrv(
+      [
+        'bench',
+        '--url',
+        url,
+        '--duration',
+        '2s',
+        '--warmup',
+        '0ms',
+        '-c',
+        '4',
+        '--compare',
+        baselineFile,
+        '--html',
+        file,
+        '--markdown',
+        markdownFile,
+      ],
+      { cwd: work.path },
+    );
     expect(bench.exitCode, bench.stderr).toBe(0);
     const html = await readFile(file, 'utf8');
-    expect(html).not.toMatch(/<script|<link|src="http|href="http/); // nothing fetched: self-contained
-    const chrome = await execa(
-      CHROMIUM,
-      [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        `--user-data-dir=${join(work.path, 'chrome')}`,
-        '--enable-logging=stderr',
-        '--v=0',
-        '--dump-dom',
-        `file://${file}`,
-      ],
-      { reject: false, timeout: 60_000 },
+    // Self-contained: uPlot inlined, nothing loaded from anywhere.
+    expect(html).not.toMatch(/<script[^>]+src=|<link|src="http|href="http|url\(http/);
+    expect(html).toContain('https://github.com/leeoniya/uPlot'); // the library's own banner, inlined
+    expect(html).toContain('"baselineCurve":');
+    const dom = await chromium(['--dump-dom', `file://${file}`]);
+    expect(dom.exitCode, dom.stderr).toBe(0);
+    // The page's script ends by counting what it drew: latency and requests per second, the percentile curve (this server has no /metrics or pid).
+    expect(dom.stdout).toMatch(/<body data-charts="3">/);
+    expect(dom.stdout.match(/class="uplot/g)).toHaveLength(3);
+    expect(dom.stdout).toContain('latency by percentile (ms, log scales; hover for values)');
+    expect(dom.stdout).toContain('baseline p99');
+    expect(dom.stderr).not.toMatch(/CONSOLE|Uncaught/);
+    // A screenshot, kept as the test's artifact for a person to look at.
+    const artifacts = join(repoRoot, '.tmp', 'test-artifacts');
+    await mkdir(artifacts, { recursive: true });
+    const screenshot = join(artifacts, 'bench-html.png');
+    await rm(screenshot, { force: true });
+    const shot = await chromium(['--hide-scrollbars', '--window-size=1280,1100', `--screenshot=${screenshot}`, `file://${file}`]);
+    expect(shot.exitCode, shot.stderr).toBe(0);
+    expect((await stat(screenshot)).size).toBeGreaterThan(20_000); // charts, not a blank page
+
+    const markdown = await readFile(markdownFile, 'utf8');
+    expect(markdown).toMatch(/^### asyncsrv bench\n\nclosed model, 4 connections, 2 s per scenario\nCompared with the baseline of /);
+    expect(markdown).toContain('| scenario | req/s | p50 | p99 | errors |\n| --- | ---: | ---: | ---: | ---: |\n');
+    expect(markdown).toMatch(
+      /^\| `url` \| [\d,]+ \([+-]\d+\.\d%\) \| [\d.]+ ms \((\*\*)?[+-]\d+\.\d%(\*\*)?\) \| [\d.]+ ms \((\*\*)?[+-]\d+\.\d%(\*\*)?\) \| 0\.00% \|$/m,
     );
-    expect(chrome.exitCode, chrome.stderr).toBe(0);
-    expect(chrome.stdout.match(/<svg/g)).toHaveLength(2); // percentile curve and requests/s
-    expect(chrome.stdout).toContain('latency by percentile (ms)');
-    expect(chrome.stdout).toMatch(/<path class="line" d="M[\d.]+,[\d.]+( L[\d.]+,[\d.]+)+"/);
-    expect(chrome.stderr).not.toMatch(/CONSOLE|Uncaught/);
-  }, 120_000);
+  }, 180_000);
 });

@@ -1,5 +1,6 @@
 import { LatencyHistogram, type HistogramData } from './histogram.js';
 import { requestsPerSecond } from './recorder.js';
+import { addHistogramData, EMPTY_HISTOGRAM } from './sparse-histogram.js';
 import type { LoadResult } from './types.js';
 
 function mergeHistograms(parts: Array<HistogramData | undefined>): HistogramData | undefined {
@@ -26,6 +27,12 @@ export function mergeLoadResults(results: readonly LoadResult[]): LoadResult {
   for (const r of results) for (const [status, n] of Object.entries(r.statusCounts)) statusCounts[status] = (statusCounts[status] ?? 0) + n;
   const perSecond: number[] = [];
   for (const r of results) r.perSecond.forEach((n, i) => (perSecond[i] = (perSecond[i] ?? 0) + n));
+  const latencyPerSecond: HistogramData[] = [];
+  const failedPerSecond: number[] = [];
+  for (const r of results) {
+    r.latencyPerSecond?.forEach((h, i) => (latencyPerSecond[i] = addHistogramData(latencyPerSecond[i] ?? EMPTY_HISTOGRAM, h)));
+    r.failedPerSecond?.forEach((n, i) => (failedPerSecond[i] = (failedPerSecond[i] ?? 0) + n));
+  }
   const merged: LoadResult = {
     model: first.model,
     connections: sum((r) => r.connections),
@@ -45,6 +52,8 @@ export function mergeLoadResults(results: readonly LoadResult[]): LoadResult {
     unfinished: sum((r) => r.unfinished),
     bytesRead: sum((r) => r.bytesRead),
     perSecond: Array.from(perSecond, (n) => n ?? 0),
+    latencyPerSecond: Array.from(latencyPerSecond, (h) => h ?? EMPTY_HISTOGRAM),
+    failedPerSecond: Array.from(failedPerSecond, (n) => n ?? 0),
     latency: mergeHistograms(results.map((r) => r.latency))!,
     partial: results.some((r) => r.partial),
     valid: results.every((r) => r.valid),

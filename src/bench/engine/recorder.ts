@@ -1,4 +1,5 @@
 import { LatencyHistogram } from './histogram.js';
+import { SparseHistogram } from './sparse-histogram.js';
 import type { ErrorKind, LoadResult } from './types.js';
 
 /** The mutable tallies of one run in one thread; `toResult` turns them into plain data. */
@@ -9,6 +10,10 @@ export class LoadRecorder {
   readonly statusCounts = new Float64Array(600);
   readonly errors: Record<ErrorKind, number> = { timeout: 0, reset: 0, refused: 0, other: 0 };
   readonly perSecond: number[] = [];
+  /** Latency of the responses of each second (as `latency`: corrected in the open model). */
+  readonly latencyPerSecond: SparseHistogram[] = [];
+  /** Requests of each second that failed or were answered 4xx/5xx. */
+  readonly failedPerSecond: number[] = [];
   completed = 0;
   sent = 0;
   late = 0;
@@ -23,13 +28,25 @@ export class LoadRecorder {
     this.statusCounts[status < 600 ? status : 599]! += 1;
     this.latency.record((now - latencyFrom) * 1000);
     if (serviceFrom !== undefined) this.serviceTime.record((now - serviceFrom) * 1000);
-    const second = Math.floor((now - this.startedAt) / 1000);
-    while (this.perSecond.length <= second) this.perSecond.push(0);
+    const second = this.second(now);
     this.perSecond[second]! += 1;
+    this.latencyPerSecond[second]!.record((now - latencyFrom) * 1000);
+    if (status >= 400) this.failedPerSecond[second]! += 1;
   }
 
-  failures(kind: ErrorKind, count: number): void {
+  failures(kind: ErrorKind, count: number, now = performance.now()): void {
     this.errors[kind] += count;
+    this.failedPerSecond[this.second(now)]! += count;
+  }
+
+  /** The index of the second of the run `now` falls in, with every per-second series grown to hold it. */
+  private second(now: number): number {
+    // Before the window opens (open model, startedAt still 0), a failed connect counts in its first second.
+    const second = this.startedAt === 0 ? 0 : Math.max(0, Math.floor((now - this.startedAt) / 1000));
+    while (this.perSecond.length <= second) this.perSecond.push(0);
+    while (this.failedPerSecond.length <= second) this.failedPerSecond.push(0);
+    while (this.latencyPerSecond.length <= second) this.latencyPerSecond.push(new SparseHistogram());
+    return second;
   }
 
   get failed(): number {
@@ -68,6 +85,8 @@ export class LoadRecorder {
       unfinished: fields.unfinished,
       bytesRead: this.bytesRead,
       perSecond: [...this.perSecond],
+      latencyPerSecond: this.latencyPerSecond.map((h) => h.toJSON()),
+      failedPerSecond: [...this.failedPerSecond],
       latency: this.latency.toJSON(),
       partial: fields.partial,
       valid: true,

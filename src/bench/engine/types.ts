@@ -89,6 +89,13 @@ export interface LoadResult {
   /** Completed responses in each second of the run (index 0 = first second; the last may be partial). */
   perSecond: number[];
   /**
+   * Latency of the responses of each second, as `latency` (open model: corrected); for charts
+   * over time and the capacity search. The bench report moves it into its timeline.
+   */
+  latencyPerSecond?: HistogramData[];
+  /** Requests of each second that failed (no answer) or were answered 4xx/5xx. */
+  failedPerSecond?: number[];
+  /**
    * Latency of completed responses. Closed model: from send to response. Open model: from each
    * request's intended send time (coordinated-omission corrected, as wrk2 does).
    */

@@ -2,7 +2,9 @@ import chalk from 'chalk';
 import { formatBytes, formatMicroseconds, summarizeLoadResult, type LoadResult } from '../engine/index.js';
 import type { MockUpstreamStats } from '../upstream/mock-upstream.js';
 import type { ServerFigures } from '../server-metrics/index.js';
+import type { CapacityResult } from '../capacity/types.js';
 import type { LatencyMs } from './latency-ms.js';
+import type { ScenarioTimeline } from './timeline.js';
 
 /** One scenario's measurements: the load result, the server's usage, the upstream's view. */
 export interface ScenarioReport {
@@ -16,6 +18,10 @@ export interface ScenarioReport {
   upstream?: { requests: number; connectionsOpened: number; maxConnectionsOpen: number; aborted: number };
   /** What the server's own /metrics said during this scenario (when it exposes them). */
   serverMetrics?: ServerFigures;
+  /** The scenario over time (client per second, server per sample), for the charts. */
+  timeline?: ScenarioTimeline;
+  /** `--find-capacity`: the highest sustainable rate, its bottleneck, recommendations; `result` is then the run at that rate. */
+  capacity?: CapacityResult;
 }
 
 export interface BenchReport {

@@ -18,6 +18,15 @@ export interface ServerMetricSources {
   dbPoolWait: SampleSelector;
   /** Gauge: upstream requests waiting for a connection. */
   upstreamPending: SampleSelector;
+  /** Gauge: upstream requests running (holding a connection). */
+  upstreamRunning: SampleSelector;
+  /** Gauge: queries waiting for a DB pool client. */
+  dbPoolWaiting: SampleSelector;
+  /** Histograms in seconds: a query's run time once it has a client; an upstream call's time (its wait in line included). */
+  dbQuery: SampleSelector;
+  upstreamCall: SampleSelector;
+  /** Counter in seconds: CPU time of the server process (prom-client's default metric). */
+  processCpu: SampleSelector;
   /** Counters: requests shed with 503, answered 504 at their deadline, answered 502. */
   shed: SampleSelector;
   deadline: SampleSelector;
@@ -28,6 +37,11 @@ export const DEFAULT_METRIC_SOURCES: ServerMetricSources = {
   eventLoopDelayP99: { name: 'event_loop_delay_seconds', labels: { quantile: '0.99' } },
   dbPoolWait: { name: 'db_pool_wait_seconds' },
   upstreamPending: { name: 'upstream_requests', labels: { state: 'pending' } },
+  upstreamRunning: { name: 'upstream_requests', labels: { state: 'running' } },
+  dbPoolWaiting: { name: 'db_pool_clients', labels: { state: 'waiting' } },
+  dbQuery: { name: 'db_query_duration_seconds' },
+  upstreamCall: { name: 'upstream_call_duration_seconds' },
+  processCpu: { name: 'process_cpu_seconds_total' },
   shed: { name: 'http_failed_responses_total', labels: { status: '503' } },
   deadline: { name: 'http_failed_responses_total', labels: { status: '504' } },
   badGateway: { name: 'http_failed_responses_total', labels: { status: '502' } },
@@ -41,11 +55,27 @@ export interface ServerFigures {
   dbPoolWaitP99Ms?: number;
   /** Highest number of upstream requests pending at a scrape. */
   upstreamPendingMax?: number;
+  /** Highest number of upstream requests running (each holds a connection) at a scrape. */
+  upstreamRunningMax?: number;
+  /** Highest number of queries waiting for a DB client at a scrape. */
+  dbPoolWaitingMax?: number;
+  /** Queries run during the scenario and their mean run time (from the histogram's count and sum). */
+  dbQueries?: HistogramIncrease;
+  /** Upstream calls made during the scenario and their mean time (waiting in line included). */
+  upstreamCalls?: HistogramIncrease;
+  /** CPU seconds the server process used during the scenario, by its own process_cpu_seconds_total. */
+  cpuSeconds?: number;
   shed?: number;
   deadline504?: number;
   badGateway502?: number;
   /** Scrapes the figures come from (the first at the scenario's start, the last at its end). */
   scrapes: number;
+}
+
+/** How many observations a histogram gained over the scrapes, and their mean. */
+export interface HistogramIncrease {
+  count: number;
+  meanMs: number;
 }
 
 const seriesKey = (labels: Record<string, string>): string => JSON.stringify(Object.entries(labels).sort(([a], [b]) => a.localeCompare(b)));
@@ -109,6 +139,14 @@ export function histogramQuantile(scrapes: readonly Sample[][], selector: Sample
   return inBucket === 0 ? upper : lower + ((upper - lower) * (rank - below)) / inBucket;
 }
 
+/** Observations a histogram gained from the first scrape to the last, and their mean in ms; undefined without the histogram. */
+export function histogramIncrease(scrapes: readonly Sample[][], selector: SampleSelector): HistogramIncrease | undefined {
+  const count = counterIncrease(scrapes, { ...selector, name: `${selector.name}_count` });
+  const sum = counterIncrease(scrapes, { ...selector, name: `${selector.name}_sum` });
+  if (count === undefined || sum === undefined) return undefined;
+  return { count, meanMs: count > 0 ? Math.round((sum / count) * 1e6) / 1e3 : 0 };
+}
+
 /** The server-side figures of one scenario from its scrapes, in order (at least the one at its start and the one at its end). Pure. */
 export function serverFigures(scrapes: readonly Sample[][], sources: ServerMetricSources = DEFAULT_METRIC_SOURCES): ServerFigures {
   const figures: ServerFigures = { scrapes: scrapes.length };
@@ -119,6 +157,12 @@ export function serverFigures(scrapes: readonly Sample[][], sources: ServerMetri
   set('eventLoopDelayP99Ms', ms(gaugeMax(scrapes, sources.eventLoopDelayP99, 'max')));
   set('dbPoolWaitP99Ms', ms(histogramQuantile(scrapes, sources.dbPoolWait, 0.99)));
   set('upstreamPendingMax', gaugeMax(scrapes, sources.upstreamPending, 'sum'));
+  set('upstreamRunningMax', gaugeMax(scrapes, sources.upstreamRunning, 'sum'));
+  set('dbPoolWaitingMax', gaugeMax(scrapes, sources.dbPoolWaiting, 'sum'));
+  set('dbQueries', histogramIncrease(scrapes, sources.dbQuery));
+  set('upstreamCalls', histogramIncrease(scrapes, sources.upstreamCall));
+  const cpu = counterIncrease(scrapes, sources.processCpu);
+  if (cpu !== undefined) figures.cpuSeconds = Math.round(cpu * 1e4) / 1e4;
   set('shed', counterIncrease(scrapes, sources.shed));
   set('deadline504', counterIncrease(scrapes, sources.deadline));
   set('badGateway502', counterIncrease(scrapes, sources.badGateway));

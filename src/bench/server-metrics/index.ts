@@ -7,9 +7,11 @@ export { parsePrometheusText, selectSamples, type Sample } from './prometheus-te
 export {
   counterIncrease,
   gaugeMax,
+  histogramIncrease,
   histogramQuantile,
   serverFigures,
   DEFAULT_METRIC_SOURCES,
+  type HistogramIncrease,
   type SampleSelector,
   type ServerFigures,
   type ServerMetricSources,

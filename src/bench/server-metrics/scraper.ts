@@ -11,6 +11,8 @@ export interface ScrapeOptions {
 export interface MetricsSampler {
   /** Takes a last scrape, stops, and resolves with every scrape that answered, in order. */
   stop(): Promise<Sample[][]>;
+  /** When each scrape that answered was taken, in ms since the sampler started (one per scrape `stop` returns). */
+  timesMs(): number[];
 }
 
 /** One GET of a Prometheus text endpoint; undefined when it does not answer 200 in time. */
@@ -37,11 +39,16 @@ export async function scrapeMetrics(url: string, timeoutMs = 1_000): Promise<Sam
 export function sampleMetrics(url: string, options: ScrapeOptions = {}): MetricsSampler {
   const { intervalMs = 1_000, timeoutMs = 1_000 } = options;
   const scrapes: Sample[][] = [];
+  const times: number[] = [];
+  const started = performance.now();
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   const scrapeOnce = async (): Promise<void> => {
+    const at = performance.now() - started;
     const samples = await scrapeMetrics(url, timeoutMs);
-    if (samples !== undefined) scrapes.push(samples);
+    if (samples === undefined) return;
+    scrapes.push(samples);
+    times.push(at);
   };
   let running = scrapeOnce();
   const schedule = (): void => {
@@ -58,5 +65,6 @@ export function sampleMetrics(url: string, options: ScrapeOptions = {}): Metrics
       await scrapeOnce();
       return scrapes;
     },
+    timesMs: () => [...times],
   };
 }

@@ -109,8 +109,25 @@ describe('figures from scrapes', () => {
       scrapes: 3,
       eventLoopDelayP99Ms: 30.5,
       upstreamPendingMax: 17,
+      upstreamRunningMax: 90,
       shed: 38,
       deadline504: 3,
+    });
+  });
+
+  it('gives the counts and mean times of queries and upstream calls, the pool line and the CPU used, for the capacity search', () => {
+    const first = scrape(
+      'db_query_duration_seconds_count 10\ndb_query_duration_seconds_sum 0.05\nupstream_call_duration_seconds_count 0\nupstream_call_duration_seconds_sum 0\nprocess_cpu_seconds_total 1.5\ndb_pool_clients{state="waiting"} 0',
+    );
+    const last = scrape(
+      'db_query_duration_seconds_count 110\ndb_query_duration_seconds_sum 0.25\nupstream_call_duration_seconds_count 50\nupstream_call_duration_seconds_sum 5.05\nprocess_cpu_seconds_total 2.25\ndb_pool_clients{state="waiting"} 4',
+    );
+    expect(serverFigures([first, last])).toEqual({
+      scrapes: 2,
+      dbPoolWaitingMax: 4,
+      dbQueries: { count: 100, meanMs: 2 },
+      upstreamCalls: { count: 50, meanMs: 101 },
+      cpuSeconds: 0.75,
     });
   });
 });
