@@ -33,6 +33,13 @@ import { evaluateTargets } from './talk/targets.js';
 import type { OverloadSection, TalkReport } from './talk/types.js';
 import { extractBlock, spliceBlock } from './marked-block.js';
 import { OVERHEAD_MARKERS } from './overhead/render.js';
+
+/** The capacity section of docs/benchmarks.md: measured with `asyncsrv bench --find-capacity`, not by this bench. */
+const CAPACITY_MARKERS = {
+  start:
+    '<!-- capacity section: written by hand from the commands below (`asyncsrv bench --find-capacity`); bench:talk does not measure it -->',
+  end: '<!-- end of the capacity section -->',
+};
 import { abortOnInterrupt } from './interrupt.js';
 
 const root = join(import.meta.dirname, '..');
@@ -87,8 +94,12 @@ try {
     // A table-only run keeps the overload section the file already has.
     const kept = overload || !existsSync(markdownPath) ? undefined : extractOverloadBlock(readFileSync(markdownPath, 'utf8'));
     if (kept) markdown = spliceOverloadBlock(markdown, kept);
-    const overhead = existsSync(markdownPath) ? extractBlock(readFileSync(markdownPath, 'utf8'), OVERHEAD_MARKERS) : undefined;
-    if (overhead) markdown = spliceBlock(markdown, OVERHEAD_MARKERS, overhead); // bench:overhead's section stays
+    // bench:overhead's section and the capacity section (written from `asyncsrv bench --find-capacity` runs) stay.
+    const existing = existsSync(markdownPath) ? readFileSync(markdownPath, 'utf8') : '';
+    for (const markers of [OVERHEAD_MARKERS, CAPACITY_MARKERS]) {
+      const block = extractBlock(existing, markers);
+      if (block) markdown = spliceBlock(markdown, markers, block);
+    }
     writeFileSync(markdownPath, markdown);
     writeFileSync(
       join(root, 'docs', 'benchmarks.svg'),
