@@ -223,7 +223,32 @@ async function startProjectTarget(
   });
   stack.push(() => target.stop());
   booting.succeed(`Server ready at ${target.url}.`);
+  await assertRoutesExist(target.url, scenarios, signal);
   return { targetUrl: target.url, pid: target.pid, upstream, scenarios, env };
+}
+
+/** A scenario whose path the project does not serve would measure 404s: say so before loading anything. */
+async function assertRoutesExist(origin: string, scenarios: readonly Scenario[], signal: AbortSignal): Promise<void> {
+  const missing: string[] = [];
+  for (const scenario of scenarios) {
+    for (const { path } of scenario.requests) {
+      // eslint-disable-next-line no-await-in-loop -- one request at a time: a check, not load
+      const status = await fetch(new URL(path, origin), { signal: AbortSignal.any([signal, AbortSignal.timeout(10_000)]) }).then(
+        async (response) => {
+          await response.arrayBuffer();
+          return response.status;
+        },
+        () => 0,
+      );
+      if (status === 404) missing.push(`${scenario.name} (GET ${path})`);
+    }
+  }
+  if (missing.length > 0) {
+    throw new UserError(
+      `The project has no route for the scenario${missing.length > 1 ? 's' : ''} ${missing.join(', ')}: the server answers 404.`,
+      'Name the scenarios your project serves (asyncsrv bench <name>), list your routes in bench.json ({ "scenarios": { "items": "/items/1" } }), or use --url.',
+    );
+  }
 }
 
 /** The project's own `bench.json` scenarios when it has one, else the defaults. */

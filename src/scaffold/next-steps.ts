@@ -10,9 +10,12 @@ export function formatNextSteps(choices: ScaffoldChoices, shownDir: string, inst
     ...(choices.db === 'postgres' ? ['cp .env.example .env   # then set DATABASE_URL to your PostgreSQL'] : []),
     `${run} dev      # start with watch and restart`,
     `${run} test     # run the project's tests`,
-    choices.minimal
-      ? `npx asyncsrv add route orders   # add a route beside the example (src/routes/items.ts)`
-      : `${run} bench    # load-test the json, db and external scenarios`,
+    ...(choices.minimal
+      ? [
+          `npx asyncsrv add route orders   # add a route beside the example (src/routes/items.ts)`,
+          `${run} bench    # load-test the routes bench.json lists`,
+        ]
+      : [`${run} bench    # load-test the json, db and external scenarios`]),
   ];
   return [
     '',

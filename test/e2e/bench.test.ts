@@ -283,6 +283,20 @@ describe('asyncsrv bench: bad input', () => {
     }
   }, 120_000);
 
+  it('a scenario whose route the project does not serve (bench.json): exit 1 naming it, before any load', async () => {
+    const { writeFile, rm } = await import('node:fs/promises');
+    await writeFile(join(dir, 'bench.json'), JSON.stringify({ scenarios: { json: '/json', gone: '/no-such-route' } }));
+    try {
+      const result = await runAsyncsrv(['bench', '--duration', '1s'], { cwd: dir, timeout: 120_000 });
+      expect(result.exitCode).toBe(1);
+      expect(result.stderr).toMatch(/The project has no route for the scenario gone \(GET \/no-such-route\): the server answers 404\./);
+      expect(result.stdout).not.toMatch(/Scenario json/); // nothing was loaded
+      expect(await processesOf(dir)).toEqual([]);
+    } finally {
+      await rm(join(dir, 'bench.json'), { force: true });
+    }
+  }, 120_000);
+
   it('an unreachable URL: exit 1, says nothing answered', async () => {
     const port = await freePort();
     const result = await runAsyncsrv(['bench', '--url', `http://127.0.0.1:${port}/`, '--amount', '20', '--warmup', '0ms', '-c', '2'], {
