@@ -144,17 +144,24 @@ async function main(): Promise<void> {
 
 /**
  * A crash must not take the buffered log lines with it, least of all its own: log the error
- * (stack and cause), write every line synchronously, exit 1 as Node would. An unhandled
- * rejection arrives here too (Node's default `--unhandled-rejections=throw`).
+ * (stack and cause), write every line, exit 1 as Node would. An unhandled rejection arrives here
+ * too (Node's default `--unhandled-rejections=throw`). A batch of lines may be on its way to
+ * stdout (an asynchronous write): written synchronously now, the last lines would overtake it, so
+ * wait for it (at most a second), then write the rest.
  */
 function exitOnCrash(logger: Logger, logs: LogDestination): void {
+  let crashed = false;
   process.on('uncaughtException', (error, origin) => {
     logger.fatal({ err: error, origin }, 'crashed');
-    try {
-      logs.flushSync();
-    } finally {
-      process.exit(1);
-    }
+    if (crashed) return; // already on its way out
+    crashed = true;
+    void flushLogs(logger).finally(() => {
+      try {
+        logs.flushSync();
+      } finally {
+        process.exit(1);
+      }
+    });
   });
 }
 
