@@ -1,4 +1,4 @@
-import type { LogDestination } from './logger.js';
+import type { DestinationStream } from 'pino';
 
 /** Keys every pino line has, left out of the readable line (`err` is shown apart). */
 const omitted = new Set(['time', 'level', 'msg', 'pid', 'hostname', 'err']);
@@ -13,7 +13,8 @@ const omittedFromRequest = new Set([...omitted, 'method', 'path', 'status', 'dur
  * @example
  * const logger = createLogger({ level: 'info', destination: createPrettyStream((text) => process.stdout.write(text)) });
  */
-export function createPrettyStream(write: (text: string) => void): LogDestination {
+// Shaped as logger.ts's LogDestination, without importing it (logger.ts imports this file).
+export function createPrettyStream(write: (text: string) => void): DestinationStream & { flushSync(): void } {
   return {
     write: (line) => write(formatPrettyLine(JSON.parse(line) as Record<string, unknown>)),
     flushSync: () => undefined, // nothing is buffered
