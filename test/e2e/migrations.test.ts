@@ -48,7 +48,14 @@ async function startServer(databaseUrl: string): Promise<{ child: ResultPromise;
     reject: false,
     stdin: 'ignore',
     all: true,
-    env: cliEnv({ NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: databaseUrl, LAME_DUCK_MS: '0' }),
+    env: cliEnv({
+      NODE_ENV: 'production',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATABASE_URL: databaseUrl,
+      UPSTREAM_URL: 'http://127.0.0.1:9', // required in production; this test never calls /external
+      LAME_DUCK_MS: '0',
+    }),
   });
   children.push(child);
   await waitForHttp(`http://127.0.0.1:${port}/readyz`, 200, 60_000);
