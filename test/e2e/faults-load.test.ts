@@ -319,7 +319,7 @@ describe('slow and bad clients', () => {
 
 describe(`soak: ${SOAK_SECONDS} s at 500 connections on /external and /db`, () => {
   it(
-    'answers every request 2xx, with no error, and RSS ends within 20% of RSS after warm-up',
+    'answers every request 2xx, with no error, and RSS ends within 20% of RSS a third into the soak',
     async () => {
       // The soak measures memory and errors under a closed loop that saturates this machine; whether the
       // admission line sheds such a loop depends on the machine's speed (a 2-core CI box shared with
@@ -352,7 +352,12 @@ describe(`soak: ${SOAK_SECONDS} s at 500 connections on /external and /db`, () =
       const warm = await Promise.all([bench('/external', 10, 'warm-external.json'), bench('/db', 10, 'warm-db.json')]);
       for (const run of warm) expect(run.exitCode, run.stderr).toBe(0);
       const rssWarm = await residentBytes(server.pid);
-      const runs = await Promise.all([bench('/external', SOAK_SECONDS, 'soak-external.json'), bench('/db', SOAK_SECONDS, 'soak-db.json')]);
+      const soaking = Promise.all([bench('/external', SOAK_SECONDS, 'soak-external.json'), bench('/db', SOAK_SECONDS, 'soak-db.json')]);
+      // The baseline is read a third into the soak: on a slow or shared machine the 10 s warm-up does not
+      // reach the heap's working size (CI: 131 MiB after it, ~170 MiB working size), a leak keeps growing after.
+      await new Promise((resolve) => setTimeout(resolve, (SOAK_SECONDS * 1_000) / 3));
+      const rssBase = await residentBytes(server.pid);
+      const runs = await soaking;
       const rssEnd = await residentBytes(server.pid);
       for (const run of runs) expect(run.exitCode, run.stderr).toBe(0);
       const reports = await Promise.all(
@@ -378,11 +383,11 @@ describe(`soak: ${SOAK_SECONDS} s at 500 connections on /external and /db`, () =
         requests: completed + errors,
         failures: non2xx + errors,
         maxLatencyMs,
-        result: `RSS ${(rssWarm / 1048576).toFixed(0)} → ${(rssEnd / 1048576).toFixed(0)} MiB; ${statuses}`,
+        result: `RSS ${(rssWarm / 1048576).toFixed(0)} (warm) → ${(rssBase / 1048576).toFixed(0)} (a third in) → ${(rssEnd / 1048576).toFixed(0)} MiB; ${statuses}`,
       });
       expect({ non2xx, errors }).toEqual({ non2xx: 0, errors: 0 });
       expect(completed).toBeGreaterThan(0);
-      expect(Math.abs(rssEnd - rssWarm) / rssWarm).toBeLessThanOrEqual(0.2);
+      expect(Math.abs(rssEnd - rssBase) / rssBase).toBeLessThanOrEqual(0.2);
     },
     (SOAK_SECONDS + 180) * 1_000,
   );
