@@ -1,5 +1,6 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
 import type { LogFormat, LogLevel } from './config.js';
+import { LineBatch } from './log-destination.js';
 import { createPrettyStream } from './pretty-log.js';
 import { censor, redactPaths } from './redact.js';
 
@@ -36,15 +37,21 @@ export function createLogger(options: LoggerOptions): Logger {
 
 /**
  * Standard output for the server. `json`: lines collect in memory and leave off the request path
- * once 2 KiB have gathered, or every 100 ms (a write per request would cost a system call each);
- * `flushLogs`/`flushSync` before exiting. `pretty`: a readable line each, written at once.
+ * once 3 KiB have gathered, or every 100 ms (a write per request would cost a system call each),
+ * at most 16 MiB of them while nothing reads stdout; `flushLogs`/`flushSync` before exiting.
+ * `pretty`: a readable line each, written at once.
  */
 export function stdoutDestination(format: LogFormat): LogDestination {
   if (format === 'pretty') return createPrettyStream((text) => process.stdout.write(text));
   if (format === 'silent') return { write: () => undefined, flushSync: () => undefined };
-  // Each write is whole lines and at most PIPE_BUF (4 KiB), so atomic on a pipe: the workers of
-  // `asyncsrv start` share one stdout and never cut into each other's lines.
-  return pino.destination({ dest: 1, sync: false, minLength: 2_048, maxWrite: 4_096, periodicFlush: 100 });
+  return new LineBatch({
+    stream: process.stdout,
+    fd: 1,
+    minBytes: 3_072,
+    maxBytes: 4_096,
+    flushIntervalMs: 100,
+    maxPendingBytes: 16 * 1024 * 1024,
+  });
 }
 
 /** Waits until every buffered line is written (at most `timeoutMs`: a stuck reader must not hold up an exit). */

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { Hono } from 'hono';
 import { createApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
+import { logAccess } from '../src/http/access-log.js';
+import type { RequestScope } from '../src/http/request-scope.js';
 import { createLogger, type Logger } from '../src/logger.js';
 import { formatPrettyLine } from '../src/pretty-log.js';
 import { hidePassword } from '../src/redact.js';
@@ -78,6 +80,24 @@ describe('request logging', () => {
         stack: expect.stringMatching(/^TypeError: undefined is not a function\n\s+at /),
       },
     });
+  });
+
+  it("writes the access line exactly as pino's own info() would, bindings and escaping included", () => {
+    const lines: string[] = [];
+    const root = createLogger({ level: 'info', destination: { write: (line) => void lines.push(line), flushSync: () => undefined } });
+    const path = '/files/a "quoted" \\ name/é';
+    for (const logger of [root, root.child({ worker: 2 })]) {
+      lines.length = 0;
+      const scope = { requestId: '4f0c9a1e7b2d-1a', method: 'DELETE', path, startedAt: performance.now() - 12.34 };
+      logAccess(logger, scope as RequestScope, 404);
+      const { durationMs } = JSON.parse(lines[0]!) as { durationMs: number };
+      expect(durationMs).toBeGreaterThanOrEqual(12.3);
+      logger.info({ requestId: scope.requestId, method: 'DELETE', path, status: 404, durationMs }, 'request');
+      const withoutTime = (line: string) => line.replace(/"time":\d+/, '"time":0');
+      expect(lines).toHaveLength(2);
+      expect(withoutTime(lines[0]!)).toBe(withoutTime(lines[1]!));
+    }
+    expect(JSON.parse(lines[0]!)).toMatchObject({ worker: 2, path });
   });
 });
 

@@ -1,12 +1,27 @@
+import pino from 'pino';
 import type { Logger } from '../logger.js';
 import type { RequestScope } from './request-scope.js';
 
+const { lsCacheSym, timeSym, chindingsSym, streamSym } = pino.symbols;
+const INFO = 30;
+
 /**
  * One access line per request, once its response is ready (status and duration known): shed,
- * timed-out and failed requests included. Written by the app's logger with `requestId` as a field,
- * so a request whose handler logs nothing makes no child logger.
+ * timed-out and failed requests included, with `requestId` as a field (a request whose handler
+ * logs nothing makes no child logger). It is the line `logger.info({ requestId, method, path,
+ * status, durationMs }, 'request')` writes (logging.test.ts checks they match), put together from
+ * the logger's own level label, time and bindings (`pino.symbols`, public for integrations) and handed to its destination:
+ * the server writes one per request, and pino's general path (serializers, redaction, a key loop)
+ * costs several times this. None of these fields can hold a secret; the request id is a sane token
+ * (service-response.ts) and the method an HTTP token, so only the path needs JSON escaping.
  */
 export function logAccess(logger: Logger, scope: RequestScope, status: number): void {
   const durationMs = Math.round((performance.now() - scope.startedAt) * 10) / 10;
-  logger.info({ requestId: scope.requestId, method: scope.method, path: scope.path, status, durationMs }, 'request');
+  const parts = logger as unknown as Record<symbol, unknown>;
+  const levelLabel = (parts[lsCacheSym] as Record<number, string>)[INFO]!;
+  const time = (parts[timeSym] as () => string)();
+  (parts[streamSym] as { write(line: string): void }).write(
+    `${levelLabel}${time}${parts[chindingsSym] as string},"requestId":"${scope.requestId}","method":"${scope.method}",` +
+      `"path":${JSON.stringify(scope.path)},"status":${status},"durationMs":${durationMs},"msg":"request"}\n`,
+  );
 }

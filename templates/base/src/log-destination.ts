@@ -1,0 +1,159 @@
+import { writeSync } from 'node:fs';
+import type { Writable } from 'node:stream';
+
+export interface LineBatchOptions {
+  /** Where the lines go: `process.stdout`. */
+  stream: Pick<Writable, 'write' | 'writableLength' | 'once' | 'on'>;
+  /** Its file descriptor, for `flushSync` (1 for standard output). */
+  fd: number;
+  /** A write starts once this many bytes have gathered (or at the next periodic flush). */
+  minBytes: number;
+  /**
+   * At most this many bytes per write, cut between lines: up to PIPE_BUF (4 KiB) a write to a pipe
+   * is atomic, so processes sharing one stdout (`asyncsrv start`'s workers) never cut into each other's lines.
+   */
+  maxBytes: number;
+  /** Lines gathered for longer than this are written even if fewer than `minBytes`. */
+  flushIntervalMs: number;
+  /** What may wait in memory while the reader is stuck; beyond it new lines are dropped and counted. */
+  maxPendingBytes: number;
+}
+
+/**
+ * pino's destination for the server's JSON lines: they gather in a list and leave as one write of
+ * whole lines once `minBytes` have come (or every `flushIntervalMs`). The write goes to the stream
+ * (stdout), which on a pipe with room is one system call made at once on this thread; while the
+ * pipe is full, lines wait here and the next write follows the stream's `drain`, so at most one
+ * batch is ever queued in the stream and each stays one atomic write. It stands in for pino.destination
+ * (sonic-boom), which hands every batch to a thread-pool thread and measures its growing batch string
+ * again for each line; see docs/benchmarks.md for what that cost under load.
+ * @example
+ * const logger = pino({}, new LineBatch({ stream: process.stdout, fd: 1, minBytes: 3072, maxBytes: 4096, flushIntervalMs: 100, maxPendingBytes: 16 << 20 }));
+ */
+export class LineBatch {
+  readonly #options: LineBatchOptions;
+  #lines: string[] = [];
+  #sizes: number[] = [];
+  /** Index of the first line not yet written (lines before it are dropped from the list in bulk). */
+  #head = 0;
+  #pendingBytes = 0;
+  #waitingForDrain = false;
+  #dropped = 0;
+  #waiters: Array<(error?: Error) => void> = [];
+  /** The stream failed (EPIPE: nothing reads stdout any more): lines have nowhere to go. */
+  #broken = false;
+  readonly #timer: NodeJS.Timeout;
+
+  constructor(options: LineBatchOptions) {
+    this.#options = options;
+    this.#timer = setInterval(() => this.#writeReady(0), options.flushIntervalMs).unref();
+    options.stream.on('error', () => {
+      this.#broken = true; // a logger must not crash the server it logs for
+      this.#lines = [];
+      this.#sizes = [];
+      this.#head = 0;
+      this.#pendingBytes = 0;
+      this.#settleWaiters();
+    });
+  }
+
+  /** pino calls it with one whole line (ending in a newline). */
+  write(line: string): void {
+    if (this.#broken) return;
+    const size = Buffer.byteLength(line);
+    if (this.#pendingBytes + size > this.#options.maxPendingBytes) {
+      this.#dropped += 1;
+      return;
+    }
+    this.#lines.push(line);
+    this.#sizes.push(size);
+    this.#pendingBytes += size;
+    if (this.#pendingBytes >= this.#options.minBytes) this.#writeReady(this.#waiters.length > 0 ? 0 : this.#options.minBytes);
+  }
+
+  /** Calls `done` once every line written so far has been handed to the stream (pino's `logger.flush(done)`). */
+  flush(done: (error?: Error) => void = () => undefined): void {
+    this.#waiters.push(done);
+    this.#writeReady(0);
+  }
+
+  /** Writes, blocking, every line not yet handed to the stream: for the last moments of a process. */
+  flushSync(): void {
+    clearInterval(this.#timer);
+    if (this.#broken) return;
+    let data = Buffer.from(this.#takeLines(Number.POSITIVE_INFINITY));
+    const giveUpAt = performance.now() + 1_000; // a stuck reader must not hold up an exit
+    while (data.length > 0 && performance.now() < giveUpAt) {
+      try {
+        data = data.subarray(writeSync(this.#options.fd, data));
+      } catch (error) {
+        if ((error as { code?: unknown }).code !== 'EAGAIN') return;
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10); // the pipe is full: let the reader catch up
+      }
+    }
+  }
+
+  /** Writes batches while `threshold` bytes wait (0: all) and the stream has nothing queued; settles flush waiters. */
+  #writeReady(threshold: number): void {
+    const { stream } = this.#options;
+    while (!this.#waitingForDrain && !this.#broken) {
+      const due = this.#dropped > 0 || (this.#pendingBytes > 0 && this.#pendingBytes >= threshold);
+      const unsettled = this.#waiters.length > 0 && stream.writableLength > 0;
+      if (!due && !unsettled) break;
+      if (stream.writableLength > 0) {
+        // The reader is behind: one batch at a time, so none is ever split by a partial write.
+        this.#waitingForDrain = true;
+        stream.once('drain', () => {
+          this.#waitingForDrain = false;
+          this.#writeReady(this.#waiters.length > 0 ? 0 : this.#options.minBytes);
+        });
+        return;
+      }
+      stream.write(this.#takeLines(this.#options.maxBytes));
+    }
+    if (this.#broken || (!this.#waitingForDrain && this.#pendingBytes === 0)) this.#settleWaiters();
+  }
+
+  #settleWaiters(): void {
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const done of waiters) process.nextTick(done);
+  }
+
+  /** Whole lines from the front, up to `maxBytes` (at least one line, however long), as one string. */
+  #takeLines(maxBytes: number): string {
+    const start = this.#head;
+    let end = start;
+    let bytes = 0;
+    while (end < this.#lines.length && (end === start || bytes + this.#sizes[end]! <= maxBytes)) {
+      bytes += this.#sizes[end]!;
+      end += 1;
+    }
+    let text = this.#lines.slice(start, end).join('');
+    if (this.#dropped > 0) text = this.#droppedLine() + text;
+    this.#pendingBytes -= bytes;
+    if (end === this.#lines.length) {
+      this.#lines = [];
+      this.#sizes = [];
+      this.#head = 0;
+    } else if (end > 1_024 && end * 2 > this.#lines.length) {
+      this.#lines.splice(0, end); // a backlog that never empties must not keep every written line
+      this.#sizes.splice(0, end);
+      this.#head = 0;
+    } else {
+      this.#head = end;
+    }
+    return text;
+  }
+
+  /** Says, in the log itself, how many lines a stuck reader cost. */
+  #droppedLine(): string {
+    const line = JSON.stringify({
+      level: 'warn',
+      time: Date.now(),
+      msg: `dropped ${this.#dropped} log lines: standard output was not read fast enough`,
+    });
+    this.#dropped = 0;
+    return `${line}\n`;
+  }
+}

@@ -1,0 +1,95 @@
+import { closeSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { afterEach, describe, expect, it } from 'vitest';
+import { LineBatch, type LineBatchOptions } from '../src/log-destination.js';
+
+/** A stream that takes each write only when the test says so, as a pipe whose reader is behind. */
+function slowReader() {
+  const taken: string[] = [];
+  const held: Array<() => void> = [];
+  const stream = new Writable({
+    highWaterMark: 1,
+    write(chunk: Buffer, _encoding, done) {
+      taken.push(chunk.toString());
+      held.push(done);
+    },
+  });
+  return { stream, taken, release: () => held.splice(0).forEach((done) => done()) };
+}
+
+const line = (n: number) => `${JSON.stringify({ n: String(n).padStart(3, '0'), pad: 'x'.repeat(79) })}\n`; // 100 bytes
+const batches: LineBatch[] = [];
+function lineBatch(options: Partial<LineBatchOptions> & Pick<LineBatchOptions, 'stream'>): LineBatch {
+  const batch = new LineBatch({ fd: -1, minBytes: 300, maxBytes: 450, flushIntervalMs: 60_000, maxPendingBytes: 1_000, ...options });
+  batches.push(batch);
+  return batch;
+}
+afterEach(() => batches.splice(0).forEach((batch) => batch.flushSync()));
+
+describe('LineBatch', () => {
+  it('writes whole lines once minBytes gathered, at most maxBytes a write, and one batch at a time while the reader is behind', async () => {
+    const reader = slowReader();
+    const batch = lineBatch({ stream: reader.stream });
+    batch.write(line(1));
+    batch.write(line(2));
+    expect(reader.taken).toEqual([]); // 200 bytes: below minBytes
+    for (let n = 3; n <= 9; n += 1) batch.write(line(n));
+    expect(reader.taken).toEqual([line(1) + line(2) + line(3)]); // the stream holds it: the rest waits here
+    reader.release();
+    await new Promise(setImmediate);
+    expect(reader.taken.slice(1)).toEqual([line(4) + line(5) + line(6) + line(7)]); // 400 bytes fit in 450; a fifth would not
+    reader.release();
+    await new Promise(setImmediate);
+    expect(reader.taken).toHaveLength(2); // 200 bytes left: below minBytes
+
+    let flushed = false;
+    batch.flush(() => (flushed = true));
+    expect(reader.taken.at(-1)).toBe(line(8) + line(9));
+    await new Promise(setImmediate);
+    expect(flushed).toBe(false); // handed over, not yet taken by the reader
+    reader.release();
+    await new Promise(setImmediate);
+    expect(flushed).toBe(true);
+  });
+
+  it('drops lines past maxPendingBytes while the reader is stuck, and says how many once it reads again', async () => {
+    const reader = slowReader();
+    const batch = lineBatch({ stream: reader.stream });
+    for (let n = 1; n <= 20; n += 1) batch.write(line(n)); // 3 lines in the stream, 10 wait, 7 dropped
+    reader.release();
+    await new Promise(setImmediate);
+    const notice = JSON.parse(reader.taken[1]!.split('\n')[0]!) as Record<string, unknown>;
+    expect(notice).toMatchObject({ level: 'warn', msg: 'dropped 7 log lines: standard output was not read fast enough' });
+    batch.flush();
+    for (let i = 0; i < 5; i += 1) {
+      reader.release();
+      await new Promise(setImmediate);
+    }
+    const written = reader.taken.join('').split('\n').filter(Boolean);
+    expect(written.filter((text) => !text.includes('dropped')).map((text) => Number((JSON.parse(text) as { n: string }).n))).toEqual(
+      Array.from({ length: 13 }, (_, i) => i + 1),
+    );
+  });
+
+  it('flushSync writes what waits straight to the file descriptor, for the last moments of a process', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'line-batch-')), 'out.log');
+    const fd = openSync(file, 'w');
+    const batch = lineBatch({ stream: slowReader().stream, fd, minBytes: 10_000 });
+    batch.write(line(1));
+    batch.write(line(2));
+    batch.flushSync();
+    closeSync(fd);
+    expect(readFileSync(file, 'utf8')).toBe(line(1) + line(2));
+  });
+
+  it('stops writing, without throwing, once the stream fails (nothing reads stdout any more)', async () => {
+    const stream = new Writable({ write: (_chunk, _encoding, done) => done(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' })) });
+    const batch = lineBatch({ stream, minBytes: 1 });
+    batch.write(line(1));
+    await new Promise(setImmediate);
+    expect(() => batch.write(line(2))).not.toThrow();
+    await new Promise<void>((resolve) => batch.flush(() => resolve()));
+  });
+});
