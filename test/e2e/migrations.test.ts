@@ -58,7 +58,16 @@ async function startServer(databaseUrl: string): Promise<{ child: ResultPromise;
     }),
   });
   children.push(child);
-  await waitForHttp(`http://127.0.0.1:${port}/readyz`, 200, 60_000);
+  // A server that exits at start-up says why at once, instead of after the 60 s wait for /readyz.
+  let starting = true;
+  const exitedEarly = child.then((result) => {
+    if (starting) throw new Error(`the server exited (${result.exitCode ?? result.signal}) before /readyz said 200:\n${result.all}`);
+  });
+  try {
+    await Promise.race([waitForHttp(`http://127.0.0.1:${port}/readyz`, 200, 60_000), exitedEarly]);
+  } finally {
+    starting = false;
+  }
   return {
     child,
     stop: async () => {
