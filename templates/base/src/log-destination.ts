@@ -3,7 +3,7 @@ import type { Writable } from 'node:stream';
 
 export interface LineBatchOptions {
   /** Where the lines go: `process.stdout`. */
-  stream: Pick<Writable, 'write' | 'writableLength' | 'once' | 'on'>;
+  stream: Pick<Writable, 'write' | 'writableLength' | 'on'>;
   /** Its file descriptor, for `flushSync` (1 for standard output). */
   fd: number;
   /** A write starts once this many bytes have gathered (or at the next periodic flush). */
@@ -23,8 +23,8 @@ export interface LineBatchOptions {
  * pino's destination for the server's JSON lines: they gather in a list and leave as one write of
  * whole lines once `minBytes` have come (or every `flushIntervalMs`). The write goes to the stream
  * (stdout), which on a pipe with room is one system call made at once on this thread; while the
- * pipe is full, lines wait here and the next write follows the stream's `drain`, so at most one
- * batch is ever queued in the stream and each stays one atomic write. It stands in for pino.destination
+ * pipe is full, lines wait here and the next write follows the stream's callback for the one it
+ * holds, so at most one batch is ever queued in the stream and each stays one atomic write. It stands in for pino.destination
  * (sonic-boom), which hands every batch to a thread-pool thread and measures its growing batch string
  * again for each line; see docs/benchmarks.md for what that cost under load.
  * @example
@@ -37,7 +37,14 @@ export class LineBatch {
   /** Index of the first line not yet written (lines before it are dropped from the list in bulk). */
   #head = 0;
   #pendingBytes = 0;
-  #waitingForDrain = false;
+  /** A batch waits in the stream (the pipe was full): nothing more goes to it until its write is done. */
+  #waitingForWrite = false;
+  /** Every write's callback: once the stream wrote a batch it was holding, the next may go. */
+  readonly #written = (): void => {
+    if (!this.#waitingForWrite) return;
+    this.#waitingForWrite = false;
+    this.#writeReady(this.#waiters.length > 0 ? 0 : this.#options.minBytes);
+  };
   #dropped = 0;
   #waiters: Array<(error?: Error) => void> = [];
   /** The stream failed (EPIPE: nothing reads stdout any more): lines have nowhere to go. */
@@ -71,13 +78,13 @@ export class LineBatch {
     if (this.#pendingBytes >= this.#options.minBytes) this.#writeReady(this.#waiters.length > 0 ? 0 : this.#options.minBytes);
   }
 
-  /** Calls `done` once every line written so far has been handed to the stream (pino's `logger.flush(done)`). */
+  /** Calls `done` once the stream has written every line written here so far (pino's `logger.flush(done)`). */
   flush(done: (error?: Error) => void = () => undefined): void {
     this.#waiters.push(done);
     this.#writeReady(0);
   }
 
-  /** Writes, blocking, every line not yet handed to the stream: for the last moments of a process. */
+  /** Writes, blocking, every line not yet handed to the stream: for the last moments of a process (after `flush` had its chance). */
   flushSync(): void {
     clearInterval(this.#timer);
     if (this.#broken) return;
@@ -93,25 +100,23 @@ export class LineBatch {
     }
   }
 
-  /** Writes batches while `threshold` bytes wait (0: all) and the stream has nothing queued; settles flush waiters. */
+  /** Writes batches while `threshold` bytes wait (0: all) and the stream holds none; settles flush waiters once all is out. */
   #writeReady(threshold: number): void {
     const { stream } = this.#options;
-    while (!this.#waitingForDrain && !this.#broken) {
+    while (!this.#waitingForWrite && !this.#broken) {
       const due = this.#dropped > 0 || (this.#pendingBytes > 0 && this.#pendingBytes >= threshold);
       const unsettled = this.#waiters.length > 0 && stream.writableLength > 0;
       if (!due && !unsettled) break;
       if (stream.writableLength > 0) {
-        // The reader is behind: one batch at a time, so none is ever split by a partial write.
-        this.#waitingForDrain = true;
-        stream.once('drain', () => {
-          this.#waitingForDrain = false;
-          this.#writeReady(this.#waiters.length > 0 ? 0 : this.#options.minBytes);
-        });
+        // The reader is behind: a batch waits in the stream, and its write's callback wakes us. One
+        // at a time, so none is ever split by a partial write. ('drain' would not come: one batch
+        // stays under the stream's high-water mark.)
+        this.#waitingForWrite = true;
         return;
       }
-      stream.write(this.#takeLines(this.#options.maxBytes));
+      stream.write(this.#takeLines(this.#options.maxBytes), this.#written);
     }
-    if (this.#broken || (!this.#waitingForDrain && this.#pendingBytes === 0)) this.#settleWaiters();
+    if (this.#broken || (!this.#waitingForWrite && this.#pendingBytes === 0)) this.#settleWaiters();
   }
 
   #settleWaiters(): void {

@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { closeSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -5,12 +7,14 @@ import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LineBatch, type LineBatchOptions } from '../src/log-destination.js';
 
-/** A stream that takes each write only when the test says so, as a pipe whose reader is behind. */
+/**
+ * A stream that takes each write only when the test says so, as a pipe whose reader is behind. Its
+ * high-water mark is process.stdout's (16 KiB): a held batch of a few hundred bytes never makes it emit 'drain'.
+ */
 function slowReader() {
   const taken: string[] = [];
   const held: Array<() => void> = [];
   const stream = new Writable({
-    highWaterMark: 1,
     write(chunk: Buffer, _encoding, done) {
       taken.push(chunk.toString());
       held.push(done);
@@ -91,5 +95,23 @@ describe('LineBatch', () => {
     await new Promise(setImmediate);
     expect(() => batch.write(line(2))).not.toThrow();
     await new Promise<void>((resolve) => batch.flush(() => resolve()));
+  });
+
+  it('through a real pipe whose reader pauses: every line arrives whole and in order, and flush waits for the last', async () => {
+    // 3,000 lines of ~220 bytes: ten times what a pipe holds, so the writer meets a full pipe.
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/log-burst.ts', '3000'], {
+      cwd: join(import.meta.dirname, '..'),
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const chunks: Buffer[] = [];
+    child.stdout.pause();
+    await new Promise((resolve) => setTimeout(resolve, 1_500)); // the reader is away; the pipe fills
+    child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+    child.stdout.resume();
+    const [code] = (await once(child, 'close')) as [number | null];
+    expect(code).toBe(0);
+    const lines = Buffer.concat(chunks).toString().split('\n');
+    expect(lines.pop()).toBe(''); // ends with a whole line
+    expect(lines.map((line) => (JSON.parse(line) as { n: number }).n)).toEqual(Array.from({ length: 3_000 }, (_, i) => i + 1));
   });
 });
