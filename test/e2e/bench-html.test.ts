@@ -112,8 +112,9 @@ describe('asyncsrv bench --html and --markdown', () => {
     const markdown = await readFile(markdownFile, 'utf8');
     expect(markdown).toMatch(/^### asyncsrv bench\n\nclosed model, 4 connections, 2 s per scenario\nCompared with the baseline of /);
     expect(markdown).toContain('| scenario | req/s | p50 | p99 | errors |\n| --- | ---: | ---: | ---: | ---: |\n');
+    // Two runs against one local server differ by a few percent: any delta may be past 5% and bold (CI: req/s -8.8%).
     expect(markdown).toMatch(
-      /^\| `url` \| [\d,]+ \([+-]\d+\.\d%\) \| [\d.]+ ms \((\*\*)?[+-]\d+\.\d%(\*\*)?\) \| [\d.]+ ms \((\*\*)?[+-]\d+\.\d%(\*\*)?\) \| 0\.00% \|$/m,
+      /^\| `url` \| [\d,]+ \((\*\*)?[+-]\d+\.\d%(\*\*)?\) \| [\d.]+ ms \((\*\*)?[+-]\d+\.\d%(\*\*)?\) \| [\d.]+ ms \((\*\*)?[+-]\d+\.\d%(\*\*)?\) \| 0\.00% \|$/m,
     );
   }, 180_000);
 });
