@@ -24,9 +24,9 @@ export interface LineBatchOptions {
  * whole lines once `minBytes` have come (or every `flushIntervalMs`). The write goes to the stream
  * (stdout), which on a pipe with room is one system call made at once on this thread; while the
  * pipe is full, lines wait here and the next write follows the stream's callback for the one it
- * holds, so at most one batch is ever queued in the stream and each stays one atomic write. It stands in for pino.destination
- * (sonic-boom), which hands every batch to a thread-pool thread and measures its growing batch string
- * again for each line; see docs/benchmarks.md for what that cost under load.
+ * holds, so at most one batch is ever queued in the stream and each stays one atomic write. It
+ * stands in for pino.destination (sonic-boom), which measures its growing batch string again for
+ * each line and hands every batch to a thread-pool thread: under load, several times the cost.
  * @example
  * const logger = pino({}, new LineBatch({ stream: process.stdout, fd: 1, minBytes: 3072, maxBytes: 4096, flushIntervalMs: 100, maxPendingBytes: 16 << 20 }));
  */
