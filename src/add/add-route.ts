@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { findProject } from '../project/index.js';
 import { UserError } from '../util/errors.js';
 import { mountRoute } from './mount-route.js';
 import type { RouteName } from './route-name.js';
-import { renderRouteFile, renderRouteTest } from './route-template.js';
+import { routeFiles } from './route-template.js';
 
 export interface AddRouteOptions {
   kind: 'route';
@@ -31,10 +31,9 @@ export async function runAddRoute(options: AddRouteOptions, out: { info(line: st
       'Projects made before `asyncsrv add` lack what the route uses; mount one by hand as README.md shows.',
     );
   }
-  const routeFile = join(root, 'src', 'routes', `${route.file}.ts`);
-  const testFile = join(root, 'test', `${route.file}.test.ts`);
-  for (const file of [routeFile, testFile]) {
-    if (existsSync(file)) throw new UserError(`\`${relative(root, file)}\` exists already.`, 'Choose another name.');
+  const files = routeFiles(route);
+  for (const { path } of files) {
+    if (existsSync(join(root, path))) throw new UserError(`\`${path}\` exists already.`, 'Choose another name.');
   }
   const appFile = join(root, 'src', 'app.ts');
   const mounted = mountRoute(await readFile(appFile, 'utf8'), route);
@@ -42,18 +41,18 @@ export async function runAddRoute(options: AddRouteOptions, out: { info(line: st
   const written: string[] = [];
   try {
     await mkdir(join(root, 'src', 'routes'), { recursive: true });
-    await writeFile(routeFile, renderRouteFile(route), { flag: 'wx' });
-    written.push(routeFile);
-    await writeFile(testFile, renderRouteTest(route), { flag: 'wx' });
-    written.push(testFile);
+    for (const { path, content } of files) {
+      // eslint-disable-next-line no-await-in-loop -- in order: a failure removes what was written before it
+      await writeFile(join(root, path), content, { flag: 'wx' });
+      written.push(join(root, path));
+    }
     await writeFile(appFile, mounted);
   } catch (error) {
     await Promise.all(written.map((file) => rm(file, { force: true })));
     throw error;
   }
   out.info(`Added GET ${route.prefix}/:id:`);
-  out.info(`  created src/routes/${route.file}.ts`);
-  out.info(`  created test/${route.file}.test.ts`);
+  for (const { path } of files) out.info(`  created ${path}`);
   out.info(`  mounted in src/app.ts: .route('${route.prefix}', ${route.factory}(deps))`);
   out.info(`Next: npx vitest run test/${route.file}.test.ts, then replace the example query and upstream call with yours.`);
 }

@@ -102,3 +102,11 @@ export function renderRouteFile(route: RouteName): string {
 export function renderRouteTest(route: RouteName): string {
   return fill(testTemplate, route);
 }
+
+/** The two files a route adds, by their path in the project: the route and its test. */
+export function routeFiles(route: RouteName): Array<{ path: string; content: string }> {
+  return [
+    { path: `src/routes/${route.file}.ts`, content: renderRouteFile(route) },
+    { path: `test/${route.file}.test.ts`, content: renderRouteTest(route) },
+  ];
+}

@@ -1,4 +1,4 @@
-import { mountRoute, parseRouteName, renderRouteFile, renderRouteTest } from '../add/index.js';
+import { mountRoute, parseRouteName, routeFiles } from '../add/index.js';
 
 /** The example route of a `--minimal` project. */
 export const EXAMPLE_ROUTE = 'items';
@@ -12,6 +12,5 @@ export function addExampleRoute(files: Map<string, Buffer>): void {
   const app = files.get('src/app.ts');
   if (!app) throw new Error('The minimal template has no src/app.ts to mount its example route in');
   files.set('src/app.ts', Buffer.from(mountRoute(app.toString('utf8'), route)));
-  files.set(`src/routes/${route.file}.ts`, Buffer.from(renderRouteFile(route)));
-  files.set(`test/${route.file}.test.ts`, Buffer.from(renderRouteTest(route)));
+  for (const { path, content } of routeFiles(route)) files.set(path, Buffer.from(content));
 }

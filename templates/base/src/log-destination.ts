@@ -43,7 +43,7 @@ export class LineBatch {
   readonly #written = (): void => {
     if (!this.#waitingForWrite) return;
     this.#waitingForWrite = false;
-    this.#writeReady(this.#waiters.length > 0 ? 0 : this.#options.minBytes);
+    this.#writeReady();
   };
   #dropped = 0;
   #waiters: Array<(error?: Error) => void> = [];
@@ -53,7 +53,7 @@ export class LineBatch {
 
   constructor(options: LineBatchOptions) {
     this.#options = options;
-    this.#timer = setInterval(() => this.#writeReady(0), options.flushIntervalMs).unref();
+    this.#timer = setInterval(() => this.#writeReady(true), options.flushIntervalMs).unref();
     options.stream.on('error', () => {
       this.#broken = true; // a logger must not crash the server it logs for
       this.#lines = [];
@@ -75,13 +75,13 @@ export class LineBatch {
     this.#lines.push(line);
     this.#sizes.push(size);
     this.#pendingBytes += size;
-    if (this.#pendingBytes >= this.#options.minBytes) this.#writeReady(this.#waiters.length > 0 ? 0 : this.#options.minBytes);
+    if (this.#pendingBytes >= this.#options.minBytes) this.#writeReady();
   }
 
   /** Calls `done` once the stream has written every line written here so far (pino's `logger.flush(done)`). */
   flush(done: (error?: Error) => void = () => undefined): void {
     this.#waiters.push(done);
-    this.#writeReady(0);
+    this.#writeReady();
   }
 
   /** Writes, blocking, every line not yet handed to the stream: for the last moments of a process (after `flush` had its chance). */
@@ -100,11 +100,15 @@ export class LineBatch {
     }
   }
 
-  /** Writes batches while `threshold` bytes wait (0: all) and the stream holds none; settles flush waiters once all is out. */
-  #writeReady(threshold: number): void {
+  /**
+   * Writes batches while `minBytes` wait (any at all for `everything`, or while someone waits on
+   * `flush`) and the stream holds none; settles the flush waiters once all is out.
+   */
+  #writeReady(everything = false): void {
     const { stream } = this.#options;
+    const threshold = everything || this.#waiters.length > 0 ? 1 : this.#options.minBytes;
     while (!this.#waitingForWrite && !this.#broken) {
-      const due = this.#dropped > 0 || (this.#pendingBytes > 0 && this.#pendingBytes >= threshold);
+      const due = this.#dropped > 0 || this.#pendingBytes >= threshold;
       const unsettled = this.#waiters.length > 0 && stream.writableLength > 0;
       if (!due && !unsettled) break;
       if (stream.writableLength > 0) {
