@@ -95,10 +95,7 @@ export function patchSequentialFanOut(root: string): void {
 /** The deadline timer never fires within a run; the client-disconnect signal stays. */
 export function patchNoDeadline(root: string): void {
   patchFile(root, 'src/http/deadline.ts', [
-    [
-      /(setTimeout\(expire, )Math\.max\(0, this\.#budgetMs - \(performance\.now\(\) - this\.#startedAt\)\)/,
-      (timer) => `${timer}2_147_483_647`,
-    ],
+    [/place = deadlineTimer\(this\.#budgetMs\)\.add\(this\);/, 'place = -1; // bench fixture: the deadline never fires'],
   ]);
 }
 
@@ -112,20 +109,20 @@ export function patchNoAdmissionLine(root: string): void {
   const path = join(root, file);
   let source = replaceOnce(
     readFileSync(path, 'utf8'),
-    /slot = await line\.acquire\(signal\);/,
-    'slot = { release: (): void => undefined }; // bench fixture: no admission line, the call queues FIFO inside the undici pool',
+    /let slot = line\.tryAcquire\(stop\);\n\s*if \(!slot\) \{\n[\s\S]*?\n {4}\}\n/,
+    '    const slot = { release: (): void => undefined }; // bench fixture: no admission line, the call queues FIFO inside the undici pool\n',
     file,
   );
   source = replaceOnce(
     source,
-    /(headers: requestId \?[^\n]*\n\s*)signal,/,
-    (head) => `${head}signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),`,
+    /const stop: StopSource = deadline \?\? signal;/,
+    'const stop: StopSource = AbortSignal.any([deadline?.signal ?? (signal as AbortSignal), AbortSignal.timeout(timeoutMs)]); // bench fixture: the timeout starts before the wait',
     file,
   );
   source = replaceOnce(
     source,
-    /: describeFailure\(error, path, timeoutMs\)/,
-    ": (error as Error).name === 'TimeoutError' ? new DependencyTimeoutError(`The upstream (${path})`, timeoutMs, { cause: error }) : describeFailure(error, path, timeoutMs)",
+    /const failure = stopReason\(stop\) \?\? describeFailure\(error, path, timeoutMs\);/,
+    "const failure = (stopReason(stop) as Error | undefined)?.name === 'TimeoutError' ? new DependencyTimeoutError(`The upstream (${path})`, timeoutMs, { cause: error }) : (stopReason(stop) ?? describeFailure(error, path, timeoutMs));",
     file,
   );
   writeFileSync(path, source);

@@ -30,10 +30,10 @@ interface Row {
 export function {{factory}}({ db, upstream }: Pick<AppDeps, 'db' | 'upstream'>) {
   return new Hono<AppEnv>().get('/:id', validate('param', {{schema}}), async (c) => {
     const { id } = c.req.valid('param');
-    const { signal } = c.env.deadline;
+    const { deadline, requestId } = c.env;
     const [rows, details] = await Promise.all([
-      db.query<Row>('SELECT $1::int AS id, now()::text AS "checkedAt"', [id], signal),
-      upstream.getJson(\`/data/{{name}}-\${id}\`, { signal, requestId: c.env.requestId }),
+      db.query<Row>('SELECT $1::int AS id, now()::text AS "checkedAt"', [id], deadline.signal),
+      upstream.getJson(\`/data/{{name}}-\${id}\`, { deadline, requestId }),
     ]);
     return c.json({ id, checkedAt: rows[0]?.checkedAt ?? null, upstream: details });
   });

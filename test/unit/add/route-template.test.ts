@@ -10,7 +10,7 @@ describe('the route template', () => {
     expect(source).toContain('export function orderItemsRoutes({ db, upstream }');
     expect(source).toContain("validate('param', orderItemsParams)");
     expect(source).toContain('GET /order-items/:id');
-    expect(source).toContain('upstream.getJson(`/data/order-items-${id}`, { signal, requestId: c.env.requestId })');
+    expect(source).toContain('upstream.getJson(`/data/order-items-${id}`, { deadline, requestId })');
     expect(source).toMatch(/db\.query<Row>\(.*\[id\], signal\)/);
     expect(source).not.toMatch(/\{\{|\}\}/);
   });

@@ -20,7 +20,7 @@ export interface RequestScopeOptions {
  * costs one small object.
  * @example
  * app.get('/x', async (c) => {
- *   const data = await upstream.getJson('/x', { signal: c.env.deadline.signal, requestId: c.env.requestId });
+ *   const data = await upstream.getJson('/x', { deadline: c.env.deadline, requestId: c.env.requestId });
  *   c.env.logger.info({ items: data.length }, 'fetched');
  * });
  */

@@ -1,4 +1,5 @@
 import { OverloadedError } from '../errors.js';
+import { linkStop, stopReason, unlinkStop, type Abortable, type StopSource } from '../http/deadline.js';
 
 export interface AdmissionQueueOptions {
   /** Work that may run at once: the pool's size (upstream connections, DB clients). */
@@ -27,18 +28,23 @@ export interface AdmissionStats {
   holdMs: number;
 }
 
-/** A held slot: give it back exactly once. */
+/** A held slot: give it back exactly once, as `slot.release()` (a method, not a detached function). */
 export interface Slot {
   release(): void;
 }
 
 export interface AdmissionQueue {
-  /** Resolves with a slot; rejects at once with OverloadedError (503) when the wait would be too long, or with the signal's reason. */
-  acquire(signal: AbortSignal): Promise<Slot>;
+  /**
+   * Resolves with a slot; rejects at once with OverloadedError (503) when the wait would be too
+   * long, or with the reason `stop` (the request's deadline or a signal) ends with.
+   */
+  acquire(stop: StopSource): Promise<Slot>;
+  /** A slot at once when one is free and nobody waits (no promise made); undefined otherwise: then `acquire`. */
+  tryAcquire(stop: StopSource): Slot | undefined;
   stats(): AdmissionStats;
 }
 
-interface Waiter {
+interface Waiter extends Abortable {
   /** When the waiter is refused if no slot came: its predicted turn, or `targetMs` on the stack. */
   deadline: number;
   admit(): void;
@@ -54,11 +60,11 @@ interface Waiter {
  * refuse, newcomers go onto a stack served newest first, and one that waited `targetMs` is refused
  * (Facebook's adaptive LIFO with CoDel's short target): the pool stays busy with callers that still
  * wait, and the rest learn at once. That lasts until an interval passes without a refusal. Callers
- * promised a place before, and later calls of a request already admitted (same signal), are served
+ * promised a place before, and later calls of a request already admitted (same deadline or signal), are served
  * first: work in progress finishes rather than being thrown away half done.
  * @example
  * const line = createAdmissionQueue({ slots: 10, targetMs: 3, intervalMs: 100, name: 'the upstream' });
- * const slot = await line.acquire(signal);
+ * const slot = await line.acquire(c.env.deadline);
  * try { await call(); } finally { slot.release(); }
  */
 export function createAdmissionQueue({ slots, targetMs, intervalMs, name }: AdmissionQueueOptions): AdmissionQueue {
@@ -69,9 +75,11 @@ export function createAdmissionQueue({ slots, targetMs, intervalMs, name }: Admi
   let holdMs = 0; // moving average; 0 until the first release, so nothing is refused on a guess
   let lastRefusedAt = Number.NEGATIVE_INFINITY;
   let sweeper: NodeJS.Timeout | undefined;
-  // Requests (by their signal) that already hold or held a slot: their next calls finish the work
-  // already admitted, so they are never refused, only queued (their deadline still bounds them).
-  const admitted = new WeakSet<AbortSignal>();
+  // Requests (by their deadline or signal) that already hold or held a slot: their next calls finish
+  // the work already admitted, so they are never refused, only queued (their deadline still bounds them).
+  // A mark on the deadline (or signal) itself, not a WeakSet: a weak entry per request is work for
+  // every garbage collection while the request lives.
+  const admitted = Symbol('admitted');
 
   const overloaded = (now: number): boolean => now - lastRefusedAt < intervalMs;
   const refusal = (now: number): OverloadedError => {
@@ -99,31 +107,32 @@ export function createAdmissionQueue({ slots, targetMs, intervalMs, name }: Admi
     sweeper.unref();
   };
 
-  const take = (signal: AbortSignal): Slot => {
-    admitted.add(signal);
+  const giveBack = (since: number): void => {
+    const now = performance.now();
+    holdMs = holdMs === 0 ? now - since : holdMs * 0.9 + (now - since) * 0.1;
+    running -= 1;
+    const next = line.shift() ?? stack.pop();
+    next?.admit();
+  };
+  const take = (stop: StopSource): Slot => {
+    (stop as Marked)[admitted] = true;
     running += 1;
-    const since = performance.now();
-    let released = false;
-    return {
-      release() {
-        if (released) return;
-        released = true;
-        const now = performance.now();
-        holdMs = holdMs === 0 ? now - since : holdMs * 0.9 + (now - since) * 0.1;
-        running -= 1;
-        const next = line.shift() ?? stack.pop();
-        next?.admit();
-      },
-    };
+    return new HeldSlot(giveBack);
   };
 
-  function acquire(signal: AbortSignal): Promise<Slot> {
-    signal.throwIfAborted();
-    if (running < slots && line.length + stack.length === 0) return Promise.resolve(take(signal));
+  function tryAcquire(stop: StopSource): Slot | undefined {
+    if (running < slots && line.length + stack.length === 0 && stopReason(stop) === undefined) return take(stop);
+    return undefined;
+  }
+
+  function acquire(stop: StopSource): Promise<Slot> {
+    const ended = stopReason(stop);
+    if (ended !== undefined) return Promise.reject(ended);
+    if (running < slots && line.length + stack.length === 0) return Promise.resolve(take(stop));
     const now = performance.now();
     let waiters = stack;
     let deadline = now + targetMs;
-    if (admitted.has(signal)) {
+    if ((stop as Marked)[admitted] === true) {
       waiters = line;
       deadline = Number.POSITIVE_INFINITY;
     } else if (!overloaded(now)) {
@@ -133,23 +142,23 @@ export function createAdmissionQueue({ slots, targetMs, intervalMs, name }: Admi
       deadline = now + intervalMs + Math.max(targetMs, holdMs / slots); // one turn past the longest promise
     }
     return new Promise<Slot>((resolve, reject) => {
-      const onAbort = (): void => {
-        const index = waiters.indexOf(waiter);
-        if (index !== -1) waiters.splice(index, 1);
-        reject(signal.reason);
-      };
       const waiter: Waiter = {
         deadline,
         admit: () => {
-          signal.removeEventListener('abort', onAbort);
-          resolve(take(signal));
+          unlinkStop(stop, waiter);
+          resolve(take(stop));
         },
         refuse: (error) => {
-          signal.removeEventListener('abort', onAbort);
+          unlinkStop(stop, waiter);
           reject(error);
         },
+        abort: (reason) => {
+          const index = waiters.indexOf(waiter);
+          if (index !== -1) waiters.splice(index, 1);
+          reject(reason);
+        },
       };
-      signal.addEventListener('abort', onAbort, { once: true });
+      linkStop(stop, waiter);
       waiters.push(waiter);
       if (waiters === stack && stack.length === 1 && sweeper) {
         clearTimeout(sweeper); // a slow line sweep is pending: the stack needs the fast one
@@ -161,6 +170,25 @@ export function createAdmissionQueue({ slots, targetMs, intervalMs, name }: Admi
 
   return {
     acquire,
+    tryAcquire,
     stats: () => ({ running, waiting: line.length + stack.length, overloaded: overloaded(performance.now()), shed, holdMs }),
   };
+}
+
+type Marked = StopSource & Record<symbol, unknown>;
+
+/** A slot in use: one object per call, its `release` working once. */
+class HeldSlot implements Slot {
+  readonly #since = performance.now();
+  #giveBack: ((since: number) => void) | undefined;
+
+  constructor(giveBack: (since: number) => void) {
+    this.#giveBack = giveBack;
+  }
+
+  release(): void {
+    const giveBack = this.#giveBack;
+    this.#giveBack = undefined;
+    giveBack?.(this.#since);
+  }
 }

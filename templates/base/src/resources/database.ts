@@ -73,7 +73,8 @@ export function createDatabase(
     observer?.poolWait((started - waitStarted) / 1_000);
     // pg cannot cancel a running query from a signal: stop waiting, the pool reclaims the client.
     const pending = pool.query<Row>(text, values);
-    void pending.then(slot.release, slot.release);
+    const release = (): void => slot.release();
+    void pending.then(release, release);
     try {
       const result = await raceSignal(pending, signal);
       observer?.query((performance.now() - started) / 1_000);

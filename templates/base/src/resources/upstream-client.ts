@@ -1,8 +1,9 @@
-import { Pool } from 'undici';
+import { Pool, type Dispatcher } from 'undici';
 import { DependencyTimeoutError, UpstreamError } from '../errors.js';
+import { linkStop, stopReason, unlinkStop, type Abortable, type Deadline, type StopSource } from '../http/deadline.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Tracing } from '../observability/tracing.js';
-import { createAdmissionQueue, defaultQueueBounds, type AdmissionStats, type Slot } from '../resilience/admission-queue.js';
+import { createAdmissionQueue, defaultQueueBounds, type AdmissionStats } from '../resilience/admission-queue.js';
 import { createCircuitBreaker, type CircuitBreakerState } from '../resilience/circuit-breaker.js';
 import { createRetryBudget } from '../resilience/retry-budget.js';
 
@@ -23,11 +24,11 @@ export interface UpstreamClientOptions {
   tracing?: Pick<Tracing, 'inSpan'>;
 }
 
-export interface UpstreamCallOptions {
-  /** The request's deadline signal: aborting it cancels the call. */
-  signal: AbortSignal;
+/** What stops a call: the request's deadline (`c.env.deadline`, cheapest), or any AbortSignal. */
+export type UpstreamCallOptions = ({ deadline: Deadline; signal?: never } | { signal: AbortSignal; deadline?: never }) & {
+  /** Sent on as `X-Request-Id`, so the upstream's logs name the request too. */
   requestId?: string;
-}
+};
 
 export interface UpstreamClient {
   getJson(path: string, options: UpstreamCallOptions): Promise<unknown>;
@@ -44,10 +45,11 @@ export interface UpstreamClient {
  * `connections` sockets however many requests arrive. Calls wait for a socket in our admission
  * line (refused with 503 when they cannot get one in time, never queued inside undici where the
  * wait would eat their timeout), pass a circuit breaker, and a GET whose kept-alive socket was
- * reset is retried once, within the call's timeout and a retry budget.
+ * reset is retried once, within the call's timeout and a retry budget. The request's deadline
+ * stops a call through `deadline.link` (an AbortSignal works too, e.g. `AbortSignal.any([...])`).
  * @example
  * const upstream = createUpstreamClient({ baseUrl: new URL('http://127.0.0.1:4000'), connections: 10, timeoutMs: 2000 });
- * const body = await upstream.getJson('/data/a', { signal: c.env.deadline.signal });
+ * const body = await upstream.getJson('/data/a', { deadline: c.env.deadline, requestId: c.env.requestId });
  */
 export function createUpstreamClient(options: UpstreamClientOptions): UpstreamClient {
   const { baseUrl, connections, timeoutMs } = options;
@@ -76,47 +78,56 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     return options.tracing.inSpan(`GET ${basePath}${path}`, attributes, () => callUpstream(path, call));
   }
 
-  async function callUpstream(path: string, { signal, requestId }: UpstreamCallOptions): Promise<unknown> {
+  async function callUpstream(path: string, { deadline, signal, requestId }: UpstreamCallOptions): Promise<unknown> {
+    const stop: StopSource = deadline ?? signal;
     breaker.admit(); // fail fast without taking a place in the line
     const started = performance.now();
-    let slot: Slot;
-    try {
-      slot = await line.acquire(signal);
-    } catch (error) {
-      breaker.failed(error); // a refusal of ours: if this was the probe, the next caller probes
-      throw error;
+    let slot = line.tryAcquire(stop);
+    if (!slot) {
+      try {
+        slot = await line.acquire(stop);
+      } catch (error) {
+        breaker.failed(error); // a refusal of ours: if this was the probe, the next caller probes
+        throw error;
+      }
     }
     retries.recordAttempt();
-    const request = {
-      method: 'GET' as const,
+    const request: Dispatcher.DispatchOptions = {
+      method: 'GET',
       path: `${basePath}${path}`,
       headers: requestId ? { accept: 'application/json', 'x-request-id': requestId } : { accept: 'application/json' },
-      signal,
     };
     try {
-      let response;
+      let answer: UpstreamAnswer;
       try {
-        response = await pool.request(request);
+        answer = await send(request, stop);
       } catch (error) {
-        if (!isConnectionReset(error) || signal.aborted || !retries.tryRetry()) throw error;
-        response = await pool.request(request); // nothing was answered on the reset socket: a GET may go again
+        if (!isConnectionReset(error) || stopReason(stop) !== undefined || !retries.tryRetry()) throw error;
+        answer = await send(request, stop); // nothing was answered on the reset socket: a GET may go again
       }
-      if (response.statusCode >= 400) {
-        await response.body.dump();
-        throw new UpstreamError(`The upstream answered ${response.statusCode} for ${path}.`);
-      }
-      const body: unknown = await response.body.json();
+      if (answer.statusCode >= 400) throw new UpstreamError(`The upstream answered ${answer.statusCode} for ${path}.`);
+      const body: unknown = parseJson(answer.body);
       breaker.succeeded();
       options.observer?.upstreamCall((performance.now() - started) / 1_000, false);
       return body;
     } catch (error) {
-      const failure = signal.aborted ? signal.reason : describeFailure(error, path, timeoutMs);
+      const failure = stopReason(stop) ?? describeFailure(error, path, timeoutMs);
       breaker.failed(failure);
       options.observer?.upstreamCall((performance.now() - started) / 1_000, failure instanceof DependencyTimeoutError);
       throw failure;
     } finally {
       slot.release();
     }
+  }
+
+  function send(request: Dispatcher.DispatchOptions, stop: StopSource): Promise<UpstreamAnswer> {
+    const ended = stopReason(stop);
+    if (ended !== undefined) return Promise.reject(ended);
+    return new Promise<UpstreamAnswer>((resolve, reject) => {
+      const call = new BufferedCall(stop, resolve, reject);
+      linkStop(stop, call);
+      pool.dispatch(request, call);
+    });
   }
 
   return {
@@ -130,6 +141,87 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     }),
     close: () => pool.close(),
   };
+}
+
+interface UpstreamAnswer {
+  statusCode: number;
+  /** The body's chunks; empty for an error status, whose body nobody reads. */
+  body: Buffer[];
+}
+
+/**
+ * One request through undici's dispatch API, its answer kept as a list of chunks: no Readable
+ * stream, AsyncResource or AbortSignal listener per call, which is what `pool.request` makes and a
+ * thousand waiting calls keep alive. The deadline (or signal) stops it through `abort`.
+ */
+class BufferedCall implements Dispatcher.DispatchHandler, Abortable {
+  readonly #stop: StopSource;
+  #controller: Dispatcher.DispatchController | undefined;
+  #reason: unknown;
+  #statusCode = 0;
+  #chunks: Buffer[] = [];
+  #resolve: ((answer: UpstreamAnswer) => void) | undefined;
+  readonly #reject: (reason: unknown) => void;
+
+  constructor(stop: StopSource, resolve: (answer: UpstreamAnswer) => void, reject: (reason: unknown) => void) {
+    this.#stop = stop;
+    this.#resolve = resolve;
+    this.#reject = reject;
+  }
+
+  /** The deadline passed or the client left: stop the request (or, still queued in undici, as it starts). */
+  abort(reason: unknown): void {
+    this.#reason = reason;
+    if (this.#controller) this.#controller.abort(asError(reason));
+    else this.#fail(reason);
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.#controller = controller;
+    if (this.#reason !== undefined) controller.abort(asError(this.#reason));
+  }
+
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number): void {
+    this.#statusCode = statusCode;
+  }
+
+  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.#statusCode < 400) this.#chunks.push(chunk);
+  }
+
+  onResponseEnd(): void {
+    const resolve = this.#resolve;
+    if (!resolve) return;
+    this.#done();
+    resolve({ statusCode: this.#statusCode, body: this.#statusCode < 400 ? this.#chunks : [] });
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    this.#fail(error);
+  }
+
+  #fail(reason: unknown): void {
+    if (!this.#resolve) return;
+    this.#done();
+    this.#reject(reason);
+  }
+
+  #done(): void {
+    this.#resolve = undefined;
+    unlinkStop(this.#stop, this);
+  }
+}
+
+/** undici aborts with an Error; the deadline's reasons are ones already. */
+function asError(reason: unknown): Error {
+  return reason instanceof Error ? reason : new Error(String(reason));
+}
+
+/** The body as JSON, as `response.body.json()` reads it (UTF-8, a byte order mark skipped). */
+function parseJson(chunks: Buffer[]): unknown {
+  const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+  const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  return JSON.parse(bytes.toString('utf8', bom));
 }
 
 /** The error a caller sees: a timeout (504), or the upstream failing (502). */

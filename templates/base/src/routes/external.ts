@@ -4,7 +4,7 @@ import type { AppDeps, AppEnv } from '../types.js';
 /** GET /external: one upstream call through the shared client, under the request's deadline. */
 export function externalRoutes({ upstream }: Pick<AppDeps, 'upstream'>) {
   return new Hono<AppEnv>().get('/', async (c) => {
-    const data = await upstream.getJson('/data/external', { signal: c.env.deadline.signal, requestId: c.env.requestId });
+    const data = await upstream.getJson('/data/external', { deadline: c.env.deadline, requestId: c.env.requestId });
     return c.json({ upstream: data });
   });
 }
