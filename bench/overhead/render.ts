@@ -291,9 +291,11 @@ What the profiles showed (\`node --cpu-prof\`, heap snapshots with 1000 requests
   per request than the minimal app): each waiting request held 32 more closures, 10 more promises
   and 6 more suspended async functions (cockatiel's \`execute\` wrappers, four nested async
   functions, the deadline's race). Now one async function per upstream call and our own
-  three-method breaker; the deadline race holds one promise, one timer, two closures.
+  three-method breaker; the deadline race holds one promise, two closures and a place in
+  the deadline timer's list.
 - Node 20's \`AbortSignal\` costs 2.2 µs to create and \`setMaxListeners\` on it up to 1.6 µs:
-  the signal is made only when a handler reads it, and only \`/queries\` raises its listener limit.
+  the signal is made only when a handler reads it (the upstream client takes the deadline itself),
+  and only \`/queries\` raises its listener limit.
 - \`randomUUID\`'s entropy refills were 1.8% of \`/external\`: ids are a process tag and a counter.
 - prom-client's labelled \`Histogram.observe\` validates and hashes labels each time (1.5 µs per
   request); the request histogram records into its own arrays and prom-client reads them at scrape.
@@ -313,15 +315,23 @@ What the profiles showed (\`node --cpu-prof\`, heap snapshots with 1000 requests
   its fast path: the minimal app with the same six headers served 0.60x of itself (40–43k against
   67–72k req/s); \`ServiceResponse\` puts them in the head for a fraction of that.
 - \`/external\` at 1000 connections, CPU per request from the profiles (busy time / requests): 145 µs
-  against the minimal app's 85. undici +11 µs (its Pool scans its clients for a free one, the
-  deadline signal's listener, two request headers), garbage collection +10 µs, the kernel's
-  \`writev\` +5 µs (larger heads), \`AbortController\`/\`EventTarget\` +5 µs, our own files +8 µs.
-  Tried and measured without a change beyond the noise: a synchronous fast path in the admission
-  line, no \`WeakSet\` of admitted signals. A larger young generation
-  (\`node --max-semi-space-size=64\`) cut CPU per request by 17% and raised req/s 6%, at up to
-  96 MB more heap: not set by the template; a service with memory to spare can add it.
-- Not changed, measured: a timer wheel for deadlines (a timer is 0.27 µs and 120 B; Node already
-  keeps one list per duration).
+  against the minimal app's 85 in the third session, 127 against 83 at the start of the fourth.
+  undici's \`request()\` (an AsyncResource, a Readable body read by \`body.json()\`, a listener on the
+  deadline's AbortSignal per call), Node's \`AbortController\`, a Node timer per request and the
+  garbage a thousand waiting calls leave were most of it. The upstream client now sends through
+  undici's \`dispatch\` with a handler of its own (the body kept as a list of chunks, parsed once)
+  and takes the request's deadline itself: \`deadline.link\` aborts undici's controller at the
+  deadline or when the client leaves, so a request makes no AbortSignal (a handler may still pass
+  \`signal\`). Deadlines share one timer per budget (\`http/deadline-timer.ts\`: requests expire in
+  the order they started, so they wait in a list and the timer is set for the first; alone it
+  gained 1–7% req/s, 5 rounds of 5, against a Node timer per request held while it waits).
+  Alternating, 5 rounds: 0.90x to 0.98x of the minimal app's req/s, 123 to 93 µs a request (minimal 84). Left:
+  the kernel's \`writev\` (+5 µs, larger heads both ways), and about 1000 upstream reconnects after
+  each wrk run, whose end aborts the requests in flight and with them their upstream calls (the
+  minimal app lets those finish and keeps the sockets). A larger young generation
+  (\`node --max-semi-space-size=64\`) cut CPU per request by 17% and raised req/s 6% in the third
+  session, at up to 96 MB more heap: not set by the template; a service with memory to spare can
+  add it.
 ${OVERHEAD_MARKERS.end}
 `;
 }

@@ -50,7 +50,6 @@ export class DeadlineTimer {
   }
 
   #arm(at: number): void {
-    // Whole milliseconds: Node keeps a list of timers per delay, a fraction would make one each.
     this.#timer = setTimeout(() => this.#fire(), Math.max(1, Math.ceil(at - performance.now())));
   }
 
