@@ -115,8 +115,8 @@ export function patchNoAdmissionLine(root: string): void {
   );
   source = replaceOnce(
     source,
-    /const stop: StopSource = deadline \?\? signal;/,
-    'const stop: StopSource = AbortSignal.any([deadline?.signal ?? (signal as AbortSignal), AbortSignal.timeout(timeoutMs)]); // bench fixture: the timeout starts before the wait',
+    /const stop: StopSource \| undefined = deadline \?\? signal;/,
+    'const stop: StopSource | undefined = AbortSignal.any([deadline?.signal ?? (signal as AbortSignal), AbortSignal.timeout(timeoutMs)]); // bench fixture: the timeout starts before the wait',
     file,
   );
   source = replaceOnce(

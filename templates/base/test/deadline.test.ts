@@ -147,6 +147,8 @@ describe('the upstream client reads the body itself', () => {
     try {
       const deadline = new RequestDeadline(performance.now(), 2_000, { request: new Request('http://x/') });
       expect(await client.getJson('/any', { deadline })).toEqual(JSON.parse(text));
+      // Called from plain JavaScript without either: a clear error, not a crash inside the client.
+      await expect(client.getJson('/any', {} as never)).rejects.toThrow("needs the request's deadline");
     } finally {
       await client.close();
     }

@@ -77,7 +77,7 @@ describe('patchNoAdmissionLine', () => {
 
   it("bypasses the line, and starts the call's timeout before the wait as the code before admission control did", () => {
     const source = [
-      '    const stop: StopSource = deadline ?? signal;',
+      '    const stop: StopSource | undefined = deadline ?? signal;',
       '    let slot = line.tryAcquire(stop);',
       '    if (!slot) {',
       '      slot = await line.acquire(stop);',

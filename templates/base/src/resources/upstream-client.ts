@@ -79,7 +79,8 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
   }
 
   async function callUpstream(path: string, { deadline, signal, requestId }: UpstreamCallOptions): Promise<unknown> {
-    const stop: StopSource = deadline ?? signal;
+    const stop: StopSource | undefined = deadline ?? signal;
+    if (!stop) throw new TypeError("upstream.getJson needs the request's deadline ({ deadline: c.env.deadline }) or a signal.");
     breaker.admit(); // fail fast without taking a place in the line
     const started = performance.now();
     let slot = line.tryAcquire(stop);
