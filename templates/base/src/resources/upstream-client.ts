@@ -170,11 +170,11 @@ class BufferedCall implements Dispatcher.DispatchHandler, Abortable {
     this.#reject = reject;
   }
 
-  /** The deadline passed or the client left: stop the request (or, still queued in undici, as it starts). */
+  /** The deadline passed or the client left: the call fails now, and undici stops the request (one still queued in undici as it starts). */
   abort(reason: unknown): void {
     this.#reason = reason;
-    if (this.#controller) this.#controller.abort(asError(reason));
-    else this.#fail(reason);
+    this.#controller?.abort(asError(reason));
+    this.#fail(reason);
   }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
