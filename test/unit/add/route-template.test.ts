@@ -11,7 +11,7 @@ describe('the route template', () => {
     expect(source).toContain("validate('param', orderItemsParams)");
     expect(source).toContain('GET /order-items/:id');
     expect(source).toContain('upstream.getJson(`/data/order-items-${id}`, { deadline, requestId })');
-    expect(source).toMatch(/db\.query<Row>\(.*\[id\], signal\)/);
+    expect(source).toMatch(/db\.query<Row>\(.*\[id\], deadline\.signal\)/);
     expect(source).not.toMatch(/\{\{|\}\}/);
   });
 
