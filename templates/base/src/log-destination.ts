@@ -56,9 +56,7 @@ export class LineBatch {
     this.#timer = setInterval(() => this.#writeReady(true), options.flushIntervalMs).unref();
     options.stream.on('error', () => {
       this.#broken = true; // a logger must not crash the server it logs for
-      this.#lines = [];
-      this.#sizes = [];
-      this.#head = 0;
+      this.#clear();
       this.#pendingBytes = 0;
       this.#settleWaiters();
     });
@@ -129,22 +127,25 @@ export class LineBatch {
     for (const done of waiters) process.nextTick(done);
   }
 
-  /** Whole lines from the front, up to `maxBytes` (at least one line, however long), as one string. */
+  /**
+   * Whole lines from the front, up to `maxBytes` with the dropped-lines notice if one is due (at
+   * least one line, however long), as one string.
+   */
   #takeLines(maxBytes: number): string {
+    const notice = this.#dropped > 0 ? this.#droppedLine() : '';
     const start = this.#head;
     let end = start;
     let bytes = 0;
-    while (end < this.#lines.length && (end === start || bytes + this.#sizes[end]! <= maxBytes)) {
+    let size = Buffer.byteLength(notice);
+    while (end < this.#lines.length && (end === start || size + this.#sizes[end]! <= maxBytes)) {
       bytes += this.#sizes[end]!;
+      size += this.#sizes[end]!;
       end += 1;
     }
-    let text = this.#lines.slice(start, end).join('');
-    if (this.#dropped > 0) text = this.#droppedLine() + text;
+    const text = notice + this.#lines.slice(start, end).join('');
     this.#pendingBytes -= bytes;
     if (end === this.#lines.length) {
-      this.#lines = [];
-      this.#sizes = [];
-      this.#head = 0;
+      this.#clear();
     } else if (end > 1_024 && end * 2 > this.#lines.length) {
       this.#lines.splice(0, end); // a backlog that never empties must not keep every written line
       this.#sizes.splice(0, end);
@@ -153,6 +154,12 @@ export class LineBatch {
       this.#head = end;
     }
     return text;
+  }
+
+  #clear(): void {
+    this.#lines = [];
+    this.#sizes = [];
+    this.#head = 0;
   }
 
   /** Says, in the log itself, how many lines a stuck reader cost. */

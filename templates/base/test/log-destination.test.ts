@@ -71,6 +71,7 @@ describe('LineBatch', () => {
       reader.release();
       await new Promise(setImmediate);
     }
+    for (const text of reader.taken) expect(Buffer.byteLength(text)).toBeLessThanOrEqual(450); // the notice too stays within maxBytes
     const written = reader.taken.join('').split('\n').filter(Boolean);
     expect(written.filter((text) => !text.includes('dropped')).map((text) => Number((JSON.parse(text) as { n: string }).n))).toEqual(
       Array.from({ length: 13 }, (_, i) => i + 1),

@@ -9,7 +9,7 @@ export interface Abortable {
 
 /** A request's time budget as handlers see it: `c.env.deadline`. */
 export interface Deadline {
-  /** Aborts at the deadline or when the client disconnects: pass it to every outbound call. */
+  /** Aborts at the deadline or when the client disconnects: pass it to queries and other clients (the upstream client takes the deadline itself). */
   readonly signal: AbortSignal;
   /** Why the request ended (DeadlineExceededError, ClientClosedError), or undefined while it runs. */
   readonly reason: unknown;
@@ -53,8 +53,8 @@ export function unlinkStop(stop: StopSource, target: Abortable): void {
 export type DisconnectSource = { outgoing: ServerResponse } | { request: Request };
 
 /**
- * Each request's time budget. `signal` aborts at the deadline or when the client disconnects and
- * is passed to every upstream call and query, so work stops instead of piling up; `race` answers
+ * Each request's time budget. At the deadline or when the client disconnects it stops every
+ * call it was passed to (linked calls, and those given `signal`), so work stops instead of piling up; `race` answers
  * at the deadline even if a callee ignores the signal. (`hono/timeout` only races the handler; it
  * does not cancel what the handler started.) Everything is made on first use: a request answered
  * at once (GET /json) pays for no timer, no AbortController and no disconnect listener, and one
@@ -132,17 +132,18 @@ export class RequestDeadline implements Deadline, Expiring {
    */
   race(work: Promise<Response>, answerFor: (reason: unknown) => Response, finish: (response: Response) => Response): Promise<Response> {
     return new Promise<Response>((resolve) => {
+      const timer = deadlineTimer(this.#budgetMs);
       let place = -1;
       const settle = (response: Response | undefined, reason?: unknown): void => {
         if (this.#answer === undefined) return; // settled already
         this.#answer = undefined;
-        if (place !== -1) deadlineTimer(this.#budgetMs).remove(place);
+        if (place !== -1) timer.remove(place);
         resolve(finish(response ?? answerFor(reason)));
       };
       this.#answer = (reason) => settle(undefined, reason);
       work.then(settle, this.#answer); // attached first: a late failure of `work` is never unhandled
       if (this.#reason !== undefined) return this.#answer(this.#reason);
-      place = deadlineTimer(this.#budgetMs).add(this);
+      place = timer.add(this);
     });
   }
 

@@ -47,7 +47,7 @@ export class RequestScope {
     return (this.#requestId ??= this.outgoing ? this.outgoing.requestId : pickRequestId(this.#request.headers.get('x-request-id')));
   }
 
-  /** Aborts at the deadline or when the client disconnects: pass `deadline.signal` to every outbound call. */
+  /** Ends at the deadline or when the client disconnects: pass it to upstream calls (`{ deadline }`), and `deadline.signal` to queries and other clients. */
   get deadline(): Deadline {
     return this.deadlineControl;
   }

@@ -120,15 +120,16 @@ export function createAdmissionQueue({ slots, targetMs, intervalMs, name }: Admi
     return new HeldSlot(giveBack);
   };
 
+  const slotFree = (): boolean => running < slots && line.length + stack.length === 0;
+
   function tryAcquire(stop: StopSource): Slot | undefined {
-    if (running < slots && line.length + stack.length === 0 && stopReason(stop) === undefined) return take(stop);
-    return undefined;
+    return slotFree() && stopReason(stop) === undefined ? take(stop) : undefined;
   }
 
   function acquire(stop: StopSource): Promise<Slot> {
     const ended = stopReason(stop);
     if (ended !== undefined) return Promise.reject(ended);
-    if (running < slots && line.length + stack.length === 0) return Promise.resolve(take(stop));
+    if (slotFree()) return Promise.resolve(take(stop));
     const now = performance.now();
     let waiters = stack;
     let deadline = now + targetMs;

@@ -187,14 +187,14 @@ class BufferedCall implements Dispatcher.DispatchHandler, Abortable {
   }
 
   onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    if (this.#statusCode < 400) this.#chunks.push(chunk);
+    if (this.#statusCode < 400) this.#chunks.push(chunk); // an error's body is not read
   }
 
   onResponseEnd(): void {
     const resolve = this.#resolve;
     if (!resolve) return;
     this.#done();
-    resolve({ statusCode: this.#statusCode, body: this.#statusCode < 400 ? this.#chunks : [] });
+    resolve({ statusCode: this.#statusCode, body: this.#chunks });
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
