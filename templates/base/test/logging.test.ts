@@ -99,6 +99,20 @@ describe('request logging', () => {
     }
     expect(JSON.parse(lines[0]!)).toMatchObject({ worker: 2, path });
   });
+
+  it('writes durationMs rounded to a tenth of a millisecond, as JSON writes that number', () => {
+    const lines: string[] = [];
+    const logger = createLogger({ level: 'info', destination: { write: (line) => void lines.push(line), flushSync: () => undefined } });
+    for (const ago of [0, 0.04, 0.96, 7, 12.34, 1_000.05, 4_999.96]) {
+      lines.length = 0;
+      logAccess(logger, { requestId: 'id-1', method: 'GET', path: '/x', startedAt: performance.now() - ago } as RequestScope, 200);
+      const written = /"durationMs":([^,}]+)/.exec(lines[0]!)?.[1];
+      const value = Number(written);
+      expect(String(value), `${ago} ms ago`).toBe(written); // 12.3, 7 or 0: never 7.0 or 12.299999
+      expect(value).toBeGreaterThanOrEqual(Math.round(ago * 10) / 10);
+      expect(value).toBeLessThan(ago + 5); // however slow this machine is
+    }
+  });
 });
 
 describe('redaction', () => {

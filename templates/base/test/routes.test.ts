@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.js';
 import { migrate } from '../src/db/migrate.js';
-import { securityHeaders } from '../src/http/service-response.js';
+import { hstsHeader, securityHeaders } from '../src/http/service-response.js';
 import { testDatabaseUrl } from './support/test-database.js';
 import { serveApp, startTestApp, type TestApp } from './support/test-app.js';
 import { startTestUpstream, type TestUpstream } from './support/test-upstream.js';
@@ -71,6 +71,23 @@ describe('routes over HTTP', () => {
     for (const response of responses) {
       expect(response.headers.get('x-request-id')).toMatch(/^[\w-]{8,}$/);
       for (const [name, value] of securityHeaders) expect(response.headers.get(name), name).toBe(value);
+      expect(response.headers.get('strict-transport-security')).toBeNull(); // plain HTTP: RFC 6797 §7.2
+    }
+  });
+
+  it('sends Strict-Transport-Security when the proxy says the client came over HTTPS, on errors too', async () => {
+    const [name, value] = hstsHeader;
+    const overHttps = { 'x-forwarded-proto': 'https' };
+    const responses = [
+      await fetch(`${target.url}/json`, { headers: overHttps }),
+      await fetch(`${target.url}/nope`, { headers: { 'x-forwarded-proto': 'https, http' } }),
+      await fetch(`${target.url}/echo`, { method: 'POST', body: 'x'.repeat(4_096), headers: overHttps }),
+    ];
+    expect(responses.map((response) => response.status)).toEqual([200, 404, 413]);
+    for (const response of responses) expect(response.headers.get(name)).toBe(value);
+    for (const proto of ['http', 'http, https', 'httpsx']) {
+      const plain = await fetch(`${target.url}/json`, { headers: { 'x-forwarded-proto': proto } });
+      expect(plain.headers.get(name), proto).toBeNull();
     }
   });
 
@@ -92,9 +109,10 @@ describe('routes over HTTP', () => {
       const cached = await fetch(`${served.url}/cached`);
       expect(cached.headers.get('cache-control')).toBe('public, max-age=60');
       expect(cached.headers.get('x-content-type-options')).toBe('nosniff');
-      const streamed = await fetch(`${served.url}/stream`);
+      const streamed = await fetch(`${served.url}/stream`, { headers: { 'x-forwarded-proto': 'https' } });
       expect(await streamed.text()).toBe('chunk');
       expect(streamed.headers.get('cache-control')).toBe('no-store');
+      expect(streamed.headers.get('strict-transport-security')).toMatch(/^max-age=\d+/); // set one by one on this path
       expect(streamed.headers.get('x-request-id')).toMatch(/^[0-9a-f]{12}-[0-9a-z]+$/);
     } finally {
       await served.close();

@@ -16,7 +16,9 @@ const INFO = 30;
  * (service-response.ts) and the method an HTTP token, so only the path needs JSON escaping.
  */
 export function logAccess(logger: Logger, scope: RequestScope, status: number): void {
-  const durationMs = Math.round((performance.now() - scope.startedAt) * 10) / 10;
+  // Tenths of a millisecond, written as JSON writes the number (12, 12.3) without formatting a double.
+  const tenths = Math.round((performance.now() - scope.startedAt) * 10);
+  const durationMs = tenths % 10 === 0 ? String(tenths / 10) : `${(tenths - (tenths % 10)) / 10}.${tenths % 10}`;
   const parts = logger as unknown as Record<symbol, unknown>;
   const levelLabel = (parts[lsCacheSym] as Record<number, string>)[INFO]!;
   const time = (parts[timeSym] as () => string)();

@@ -10,32 +10,50 @@ import { stateOf } from '../lifecycle/keep-alive-drain.js';
 export const securityHeaders: ReadonlyArray<readonly [name: string, value: string]> = [
   ['cache-control', 'no-store'], // a route that may be cached sets its own
   ['content-security-policy', "frame-ancestors 'none'"],
-  ['strict-transport-security', 'max-age=31536000; includeSubDomains'],
   ['x-content-type-options', 'nosniff'],
   ['x-frame-options', 'DENY'],
 ];
+
+/**
+ * Strict-Transport-Security, on responses that reach the client over HTTPS only: a TLS socket of
+ * ours, or a proxy's `X-Forwarded-Proto: https` (deploy/nginx.conf sends it). RFC 6797 §7.2 forbids
+ * it over plain HTTP, where browsers ignore it anyway; Django, Rails and Spring Security do the same.
+ */
+export const hstsHeader = ['strict-transport-security', 'max-age=31536000; includeSubDomains'] as const;
 
 /** A request id a proxy may send us: short, and nothing a log or a header could be tricked with. */
 const SANE_ID = /^[\w\-=]{1,255}$/;
 
 // New ids are this process's random tag and a counter (`4f0c9a1e7b2d-1a2b`): unique across processes
 // and restarts like a UUID, without drawing random bytes for every request.
-let processTag: string | undefined;
+let idPrefix: string | undefined;
 let issued = 0;
 
 /** The request id a client or proxy sent in `X-Request-Id` when it is sane, else a new one. */
 export function pickRequestId(given: string | string[] | null | undefined): string {
   if (typeof given === 'string' && SANE_ID.test(given)) return given;
-  processTag ??= randomBytes(6).toString('hex');
+  idPrefix ??= `${randomBytes(6).toString('hex')}-`;
   issued += 1;
-  return `${processTag}-${issued.toString(36)}`;
+  return idPrefix + issued.toString(36);
 }
 
-const ours = new Set([...securityHeaders.map(([name]) => name), 'x-request-id']);
+/** Over HTTPS: our own TLS socket, or the first hop's word in `X-Forwarded-Proto` (`https` or `https, http`). */
+export function reachedOverHttps(request: IncomingMessage): boolean {
+  if ((request.socket as { encrypted?: boolean } | null)?.encrypted === true) return true;
+  const proto = request.headers['x-forwarded-proto'];
+  return typeof proto === 'string' && /^\s*https\s*(?:,|$)/i.test(proto);
+}
+
+// What writeHead puts first in the head, as the flat list Node takes: without and with HSTS.
+const plainHead = securityHeaders.flat();
+const secureHead = [...plainHead, ...hstsHeader];
+const ours = new Set([...securityHeaders.map(([name]) => name), hstsHeader[0], 'x-request-id']);
+/** Whether a header name the handler set is one of ours, by the name as given (handlers reuse a few). */
+const oursByGivenName = new Map<string, boolean>();
 
 /**
- * The server's response class: every response head carries the security headers and
- * `X-Request-Id`, errors and 404s included; a header the handler sets itself wins. Written into
+ * The server's response class: every response head carries the security headers (HSTS when it
+ * reaches the client over HTTPS) and `X-Request-Id`, errors and 404s included; a header the handler sets itself wins. Written into
  * the head in one pass with the handler's own headers, they cost about a third of what the same
  * headers cost set one by one with `setHeader` (Node validates and stores each twice then).
  * It also counts each connection's responses for the shutdown (lifecycle/keep-alive-drain.ts),
@@ -78,16 +96,16 @@ export class ServiceResponse<Request extends IncomingMessage = IncomingMessage> 
     if (this.headersSent) return super.writeHead(statusCode, reason, given); // Node's own error
     // Shutting down: Node then sends `Connection: close` and closes the socket after this response.
     if (stateOf(this.socket)?.drain.draining) this.shouldKeepAlive = false;
+    const secure = reachedOverHttps(this.req);
     if (given === undefined || Array.isArray(given) || this.getHeaderNames().length > 0 || setsOneOfOurs(given)) {
       // Headers set one by one, or given as a list: Node merges them; ours go first so theirs win.
       for (const [name, value] of securityHeaders) if (!this.hasHeader(name)) this.setHeader(name, value);
+      if (secure && !this.hasHeader(hstsHeader[0])) this.setHeader(...hstsHeader);
       if (!this.hasHeader('x-request-id')) this.setHeader('x-request-id', this.requestId);
       return super.writeHead(statusCode, reason, given);
     }
     // The common case (@hono/node-server passes a plain object): one flat list, stored in one pass.
-    const head: string[] = [];
-    for (const [name, value] of securityHeaders) head.push(name, value);
-    head.push('x-request-id', this.requestId);
+    const head = [...(secure ? secureHead : plainHead), 'x-request-id', this.requestId];
     for (const name in given) {
       const value = given[name];
       if (Array.isArray(value)) for (const item of value) head.push(name, item);
@@ -98,6 +116,13 @@ export class ServiceResponse<Request extends IncomingMessage = IncomingMessage> 
 }
 
 function setsOneOfOurs(headers: OutgoingHttpHeaders): boolean {
-  for (const name in headers) if (ours.has(name.toLowerCase())) return true;
+  for (const name in headers) {
+    let isOurs = oursByGivenName.get(name);
+    if (isOurs === undefined) {
+      isOurs = ours.has(name.toLowerCase());
+      if (oursByGivenName.size < 256) oursByGivenName.set(name, isOurs); // names come from code, but bound it anyway
+    }
+    if (isOurs) return true;
+  }
   return false;
 }
