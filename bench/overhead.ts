@@ -5,19 +5,22 @@
  * undici Pool), the generated server with LOG_FORMAT=silent, and with the default production
  * access log on a stdout pipe the bench drains; /json at 50 connections and /external at 1000
  * against the mock upstream at 100 ms. Then RSS with 1000 requests waiting on a 2 s upstream, and
- * the CPU per request of each of the generated app's middleware, added one at a time. Prints the
- * tables, writes docs/overhead.md. Targets print PASS/MISS; nothing is asserted.
- * Env: BENCH_OVERHEAD_ROUNDS (default 3), BENCH_OVERHEAD_DURATION (seconds per run, default 5).
+ * the CPU per request of each of the generated app's middleware, added one at a time, and /json's
+ * instructions per request of each server and rung under callgrind. Prints the tables, writes
+ * docs/overhead.md. Targets print PASS/MISS; nothing is asserted.
+ * Env: BENCH_OVERHEAD_ROUNDS (default 3), BENCH_OVERHEAD_DURATION (seconds per run, default 5),
+ * BENCH_OVERHEAD_INSTRUCTIONS (1 by default; 0 skips the callgrind counts).
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readOverheadConfig } from './overhead/config.js';
-import { runMiddlewareLadder } from './overhead/middleware-ladder.js';
+import { runInstructionCounts, valgrindVersion } from './overhead/instructions.js';
+import { LADDER_LAYERS, rungName, runMiddlewareLadder } from './overhead/middleware-ladder.js';
 import { formatTerminalReport, OVERHEAD_MARKERS, renderOverheadMarkdown, renderOverheadSection } from './overhead/render.js';
 import { spliceBlock } from './marked-block.js';
 import { runMainRounds, type Contenders } from './overhead/rounds.js';
-import { startGeneratedServer, startMinimalHono, type ServerProcess } from './overhead/servers.js';
+import { startGeneratedServer, startLadderServer, startMinimalHono, type ServerProcess } from './overhead/servers.js';
 import { evaluateTargets, roundRatios, summariseRuns } from './overhead/stats.js';
 import type { OverheadReport } from './overhead/types.js';
 import { measureWaitingRss } from './overhead/waiting-rss.js';
@@ -76,6 +79,29 @@ try {
   const waiting = await measureWaitingRss(projectRoot, db.url, config, log, signal);
   log(`  (${seconds()})`);
   const ladder = await runMiddlewareLadder(projectRoot, config, log, signal);
+  log(`  (${seconds()})`);
+  const valgrind = config.instructions ? await valgrindVersion() : undefined;
+  let instructions: OverheadReport['instructions'] = {
+    skipped: config.instructions ? 'valgrind is not installed (apt-get install valgrind)' : 'BENCH_OVERHEAD_INSTRUCTIONS=0',
+  };
+  if (valgrind) {
+    log(`  instructions per /json request under callgrind (${valgrind}), two processes at a time…`);
+    const databaseUrl = db.url;
+    const upstreamUrl = upstream.url;
+    const counts = await runInstructionCounts(
+      {
+        startMinimal: (launcher) => startMinimalHono(projectRoot, upstreamUrl, signal, launcher),
+        startGenerated: (launcher, accessLog, env) =>
+          startGeneratedServer(projectRoot, { databaseUrl, upstreamUrl, accessLog, env }, signal, launcher),
+        startLadder: (launcher, layers, env) => startLadderServer(projectRoot, layers, rungName(layers), signal, launcher, env),
+        ladderRungs: LADDER_LAYERS.length + 1,
+      },
+      mkdtempSync(join(workDir, 'callgrind-')),
+      log,
+      signal,
+    );
+    instructions = { counts, valgrind };
+  } else log(`  no instruction counts: ${instructions.skipped}`);
 
   const summaries = summariseRuns(runs);
   const ratios = roundRatios(runs);
@@ -95,6 +121,7 @@ try {
     metricsRatios,
     waiting,
     ladder,
+    instructions,
     targets: evaluateTargets(summaries, ratios, waiting, metricsRatios),
     elapsedSeconds: (performance.now() - started) / 1000,
   };

@@ -12,10 +12,18 @@ function positive(env: Env, name: string, fallback: number, integer: boolean): n
   return value;
 }
 
+function onOff(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === '1' || raw === '0') return raw === '1';
+  throw new Error(`Expected \`${name}\` to be 1 or 0, got \`${raw}\`.`);
+}
+
 /**
  * The run's shape from the environment: BENCH_OVERHEAD_ROUNDS (default 3) and
  * BENCH_OVERHEAD_DURATION (seconds per wrk run, default 5). The middleware ladder runs as many
  * rounds of at most 2 s each; the waiting-RSS bursts hold 1000 requests on a 2 s upstream.
+ * BENCH_OVERHEAD_INSTRUCTIONS=0 skips the instruction counts under callgrind (about 6 minutes).
  */
 export function readOverheadConfig(env: Env): OverheadConfig {
   const durationSeconds = positive(env, 'BENCH_OVERHEAD_DURATION', 5, false);
@@ -27,6 +35,7 @@ export function readOverheadConfig(env: Env): OverheadConfig {
     upstreamLatencyMs: 100,
     waitingLatencyMs: 2000,
     waitingRequests: 1000,
+    instructions: onOff(env, 'BENCH_OVERHEAD_INSTRUCTIONS', true),
   };
 }
 

@@ -16,6 +16,17 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
+/**
+ * How a server's node starts: directly, or under a tool (`valgrind --tool=callgrind …`) given as a
+ * command prefix, which then needs `slowdown` times as long to start and stop.
+ */
+export interface Launcher {
+  prefix: readonly string[];
+  slowdown: number;
+}
+
+export const DIRECT: Launcher = { prefix: [], slowdown: 1 };
+
 interface Spawned {
   child: ResultPromise;
   stdoutBytes: () => number;
@@ -31,8 +42,15 @@ interface Spawned {
  * Starts `node <args>` in `cwd` with only `env`, its stdout a pipe this process drains as fast as
  * it comes (what a log shipper does), so a server that logs pays for a real pipe, not /dev/null.
  */
-function spawnNode(cwd: string, args: string[], env: Record<string, string>, signal: AbortSignal): Spawned {
-  const child = execa(process.execPath, args, {
+function spawnNode(
+  cwd: string,
+  args: string[],
+  env: Record<string, string>,
+  signal: AbortSignal,
+  { prefix, slowdown }: Launcher = DIRECT,
+): Spawned {
+  const [command, ...toolArgs] = [...prefix, process.execPath];
+  const child = execa(command!, [...toolArgs, ...args], {
     cwd,
     env: { PATH: process.env.PATH ?? '', ...env },
     extendEnv: false,
@@ -90,7 +108,7 @@ function spawnNode(cwd: string, args: string[], env: Record<string, string>, sig
     stopping = true;
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000 * slowdown);
       await child;
       clearTimeout(timer);
     }
@@ -140,15 +158,21 @@ function copyFixture(projectRoot: string, name: string): string {
 }
 
 /** The minimal Hono + undici app of fixtures/, run from inside the project for its hono and undici. */
-export async function startMinimalHono(projectRoot: string, upstreamUrl: string, signal: AbortSignal): Promise<ServerProcess> {
+export async function startMinimalHono(
+  projectRoot: string,
+  upstreamUrl: string,
+  signal: AbortSignal,
+  launcher: Launcher = DIRECT,
+): Promise<ServerProcess> {
   const spawned = spawnNode(
     projectRoot,
     [copyFixture(projectRoot, 'minimal-hono.mjs')],
     { UPSTREAM_URL: upstreamUrl, UPSTREAM_CONNECTIONS: '1000' },
     signal,
+    launcher,
   );
   try {
-    const [, port] = await spawned.waitFor(/PORT=(\d+)/, 15_000);
+    const [, port] = await spawned.waitFor(/PORT=(\d+)/, 15_000 * launcher.slowdown);
     return toServer(spawned, `http://127.0.0.1:${port}`);
   } catch (error) {
     await spawned.stop();
@@ -166,7 +190,12 @@ export interface GeneratedOptions {
 }
 
 /** `node dist/server.js` in production, upstream pool of 1000, no lame duck; ready once /readyz says 200. */
-export async function startGeneratedServer(projectRoot: string, options: GeneratedOptions, signal: AbortSignal): Promise<ServerProcess> {
+export async function startGeneratedServer(
+  projectRoot: string,
+  options: GeneratedOptions,
+  signal: AbortSignal,
+  launcher: Launcher = DIRECT,
+): Promise<ServerProcess> {
   const port = await freePort();
   const env: Record<string, string> = {
     NODE_ENV: 'production',
@@ -179,15 +208,15 @@ export async function startGeneratedServer(projectRoot: string, options: Generat
     ...(options.accessLog ? {} : { LOG_FORMAT: 'silent' }),
     ...options.env,
   };
-  const spawned = spawnNode(projectRoot, ['dist/server.js'], env, signal);
+  const spawned = spawnNode(projectRoot, ['dist/server.js'], env, signal, launcher);
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + 30_000 * launcher.slowdown;
   let exited = false;
   void spawned.child.then(() => {
     exited = true;
   });
   while (!exited && Date.now() < deadline && !signal.aborted) {
-    const status = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(1_000) }).then(
+    const status = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(1_000 * launcher.slowdown) }).then(
       async (response) => {
         await response.arrayBuffer();
         return response.status;
@@ -207,10 +236,12 @@ export async function startLadderServer(
   layers: number,
   expectedName: string,
   signal: AbortSignal,
+  launcher: Launcher = DIRECT,
+  env: Record<string, string> = {},
 ): Promise<ServerProcess> {
-  const spawned = spawnNode(projectRoot, [copyFixture(projectRoot, 'middleware-ladder.mjs'), String(layers)], {}, signal);
+  const spawned = spawnNode(projectRoot, [copyFixture(projectRoot, 'middleware-ladder.mjs'), String(layers)], env, signal, launcher);
   try {
-    const [, port, name] = await spawned.waitFor(/PORT=(\d+) LAYER=(\w+)/, 15_000);
+    const [, port, name] = await spawned.waitFor(/PORT=(\d+) LAYER=(\w+)/, 15_000 * launcher.slowdown);
     if (name !== expectedName) throw new Error(`rung ${layers} is \`${name}\` in the fixture but \`${expectedName}\` in the bench`);
     return toServer(spawned, `http://127.0.0.1:${port}`);
   } catch (error) {

@@ -1,3 +1,4 @@
+import type { InstructionCount } from './instructions.js';
 /** The three servers of the main rounds, each its own process. */
 export type ContenderId = 'minimal' | 'generated-silent' | 'generated-log' | 'generated-no-metrics';
 export type ScenarioId = 'json' | 'external';
@@ -111,6 +112,8 @@ export interface OverheadConfig {
   ladderSeconds: number;
   upstreamLatencyMs: number;
   waitingLatencyMs: number;
+  /** Count /json's instructions per request under callgrind (BENCH_OVERHEAD_INSTRUCTIONS, default on). */
+  instructions: boolean;
   waitingRequests: number;
 }
 
@@ -124,6 +127,8 @@ export interface OverheadReport {
   metricsRatios: RatioSummary[];
   waiting: WaitingRss;
   ladder: LadderStep[];
+  /** Instructions per /json request under callgrind, or why there are none (skipped, no valgrind). */
+  instructions: { counts: InstructionCount[]; valgrind: string } | { skipped: string };
   targets: TargetResult[];
   elapsedSeconds: number;
 }

@@ -11,7 +11,9 @@ describe('readOverheadConfig', () => {
       upstreamLatencyMs: 100,
       waitingLatencyMs: 2000,
       waitingRequests: 1000,
+      instructions: true,
     });
+    expect(readOverheadConfig({ BENCH_OVERHEAD_INSTRUCTIONS: '0' }).instructions).toBe(false);
     expect(readOverheadConfig({ BENCH_OVERHEAD_ROUNDS: '5', BENCH_OVERHEAD_DURATION: '1.5' })).toMatchObject({
       rounds: 5,
       durationSeconds: 1.5,
@@ -27,6 +29,9 @@ describe('readOverheadConfig', () => {
     expect(() => readOverheadConfig({ BENCH_OVERHEAD_ROUNDS: '1.5' })).toThrow('positive integer');
     expect(() => readOverheadConfig({ BENCH_OVERHEAD_DURATION: 'soon' })).toThrow(
       'Expected `BENCH_OVERHEAD_DURATION` to be a positive number, got `soon`.',
+    );
+    expect(() => readOverheadConfig({ BENCH_OVERHEAD_INSTRUCTIONS: 'no' })).toThrow(
+      'Expected `BENCH_OVERHEAD_INSTRUCTIONS` to be 1 or 0, got `no`.',
     );
   });
 });

@@ -5,6 +5,8 @@ import {
   formatMarkdown,
   formatTerminalReport,
   formatText,
+  instructionsNote,
+  instructionTable,
   issueTable,
   ladderTable,
   OVERHEAD_MARKERS,
@@ -125,5 +127,46 @@ describe('the section of docs/benchmarks.md', () => {
     );
     expect(section).toContain('What the profiles showed');
     expect(section).toMatch(/none 24\.0, \+ serviceResponse 25\.0/);
+  });
+});
+
+describe('instruction counts', () => {
+  const counts = [
+    { id: 'minimal', perRequest: 82_812.4 },
+    { id: 'generated-silent', perRequest: 96_963 },
+    { id: 'generated-https', perRequest: 98_800 },
+    { id: 'generated-log', perRequest: 105_976 },
+    { id: 'ladder-0', perRequest: 84_000 },
+    { id: 'ladder-1', perRequest: 95_500 },
+    { id: 'ladder-2', perRequest: 95_300 },
+  ];
+
+  it('tables each server against the minimal app, and adds counts and deltas to the ladder', () => {
+    const counted = { ...fullReport(), instructions: { counts, valgrind: 'valgrind-3.19.0' } };
+    expect(instructionTable(counted).rows).toEqual([
+      ['minimal Hono', '82,812', '1.00x'],
+      ['generated, LOG_FORMAT=silent', '96,963', '1.17x'],
+      ['generated, silent, X-Forwarded-Proto: https (adds HSTS)', '98,800', '1.19x'],
+      ['generated, access log to a pipe', '105,976', '1.28x'],
+    ]);
+    const ladder = ladderTable(counted);
+    expect(ladder.head.slice(-2)).toEqual(['instructions/req', 'delta']);
+    expect(ladder.rows.map((row) => row.slice(-2))).toEqual([
+      ['84,000', ''],
+      ['95,500', '+11,500'],
+      ['95,300', '-200'],
+      ['96,963', ''],
+      ['82,812', ''],
+    ]);
+    expect(instructionsNote(counted)).toContain('10,000 requests counted after 20,000 not counted');
+    expect(formatTerminalReport(counted)).toContain('generated, access log to a pipe');
+    expect(renderOverheadMarkdown(counted)).toContain('## Instructions per request');
+  });
+
+  it('says why a run has none, and leaves the ladder without those columns', () => {
+    const skipped = { ...fullReport(), instructions: { skipped: 'valgrind is not installed (apt-get install valgrind)' } };
+    expect(instructionsNote(skipped)).toBe('No instruction counts on this run: valgrind is not installed (apt-get install valgrind).');
+    expect(ladderTable(skipped).head).not.toContain('instructions/req');
+    expect(renderOverheadMarkdown(skipped)).toContain('No instruction counts on this run');
   });
 });

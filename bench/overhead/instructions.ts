@@ -1,0 +1,198 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { Pool } from 'undici';
+import type { Launcher, ServerProcess } from './servers.js';
+
+/**
+ * Instructions per request, counted by valgrind's callgrind: the same build and load give the same
+ * count within about 0.5% on a busy machine, where wrk's req/s and /proc's CPU time move by 10% or
+ * more from one run to the next. It counts what the process executes in user space (JIT code,
+ * Node, V8, libc), not the kernel's share of a request (system calls, TCP on loopback), nor time
+ * lost to caches, so it ranks changes to our code; throughput stays the measure of the targets.
+ */
+export interface InstructionLoad {
+  path: string;
+  /** Requests before counting: V8 optimises by invocation counts, so a fixed number warms alike. */
+  warmup: number;
+  measured: number;
+  /** Keep-alive connections of the client. */
+  connections: number;
+  /** Request headers (`x-forwarded-proto: https` for the HSTS path). */
+  headers?: Record<string, string>;
+}
+
+export const INSTRUCTION_LOAD: InstructionLoad = { path: '/json', warmup: 20_000, measured: 10_000, connections: 10 };
+
+/** callgrind writing its dumps to `outDir` as `cg.<pid>.<n>`; node under it starts about 30 times slower. */
+export function callgrindLauncher(outDir: string): Launcher {
+  return {
+    prefix: [
+      'valgrind',
+      '--tool=callgrind',
+      '--smc-check=all-non-file',
+      '--dump-instr=no',
+      `--callgrind-out-file=${join(outDir, 'cg.%p')}`,
+    ],
+    slowdown: 8,
+  };
+}
+
+/** valgrind's version line, or undefined when it is not installed. */
+export async function valgrindVersion(): Promise<string | undefined> {
+  const result = await execa('valgrind', ['--version'], { reject: false, stdin: 'ignore' }).catch(() => undefined);
+  return result?.exitCode === 0 ? result.stdout.trim() : undefined;
+}
+
+/** The instruction count of a callgrind dump: its `totals:` line (or `summary:` in older formats). */
+export function parseCallgrindTotal(text: string): number {
+  const match = /^(?:totals|summary):\s+(\d+)/m.exec(text);
+  if (!match?.[1]) throw new Error('The callgrind dump has no totals line.');
+  return Number(match[1]);
+}
+
+/**
+ * `requests` GETs of `url` over `connections` keep-alive connections, one at a time on each; throws
+ * on any status but 200 (a shed or failed request would count other code).
+ */
+export async function sendRequests(
+  url: string,
+  requests: number,
+  { connections, headers = {} }: Pick<InstructionLoad, 'connections' | 'headers'>,
+  signal: AbortSignal,
+): Promise<void> {
+  const target = new URL(url);
+  const pool = new Pool(target.origin, { connections });
+  let left = requests;
+  const worker = async (): Promise<void> => {
+    while (left > 0 && !signal.aborted) {
+      left -= 1;
+      const response = await pool.request({ path: target.pathname, method: 'GET', headers, signal });
+      await response.body.dump();
+      if (response.statusCode !== 200) throw new Error(`GET ${target.pathname} answered ${response.statusCode} under callgrind`);
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: connections }, worker));
+    signal.throwIfAborted();
+  } finally {
+    await pool.close();
+  }
+}
+
+/** Tells the callgrind in process `pid` to `zero` its counters or `dump` them, through vgdb. */
+async function callgrindCommand(pid: number, command: 'zero' | 'dump', serverEnv: Record<string, string>): Promise<void> {
+  // vgdb finds the process by a name valgrind made from its USER and HOST variables: give it the same.
+  const env: Record<string, string> = { PATH: process.env.PATH ?? '' };
+  for (const name of ['USER', 'HOST'] as const) if (serverEnv[name] !== undefined) env[name] = serverEnv[name];
+  const result = await execa('vgdb', [`--pid=${pid}`, command], { env, extendEnv: false, reject: false, stdin: 'ignore', timeout: 60_000 });
+  if (result.exitCode !== 0) throw new Error(`vgdb ${command} failed for pid ${pid}: ${result.stderr || result.stdout}`);
+}
+
+/**
+ * Instructions per request of `server` (started with callgrindLauncher(outDir) and `serverEnv`):
+ * the warm-up, counters zeroed, the measured requests, a dump, its total over the request count.
+ */
+export async function countInstructions(
+  server: ServerProcess,
+  serverEnv: Record<string, string>,
+  outDir: string,
+  load: InstructionLoad,
+  signal: AbortSignal,
+): Promise<number> {
+  const url = `${server.url}${load.path}`;
+  await sendRequests(url, load.warmup, load, signal);
+  await callgrindCommand(server.pid, 'zero', serverEnv);
+  await sendRequests(url, load.measured, load, signal);
+  await callgrindCommand(server.pid, 'dump', serverEnv);
+  const dump = readdirSync(outDir)
+    .filter((name) => name.startsWith(`cg.${server.pid}.`))
+    .sort((a, b) => Number(a.split('.').pop()) - Number(b.split('.').pop()))
+    .at(-1);
+  if (!dump) throw new Error(`callgrind wrote no dump for pid ${server.pid} in ${outDir}.`);
+  return parseCallgrindTotal(readFileSync(join(outDir, dump), 'utf8')) / load.measured;
+}
+
+/** One server's count: a contender of the main rounds, or a rung of the middleware ladder. */
+export interface InstructionCount {
+  /** `minimal`, `generated-silent`, `generated-https`, `generated-log`, or `ladder-<layers>`. */
+  id: string;
+  perRequest: number;
+}
+
+interface CountJob {
+  id: string;
+  start: (launcher: Launcher) => Promise<ServerProcess>;
+  serverEnv: Record<string, string>;
+  /** More counts on the same process after the first (same warm-up each), e.g. with other headers. */
+  loads: Array<[id: string, load: InstructionLoad]>;
+}
+
+export interface CountSources {
+  startMinimal: (launcher: Launcher) => Promise<ServerProcess>;
+  startGenerated: (launcher: Launcher, accessLog: boolean, env: Record<string, string>) => Promise<ServerProcess>;
+  startLadder: (launcher: Launcher, layers: number, env: Record<string, string>) => Promise<ServerProcess>;
+  ladderRungs: number;
+}
+
+/** Never shed under callgrind's slow event loop: the check still runs, it just never refuses. */
+const NO_SHEDDING = { MAX_EVENT_LOOP_DELAY_MS: '600000' };
+
+/**
+ * Counts /json's instructions per request for the minimal app, the generated server (silent, over
+ * HTTPS per X-Forwarded-Proto, with the access log) and every ladder rung, two processes at a time.
+ */
+export async function runInstructionCounts(
+  sources: CountSources,
+  outDir: string,
+  log: (line: string) => void,
+  signal: AbortSignal,
+  load: InstructionLoad = INSTRUCTION_LOAD,
+): Promise<InstructionCount[]> {
+  const generatedEnv = { HOST: '127.0.0.1' }; // the generated server's HOST, which vgdb needs too
+  const jobs: CountJob[] = [
+    { id: 'minimal', start: sources.startMinimal, serverEnv: {}, loads: [['minimal', load]] },
+    {
+      id: 'generated-silent',
+      start: (launcher) => sources.startGenerated(launcher, false, NO_SHEDDING),
+      serverEnv: generatedEnv,
+      loads: [
+        ['generated-silent', load],
+        ['generated-https', { ...load, headers: { ...load.headers, 'x-forwarded-proto': 'https' } }],
+      ],
+    },
+    {
+      id: 'generated-log',
+      start: (launcher) => sources.startGenerated(launcher, true, NO_SHEDDING),
+      serverEnv: generatedEnv,
+      loads: [['generated-log', load]],
+    },
+    ...Array.from({ length: sources.ladderRungs }, (_, layers): CountJob => {
+      const id = `ladder-${layers}`;
+      return { id, start: (launcher) => sources.startLadder(launcher, layers, NO_SHEDDING), serverEnv: {}, loads: [[id, load]] };
+    }),
+  ];
+  const counts: InstructionCount[] = [];
+  const launcher = callgrindLauncher(outDir);
+  const runJob = async (job: CountJob): Promise<void> => {
+    const server = await job.start(launcher);
+    try {
+      for (const [id, jobLoad] of job.loads) {
+        const perRequest = await countInstructions(server, job.serverEnv, outDir, jobLoad, signal).catch((error: unknown) => {
+          throw new Error(`${id}: ${(error as Error).message}`);
+        });
+        counts.push({ id, perRequest });
+        log(`    ${id}: ${Math.round(perRequest).toLocaleString('en-US')} instructions a request`);
+      }
+    } finally {
+      await server.stop();
+    }
+  };
+  const queue = [...jobs];
+  const worker = async (): Promise<void> => {
+    for (let job = queue.shift(); job && !signal.aborted; job = queue.shift()) await runJob(job);
+  };
+  await Promise.all([worker(), worker()]); // two at a time: counts do not depend on the other core's load
+  signal.throwIfAborted();
+  return counts;
+}
