@@ -24,7 +24,11 @@ export interface InstructionLoad {
 
 export const INSTRUCTION_LOAD: InstructionLoad = { path: '/json', warmup: 20_000, measured: 10_000, connections: 10 };
 
-/** callgrind writing its dumps to `outDir` as `cg.<pid>.<n>`; node under it starts about 30 times slower. */
+/**
+ * callgrind writing its dumps to `outDir` as `cg.<pid>.<n>`; node under it runs about 50 times slower.
+ * V8's memory reducer starts collections by the clock, and callgrind's slowness makes it start a
+ * varying number (counts of one build spread by 20% with it, 1% without): it is off for the count.
+ */
 export function callgrindLauncher(outDir: string): Launcher {
   return {
     prefix: [
@@ -34,6 +38,7 @@ export function callgrindLauncher(outDir: string): Launcher {
       '--dump-instr=no',
       `--callgrind-out-file=${join(outDir, 'cg.%p')}`,
     ],
+    nodeArgs: ['--no-memory-reducer'],
     slowdown: 8,
   };
 }
@@ -52,32 +57,27 @@ export function parseCallgrindTotal(text: string): number {
 }
 
 /**
- * `requests` GETs of `url` over `connections` keep-alive connections, one at a time on each; throws
- * on any status but 200 (a shed or failed request would count other code).
+ * `requests` GETs of `path` through `pool`, one at a time on each of its connections; throws on
+ * any status but 200 (a shed or failed request would count other code).
  */
 export async function sendRequests(
-  url: string,
+  pool: Pool,
+  path: string,
   requests: number,
   { connections, headers = {} }: Pick<InstructionLoad, 'connections' | 'headers'>,
   signal: AbortSignal,
 ): Promise<void> {
-  const target = new URL(url);
-  const pool = new Pool(target.origin, { connections });
   let left = requests;
   const worker = async (): Promise<void> => {
     while (left > 0 && !signal.aborted) {
       left -= 1;
-      const response = await pool.request({ path: target.pathname, method: 'GET', headers, signal });
+      const response = await pool.request({ path, method: 'GET', headers });
       await response.body.dump();
-      if (response.statusCode !== 200) throw new Error(`GET ${target.pathname} answered ${response.statusCode} under callgrind`);
+      if (response.statusCode !== 200) throw new Error(`GET ${path} answered ${response.statusCode} under callgrind`);
     }
   };
-  try {
-    await Promise.all(Array.from({ length: connections }, worker));
-    signal.throwIfAborted();
-  } finally {
-    await pool.close();
-  }
+  await Promise.all(Array.from({ length: connections }, worker));
+  signal.throwIfAborted();
 }
 
 /** Tells the callgrind in process `pid` to `zero` its counters or `dump` them, through vgdb. */
@@ -100,11 +100,17 @@ export async function countInstructions(
   load: InstructionLoad,
   signal: AbortSignal,
 ): Promise<number> {
-  const url = `${server.url}${load.path}`;
-  await sendRequests(url, load.warmup, load, signal);
-  await callgrindCommand(server.pid, 'zero', serverEnv);
-  await sendRequests(url, load.measured, load, signal);
-  await callgrindCommand(server.pid, 'dump', serverEnv);
+  // One pool for both phases: new connections for the counted requests cost the server about 300
+  // million instructions once (15k a request over 20k requests), which no request pays in steady state.
+  const pool = new Pool(server.url, { connections: load.connections });
+  try {
+    await sendRequests(pool, load.path, load.warmup, load, signal);
+    await callgrindCommand(server.pid, 'zero', serverEnv);
+    await sendRequests(pool, load.path, load.measured, load, signal);
+    await callgrindCommand(server.pid, 'dump', serverEnv);
+  } finally {
+    await pool.close();
+  }
   const dump = readdirSync(outDir)
     .filter((name) => name.startsWith(`cg.${server.pid}.`))
     .sort((a, b) => Number(a.split('.').pop()) - Number(b.split('.').pop()))

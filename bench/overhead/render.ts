@@ -201,11 +201,11 @@ export function instructionsNote(report: OverheadReport): string {
   if ('skipped' in report.instructions) return `No instruction counts on this run: ${report.instructions.skipped}.`;
   const load = INSTRUCTION_LOAD;
   return (
-    `Instructions per \`${load.path}\` request under callgrind (${report.instructions.valgrind}): ` +
-    `${load.measured.toLocaleString('en-US')} requests counted after ${load.warmup.toLocaleString('en-US')} not counted, ` +
-    `${load.connections} keep-alive connections, the process's user-space instructions (JIT code, Node, V8, libc; ` +
-    'not the kernel). Repeat runs agree within about 0.5%, so a delta of a few hundred is real; CPU time ' +
-    'and req/s remain the measure of the targets.'
+    `Instructions per \`${load.path}\` request under callgrind (${report.instructions.valgrind}, node --no-memory-reducer): ` +
+    `${load.measured.toLocaleString('en-US')} requests counted after ${load.warmup.toLocaleString('en-US')} not counted, on the same ` +
+    `${load.connections} keep-alive connections; the process's user-space instructions (JIT code, Node, V8, libc; ` +
+    'not the kernel). Counts of one build agree within about 1% between runs, so a delta of a thousand is real; ' +
+    'CPU time and req/s remain the measure of the targets.'
   );
 }
 
@@ -375,19 +375,19 @@ What the profiles showed (\`node --cpu-prof\`, heap snapshots with 1000 requests
   label, time and bindings (\`pino.symbols\`), the same bytes \`info()\` writes (a test compares
   them). In the scaffolded project, alternating: 37.1–37.8k req/s before, 39.1–41.5k with
   LineBatch, 42.9–44.2k with the built line (silent: 51–60k).
-- Counted instead of timed (fifth session): the same build gives the same instructions per request
-  within 0.5% under callgrind, where req/s moved 10% between runs. On /json the minimal app ran
-  82.8k instructions a request and the generated server 99.5k: without its own headers 84.9k
-  (metrics 1.7k of the rest), so the headers were 14.6k, of which our \`writeHead\` 3.3k and Node's
-  handling of the six extra headers 10.8k (for each: its name and value through a regular
-  expression, the name lower-cased and matched against the headers Node treats specially, four
-  string concatenations, and the longer head copied flat). Strict-Transport-Security now goes only
-  on responses that reached the client over HTTPS (our TLS socket, or the proxy's
-  \`X-Forwarded-Proto: https\`): RFC 6797 §7.2 forbids it over plain HTTP, as Django, Rails and
-  Spring Security already do. With a prebuilt head list and the handler's header names looked up
-  once: 99.5k to 97.0k instructions (over HTTPS, with HSTS: the row above). The access log cost
-  10.3k more; formatting \`durationMs\` from whole tenths instead of a double took about 1k off it
-  (109.5k to 106.0k with the header changes).
+- Counted instead of timed (fifth session): under callgrind, on the same connections after a
+  warm-up and with V8's clock-driven memory reducer off, one build counts the same instructions per
+  request within 1%, where req/s moved 10% between runs. On /json, before this session's changes:
+  the minimal app 66.4k a request, the generated server 86.2k; without \`ServiceResponse\` 71.3k, and
+  without metrics as well 69.1k (so request scope, shedding and the composed app cost 2.7k, metrics
+  about 2k). The response headers were the rest: Node handles each header it is given (name and
+  value through a regular expression, the name lower-cased and matched against the headers it
+  treats specially, four string concatenations, then the longer head copied flat) for about 1.7k
+  instructions. Strict-Transport-Security now goes only on responses that reached the client over
+  HTTPS (our TLS socket, or the proxy's \`X-Forwarded-Proto: https\`): RFC 6797 §7.2 forbids it over
+  plain HTTP, as Django, Rails and Spring Security already do. With that, a prebuilt head list and
+  the handler's header names looked up once: 86.2k to 82.9k (the HTTPS row above pays HSTS). The
+  access log: 10k more a request; \`durationMs\` formatted from whole tenths instead of a double.
 - What /json with the access log off still pays (fourth session, the generated server changed one
   piece at a time, alternating, 4–6 rounds): the response headers. A ServerResponse subclass that
   adds nothing serves 0.96x of the minimal app; adding \`x-request-id\` to node-server's headers

@@ -18,14 +18,16 @@ export interface ServerProcess {
 
 /**
  * How a server's node starts: directly, or under a tool (`valgrind --tool=callgrind …`) given as a
- * command prefix, which then needs `slowdown` times as long to start and stop.
+ * command prefix, which then needs `slowdown` times as long to start and stop; `nodeArgs` go to node.
  */
 export interface Launcher {
   prefix: readonly string[];
+  /** Flags for node itself, before the script. */
+  nodeArgs: readonly string[];
   slowdown: number;
 }
 
-export const DIRECT: Launcher = { prefix: [], slowdown: 1 };
+export const DIRECT: Launcher = { prefix: [], nodeArgs: [], slowdown: 1 };
 
 interface Spawned {
   child: ResultPromise;
@@ -47,10 +49,10 @@ function spawnNode(
   args: string[],
   env: Record<string, string>,
   signal: AbortSignal,
-  { prefix, slowdown }: Launcher = DIRECT,
+  { prefix, nodeArgs, slowdown }: Launcher = DIRECT,
 ): Spawned {
   const [command, ...toolArgs] = [...prefix, process.execPath];
-  const child = execa(command!, [...toolArgs, ...args], {
+  const child = execa(command!, [...toolArgs, ...nodeArgs, ...args], {
     cwd,
     env: { PATH: process.env.PATH ?? '', ...env },
     extendEnv: false,

@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Pool } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callgrindLauncher, parseCallgrindTotal, sendRequests } from '../../../bench/overhead/instructions.js';
 
@@ -21,13 +22,14 @@ describe('callgrindLauncher', () => {
     expect(launcher.prefix[0]).toBe('valgrind');
     expect(launcher.prefix).toContain('--tool=callgrind');
     expect(launcher.prefix).toContain('--callgrind-out-file=/tmp/counts/cg.%p');
+    expect(launcher.nodeArgs).toEqual(['--no-memory-reducer']);
     expect(launcher.slowdown).toBeGreaterThan(1);
   });
 });
 
 describe('sendRequests', () => {
   let server: Server;
-  let url: string;
+  let pool: Pool;
   const seen: Array<string | undefined> = [];
   let failAfter = Number.POSITIVE_INFINITY;
 
@@ -37,14 +39,17 @@ describe('sendRequests', () => {
       response.writeHead(seen.length > failAfter ? 503 : 200).end('ok');
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/json`;
+    pool = new Pool(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, { connections: 4 });
   });
 
-  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  afterAll(async () => {
+    await pool.close();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
 
   it('sends exactly the number of requests asked, with the given headers', async () => {
     seen.length = 0;
-    await sendRequests(url, 57, { connections: 4, headers: { 'x-forwarded-proto': 'https' } }, new AbortController().signal);
+    await sendRequests(pool, '/json', 57, { connections: 4, headers: { 'x-forwarded-proto': 'https' } }, new AbortController().signal);
     expect(seen).toHaveLength(57);
     expect(new Set(seen)).toEqual(new Set(['https']));
   });
@@ -52,7 +57,7 @@ describe('sendRequests', () => {
   it('fails on an answer other than 200: a shed request would count other code', async () => {
     seen.length = 0;
     failAfter = 10;
-    await expect(sendRequests(url, 30, { connections: 2 }, new AbortController().signal)).rejects.toThrow(
+    await expect(sendRequests(pool, '/json', 30, { connections: 2 }, new AbortController().signal)).rejects.toThrow(
       'GET /json answered 503 under callgrind',
     );
     failAfter = Number.POSITIVE_INFINITY;
