@@ -146,7 +146,7 @@ describe('instruction counts', () => {
     expect(instructionTable(counted).rows).toEqual([
       ['minimal Hono', '82,812', '1.00x'],
       ['generated, LOG_FORMAT=silent', '96,963', '1.17x'],
-      ['generated, silent, X-Forwarded-Proto: https (adds HSTS)', '98,800', '1.19x'],
+      ['generated, silent, request with X-Forwarded-Proto: https (adds HSTS)', '98,800', '1.19x'],
       ['generated, access log to a pipe', '105,976', '1.28x'],
     ]);
     const ladder = ladderTable(counted);
