@@ -17,7 +17,8 @@ export const securityHeaders: ReadonlyArray<readonly [name: string, value: strin
 /**
  * Strict-Transport-Security, on responses that reach the client over HTTPS only: a TLS socket of
  * ours, or a proxy's `X-Forwarded-Proto: https` (deploy/nginx.conf sends it). RFC 6797 §7.2 forbids
- * it over plain HTTP, where browsers ignore it anyway; Django, Rails and Spring Security do the same.
+ * it over plain HTTP, where browsers ignore it anyway (so a client that sends the header itself
+ * gains nothing); Django, Rails and Spring Security do the same.
  */
 export const hstsHeader = ['strict-transport-security', 'max-age=31536000; includeSubDomains'] as const;
 
@@ -53,9 +54,10 @@ const oursByGivenName = new Map<string, boolean>();
 
 /**
  * The server's response class: every response head carries the security headers (HSTS when it
- * reaches the client over HTTPS) and `X-Request-Id`, errors and 404s included; a header the handler sets itself wins. Written into
- * the head in one pass with the handler's own headers, they cost about a third of what the same
- * headers cost set one by one with `setHeader` (Node validates and stores each twice then).
+ * reaches the client over HTTPS) and `X-Request-Id`, errors and 404s included; a header the
+ * handler sets itself wins. Written into the head in one pass with the handler's own headers, they
+ * cost about a third of what the same headers cost set one by one with `setHeader` (Node validates
+ * and stores each twice then).
  * It also counts each connection's responses for the shutdown (lifecycle/keep-alive-drain.ts),
  * which then costs a request no listener.
  * @example
