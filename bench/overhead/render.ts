@@ -205,7 +205,8 @@ export function instructionsNote(report: OverheadReport): string {
     `${load.measured.toLocaleString('en-US')} requests counted after ${load.warmup.toLocaleString('en-US')} not counted, on the same ` +
     `${load.connections} keep-alive connections; the process's user-space instructions (JIT code, Node, V8, libc; ` +
     'not the kernel). Counts of one build agree within about 1% between runs, so a delta of a thousand is real; ' +
-    'CPU time and req/s remain the measure of the targets.'
+    'CPU time and req/s remain the measure of the targets. The access-log row varies more: its batches and ' +
+    'writes follow how fast the pipe is read.'
   );
 }
 
