@@ -6,8 +6,8 @@ import type { Launcher, ServerProcess } from './servers.js';
 
 /**
  * Instructions per request, counted by valgrind's callgrind: the same build and load give the same
- * count within about 0.5% on a busy machine, where wrk's req/s and /proc's CPU time move by 10% or
- * more from one run to the next. It counts what the process executes in user space (JIT code,
+ * count within about 1% on a busy machine (on connections already open, V8's memory reducer off),
+ * where wrk's req/s and /proc's CPU time move by 10% or more from one run to the next. It counts what the process executes in user space (JIT code,
  * Node, V8, libc), not the kernel's share of a request (system calls, TCP on loopback), nor time
  * lost to caches, so it ranks changes to our code; throughput stays the measure of the targets.
  */
