@@ -80,22 +80,22 @@ export async function sendRequests(
   signal.throwIfAborted();
 }
 
-/** Tells the callgrind in process `pid` to `zero` its counters or `dump` them, through vgdb. */
-async function callgrindCommand(pid: number, command: 'zero' | 'dump', serverEnv: Record<string, string>): Promise<void> {
+/** Tells the callgrind running `server` to `zero` its counters or `dump` them, through vgdb. */
+async function callgrindCommand(server: ServerProcess, command: 'zero' | 'dump'): Promise<void> {
   // vgdb finds the process by a name valgrind made from its USER and HOST variables: give it the same.
   const env: Record<string, string> = { PATH: process.env.PATH ?? '' };
-  for (const name of ['USER', 'HOST'] as const) if (serverEnv[name] !== undefined) env[name] = serverEnv[name];
+  for (const name of ['USER', 'HOST'] as const) if (server.env[name] !== undefined) env[name] = server.env[name];
+  const pid = server.pid;
   const result = await execa('vgdb', [`--pid=${pid}`, command], { env, extendEnv: false, reject: false, stdin: 'ignore', timeout: 60_000 });
   if (result.exitCode !== 0) throw new Error(`vgdb ${command} failed for pid ${pid}: ${result.stderr || result.stdout}`);
 }
 
 /**
- * Instructions per request of `server` (started with callgrindLauncher(outDir) and `serverEnv`):
+ * Instructions per request of `server` (started with callgrindLauncher(outDir)):
  * the warm-up, counters zeroed, the measured requests, a dump, its total over the request count.
  */
 export async function countInstructions(
   server: ServerProcess,
-  serverEnv: Record<string, string>,
   outDir: string,
   load: InstructionLoad,
   signal: AbortSignal,
@@ -105,9 +105,9 @@ export async function countInstructions(
   const pool = new Pool(server.url, { connections: load.connections });
   try {
     await sendRequests(pool, load.path, load.warmup, load, signal);
-    await callgrindCommand(server.pid, 'zero', serverEnv);
+    await callgrindCommand(server, 'zero');
     await sendRequests(pool, load.path, load.measured, load, signal);
-    await callgrindCommand(server.pid, 'dump', serverEnv);
+    await callgrindCommand(server, 'dump');
   } finally {
     await pool.close();
   }
@@ -127,10 +127,8 @@ export interface InstructionCount {
 }
 
 interface CountJob {
-  id: string;
   start: (launcher: Launcher) => Promise<ServerProcess>;
-  serverEnv: Record<string, string>;
-  /** More counts on the same process after the first (same warm-up each), e.g. with other headers. */
+  /** The counts made on this process, one after another (each with its warm-up), e.g. with other headers. */
   loads: Array<[id: string, load: InstructionLoad]>;
 }
 
@@ -155,27 +153,22 @@ export async function runInstructionCounts(
   signal: AbortSignal,
   load: InstructionLoad = INSTRUCTION_LOAD,
 ): Promise<InstructionCount[]> {
-  const generatedEnv = { HOST: '127.0.0.1' }; // the generated server's HOST, which vgdb needs too
   const jobs: CountJob[] = [
-    { id: 'minimal', start: sources.startMinimal, serverEnv: {}, loads: [['minimal', load]] },
+    { start: sources.startMinimal, loads: [['minimal', load]] },
     {
-      id: 'generated-silent',
       start: (launcher) => sources.startGenerated(launcher, false, NO_SHEDDING),
-      serverEnv: generatedEnv,
       loads: [
         ['generated-silent', load],
         ['generated-https', { ...load, headers: { ...load.headers, 'x-forwarded-proto': 'https' } }],
       ],
     },
     {
-      id: 'generated-log',
       start: (launcher) => sources.startGenerated(launcher, true, NO_SHEDDING),
-      serverEnv: generatedEnv,
       loads: [['generated-log', load]],
     },
     ...Array.from({ length: sources.ladderRungs }, (_, layers): CountJob => {
       const id = `ladder-${layers}`;
-      return { id, start: (launcher) => sources.startLadder(launcher, layers, NO_SHEDDING), serverEnv: {}, loads: [[id, load]] };
+      return { start: (launcher) => sources.startLadder(launcher, layers, NO_SHEDDING), loads: [[id, load]] };
     }),
   ];
   const counts: InstructionCount[] = [];
@@ -184,7 +177,7 @@ export async function runInstructionCounts(
     const server = await job.start(launcher);
     try {
       for (const [id, jobLoad] of job.loads) {
-        const perRequest = await countInstructions(server, job.serverEnv, outDir, jobLoad, signal).catch((error: unknown) => {
+        const perRequest = await countInstructions(server, outDir, jobLoad, signal).catch((error: unknown) => {
           throw new Error(`${id}: ${(error as Error).message}`);
         });
         counts.push({ id, perRequest });

@@ -178,10 +178,10 @@ function instructionCells(report: OverheadReport, id: string, previousId?: strin
 }
 
 const INSTRUCTION_ROWS: ReadonlyArray<[id: string, label: string]> = [
-  ['minimal', 'minimal Hono'],
-  ['generated-silent', 'generated, LOG_FORMAT=silent'],
+  ['minimal', CONTENDER_LABELS.minimal],
+  ['generated-silent', CONTENDER_LABELS['generated-silent']],
   ['generated-https', 'generated, silent, request with X-Forwarded-Proto: https (adds HSTS)'],
-  ['generated-log', 'generated, access log to a pipe'],
+  ['generated-log', CONTENDER_LABELS['generated-log']],
 ];
 
 /** Instructions per /json request of the real servers, against the minimal app's. */

@@ -7,6 +7,8 @@ import { execa, type ResultPromise } from 'execa';
 export interface ServerProcess {
   url: string;
   pid: number;
+  /** The environment it was started with (all of it: it inherits nothing). */
+  env: Readonly<Record<string, string>>;
   /** Bytes read from its stdout pipe so far (the access log, when it writes one). */
   stdoutBytes(): number;
   /** Access-log lines so far by their `"status"` field (empty for a server that logs none). */
@@ -31,6 +33,7 @@ export const DIRECT: Launcher = { prefix: [], nodeArgs: [], slowdown: 1 };
 
 interface Spawned {
   child: ResultPromise;
+  env: Record<string, string>;
   stdoutBytes: () => number;
   loggedStatuses: () => Record<string, number>;
   exitReport: () => string | undefined;
@@ -52,9 +55,10 @@ function spawnNode(
   { prefix, nodeArgs, slowdown }: Launcher = DIRECT,
 ): Spawned {
   const [command, ...toolArgs] = [...prefix, process.execPath];
+  const fullEnv = { PATH: process.env.PATH ?? '', ...env };
   const child = execa(command!, [...toolArgs, ...nodeArgs, ...args], {
     cwd,
-    env: { PATH: process.env.PATH ?? '', ...env },
+    env: fullEnv,
     extendEnv: false,
     stdin: 'ignore',
     stdout: 'pipe',
@@ -115,7 +119,16 @@ function spawnNode(
       clearTimeout(timer);
     }
   };
-  return { child, stdoutBytes: () => bytes, loggedStatuses: () => ({ ...statuses }), exitReport: () => exit, stderrTail, waitFor, stop };
+  return {
+    child,
+    env: fullEnv,
+    stdoutBytes: () => bytes,
+    loggedStatuses: () => ({ ...statuses }),
+    exitReport: () => exit,
+    stderrTail,
+    waitFor,
+    stop,
+  };
 }
 
 /** Adds the `"status":NNN` of each JSON access-log line in `lines` to `counts`. */
@@ -147,6 +160,7 @@ function toServer(spawned: Spawned, url: string): ServerProcess {
   return {
     url,
     pid: spawned.child.pid,
+    env: spawned.env,
     stdoutBytes: spawned.stdoutBytes,
     loggedStatuses: spawned.loggedStatuses,
     exitReport: spawned.exitReport,

@@ -54,8 +54,8 @@ export type DisconnectSource = { outgoing: ServerResponse } | { request: Request
 
 /**
  * Each request's time budget. At the deadline or when the client disconnects it stops every
- * call it was passed to (linked calls, and those given `signal`), so work stops instead of piling up; `race` answers
- * at the deadline even if a callee ignores the signal. (`hono/timeout` only races the handler; it
+ * call it was passed to (linked calls, and those given `signal`), so work stops instead of piling
+ * up; `race` answers at the deadline even if a callee ignores the signal. (`hono/timeout` only races the handler; it
  * does not cancel what the handler started.) Everything is made on first use: a request answered
  * at once (GET /json) pays for no timer, no AbortController and no disconnect listener, and one
  * whose calls `link` the deadline (the upstream client) for no AbortController either: Node's

@@ -38,11 +38,14 @@ export function pickRequestId(given: string | string[] | null | undefined): stri
   return idPrefix + issued.toString(36);
 }
 
-/** Over HTTPS: our own TLS socket, or the first hop's word in `X-Forwarded-Proto` (`https` or `https, http`). */
+/** `X-Forwarded-Proto` whose first hop (the one the client reached) is `https`: `https`, `https, http`. */
+const FIRST_HOP_HTTPS = /^\s*https\s*(?:,|$)/i;
+
+/** Over HTTPS: our own TLS socket, or the first hop's word in `X-Forwarded-Proto`. */
 export function reachedOverHttps(request: IncomingMessage): boolean {
   if ((request.socket as { encrypted?: boolean } | null)?.encrypted === true) return true;
   const proto = request.headers['x-forwarded-proto'];
-  return typeof proto === 'string' && /^\s*https\s*(?:,|$)/i.test(proto);
+  return typeof proto === 'string' && FIRST_HOP_HTTPS.test(proto);
 }
 
 // What writeHead puts first in the head, as the flat list Node takes: without and with HSTS.
