@@ -6,7 +6,8 @@ const { lsCacheSym, timeSym, chindingsSym, streamSym } = pino.symbols;
 const INFO = 30;
 
 /**
- * One access line per request, once its response is ready (status and duration known): shed,
+ * One access line per request, once its response is ready (its status, and `elapsedMs` since it
+ * began, read once with the metrics' from one clock reading): shed,
  * timed-out and failed requests included, with `requestId` as a field (a request whose handler
  * logs nothing makes no child logger). It is the line `logger.info({ requestId, method, path,
  * status, durationMs }, 'request')` writes (logging.test.ts checks they match), put together from
@@ -15,9 +16,14 @@ const INFO = 30;
  * costs several times this. None of these fields can hold a secret; the request id is a sane token
  * (service-response.ts) and the method an HTTP token, so only the path needs JSON escaping.
  */
-export function logAccess(logger: Logger, scope: RequestScope, status: number): void {
+export function logAccess(
+  logger: Logger,
+  scope: Pick<RequestScope, 'requestId' | 'method' | 'path'>,
+  status: number,
+  elapsedMs: number,
+): void {
   // Tenths of a millisecond, written as JSON writes the number (12, 12.3) without formatting a double.
-  const tenths = Math.round((performance.now() - scope.startedAt) * 10);
+  const tenths = Math.round(elapsedMs * 10);
   const durationMs = tenths % 10 === 0 ? String(tenths / 10) : `${(tenths - (tenths % 10)) / 10}.${tenths % 10}`;
   const parts = logger as unknown as Record<symbol, unknown>;
   const levelLabel = (parts[lsCacheSym] as Record<number, string>)[INFO]!;
