@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { Pool } from 'undici';
 import type { Launcher, ServerProcess } from './servers.js';
+import { median } from './stats.js';
 
 /**
  * Instructions per request, counted by valgrind's callgrind: the same build and load give the same
@@ -15,14 +16,21 @@ export interface InstructionLoad {
   path: string;
   /** Requests before counting: V8 optimises by invocation counts, so a fixed number warms alike. */
   warmup: number;
+  /** Requests in each counted window. */
   measured: number;
+  /**
+   * Windows counted one after another after the warm-up; the count is their median. One window
+   * may hold a major garbage collection or the last optimisations (seen: 100k where the next two
+   * counted 78k), which steady state spreads far thinner.
+   */
+  windows: number;
   /** Keep-alive connections of the client. */
   connections: number;
   /** Request headers (`x-forwarded-proto: https` for the HSTS path). */
   headers?: Record<string, string>;
 }
 
-export const INSTRUCTION_LOAD: InstructionLoad = { path: '/json', warmup: 20_000, measured: 10_000, connections: 10 };
+export const INSTRUCTION_LOAD: InstructionLoad = { path: '/json', warmup: 20_000, measured: 10_000, windows: 3, connections: 10 };
 
 /**
  * callgrind writing its dumps to `outDir` as `cg.<pid>.<n>`; node under it runs about 50 times slower.
@@ -91,39 +99,52 @@ async function callgrindCommand(server: ServerProcess, command: 'zero' | 'dump')
 }
 
 /**
- * Instructions per request of `server` (started with callgrindLauncher(outDir)):
- * the warm-up, counters zeroed, the measured requests, a dump, its total over the request count.
+ * Instructions per request of `server` (started with callgrindLauncher(outDir)) in each window:
+ * the warm-up, then per window counters zeroed, the measured requests, a dump, its total over the
+ * request count.
  */
 export async function countInstructions(
   server: ServerProcess,
   outDir: string,
   load: InstructionLoad,
   signal: AbortSignal,
-): Promise<number> {
-  // One pool for both phases: new connections for the counted requests cost the server about 300
+): Promise<number[]> {
+  // One pool for every phase: new connections for the counted requests cost the server about 300
   // million instructions once (15k a request over 20k requests), which no request pays in steady state.
   const pool = new Pool(server.url, { connections: load.connections });
+  const counts: number[] = [];
   try {
     await sendRequests(pool, load.path, load.warmup, load, signal);
-    await callgrindCommand(server, 'zero');
-    await sendRequests(pool, load.path, load.measured, load, signal);
-    await callgrindCommand(server, 'dump');
+    for (let window = 0; window < load.windows; window += 1) {
+      await callgrindCommand(server, 'zero');
+      await sendRequests(pool, load.path, load.measured, load, signal);
+      await callgrindCommand(server, 'dump');
+      counts.push(parseCallgrindTotal(readFileSync(latestDump(server, outDir), 'utf8')) / load.measured);
+    }
   } finally {
     await pool.close();
   }
+  return counts;
+}
+
+/** The newest of the dumps callgrind wrote for `server` (`cg.<pid>.<n>`). */
+function latestDump(server: ServerProcess, outDir: string): string {
   const dump = readdirSync(outDir)
     .filter((name) => name.startsWith(`cg.${server.pid}.`))
     .sort((a, b) => Number(a.split('.').pop()) - Number(b.split('.').pop()))
     .at(-1);
   if (!dump) throw new Error(`callgrind wrote no dump for pid ${server.pid} in ${outDir}.`);
-  return parseCallgrindTotal(readFileSync(join(outDir, dump), 'utf8')) / load.measured;
+  return join(outDir, dump);
 }
 
 /** One server's count: a contender of the main rounds, or a rung of the middleware ladder. */
 export interface InstructionCount {
   /** `minimal`, `generated-silent`, `generated-https`, `generated-log`, or `ladder-<layers>`. */
   id: string;
+  /** The median of the windows. */
   perRequest: number;
+  /** Each window's instructions per request, in the order counted. */
+  windows: number[];
 }
 
 interface CountJob {
@@ -177,11 +198,13 @@ export async function runInstructionCounts(
     const server = await job.start(launcher);
     try {
       for (const [id, jobLoad] of job.loads) {
-        const perRequest = await countInstructions(server, outDir, jobLoad, signal).catch((error: unknown) => {
+        const windows = await countInstructions(server, outDir, jobLoad, signal).catch((error: unknown) => {
           throw new Error(`${id}: ${(error as Error).message}`);
         });
-        counts.push({ id, perRequest });
-        log(`    ${id}: ${Math.round(perRequest).toLocaleString('en-US')} instructions a request`);
+        const perRequest = median(windows);
+        counts.push({ id, perRequest, windows });
+        const each = windows.map((count) => `${(count / 1_000).toFixed(1)}k`).join(' / ');
+        log(`    ${id}: ${Math.round(perRequest).toLocaleString('en-US')} instructions a request (median of ${each})`);
       }
     } finally {
       await server.stop();

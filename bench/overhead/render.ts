@@ -187,11 +187,18 @@ const INSTRUCTION_ROWS: ReadonlyArray<[id: string, label: string]> = [
 /** Instructions per /json request of the real servers, against the minimal app's. */
 export function instructionTable(report: OverheadReport): Table {
   const minimal = instructionsOf(report, 'minimal');
+  const counts = 'counts' in report.instructions ? report.instructions.counts : [];
   return {
-    head: ['server', 'instructions/req', 'vs minimal'],
+    head: ['server', 'instructions/req', 'vs minimal', 'each window'],
     rows: INSTRUCTION_ROWS.map(([id, label]) => {
       const count = instructionsOf(report, id);
-      return [label, int(count), count === undefined || minimal === undefined ? '–' : ratio(count / minimal)];
+      const windows = counts.find((entry) => entry.id === id)?.windows ?? [];
+      return [
+        label,
+        int(count),
+        count === undefined || minimal === undefined ? '–' : ratio(count / minimal),
+        windows.map((window) => `${(window / 1_000).toFixed(1)}k`).join(' / '),
+      ];
     }),
   };
 }
@@ -202,9 +209,10 @@ export function instructionsNote(report: OverheadReport): string {
   const load = INSTRUCTION_LOAD;
   return (
     `Instructions per \`${load.path}\` request under callgrind (${report.instructions.valgrind}, node --no-memory-reducer): ` +
-    `${load.measured.toLocaleString('en-US')} requests counted after ${load.warmup.toLocaleString('en-US')} not counted, on the same ` +
+    `the median of ${load.windows} windows of ${load.measured.toLocaleString('en-US')} requests counted after ${load.warmup.toLocaleString('en-US')} not counted, on the same ` +
     `${load.connections} keep-alive connections; the process's user-space instructions (JIT code, Node, V8, libc; ` +
-    'not the kernel). Counts of one build agree within about 1% between runs, so a delta of a thousand is real; ' +
+    'not the kernel). Medians of one build agree within about 2% between runs (a single window may hold a major ' +
+    'garbage collection or the last optimisations: see each window), so a delta of a few thousand is real; ' +
     'CPU time and req/s remain the measure of the targets. The access-log row varies more: its batches and ' +
     'writes follow how fast the pipe is read.'
   );
