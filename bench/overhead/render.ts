@@ -359,7 +359,7 @@ What the profiles showed (\`node --cpu-prof\`, heap snapshots with 1000 requests
   deadline, access log and shedding now sit in one function around \`app.fetch\`
   (\`http/request-handler.ts\`); a handler reads its scope from \`c.env\`.
 - Headers set with \`setHeader\`/\`setHeaders\` are validated and stored twice by Node: 12 cost
-  2.9 µs. \`ServiceResponse\` writes OWASP's five API headers and the id into the head in one pass.
+  2.9 µs. \`ServiceResponse\` puts OWASP's API headers and the id into the head (see the sixth session, below).
 - At 1000 connections the garbage collector took 20% of the CPU (scavenges of 13–18 ms, 40% more
   per request than the minimal app): each waiting request held 32 more closures, 10 more promises
   and 6 more suspended async functions (cockatiel's \`execute\` wrappers, four nested async
@@ -399,6 +399,27 @@ What the profiles showed (\`node --cpu-prof\`, heap snapshots with 1000 requests
   header more than the others, which costs any build about 2.6k (the old one: 86.2k, 88.8k with it);
   on that path the new build counts 88.0k, the old 88.8k (fresh processes). The
   access log: 10k more a request; \`durationMs\` formatted from whole tenths instead of a double.
+- Ready head lines (sixth session): Node checks every header it is given, on every response (the
+  name and the value each through a regular expression); ours never change. \`ServiceResponse\` now
+  checks them once at start-up (\`validateHeaderName\`/\`validateHeaderValue\`) and hands them to Node's
+  \`_storeHeader\` (undocumented, in every release line) as ready lines after the status line; the
+  request id goes in the same way (a sane token, or ours). The handler's own headers still go through
+  Node's checks, and one of ours that the handler sets is left out, whichever way it was set (the
+  generated project's \`service-response.test.ts\` reads the raw head). The \`serviceResponse\` rung
+  of the ladder went from +11.5k to +2.8k instructions; in scratch counts of the whole server
+  (three windows each) 83.9–85.8k became 75.4–78.3k. The access log and the metrics now share one
+  clock reading (\`performance.now()\` costs about 650 instructions on Node 20). Counted on this run:
+  the generated server 78.8k against the minimal app's 66.7k (1.18x; 1.25x before), 85.0k with the
+  access log (1.27x; 1.39x before, scratch). Tried and dropped: LineBatch counting characters instead of
+  UTF-8 bytes (one \`Buffer.byteLength\` a batch instead of a line) saved 2.7k a line in a
+  microbenchmark and nothing measurable in the server's count. The machine of this session was
+  slower and noisier than the fifth's: the minimal app served 30k /json req/s at 32 µs a request
+  (52k at 19 µs then), one run's rounds went from 33 to 70 µs, and a first count window once read
+  100k where the next two read 78k (so counts are now the median of three windows). On it, before
+  any change (9b1670e, 5 rounds): /json 0.86x silent and 0.77x with the log; after, in this run,
+  0.83x and 0.78x, with rounds from 0.60x to 0.91x: req/s cannot tell a 10% change in work apart
+  here; the counts can. /external showed wrk timeouts (2 s) on the generated contenders only, in
+  rounds where every contender slowed; their cause is not found yet.
 - What /json with the access log off still pays (fourth session, the generated server changed one
   piece at a time, alternating, 4–6 rounds): the response headers. A ServerResponse subclass that
   adds nothing serves 0.96x of the minimal app; adding \`x-request-id\` to node-server's headers
