@@ -1,7 +1,7 @@
-import { createServer, type RequestListener, type Server } from 'node:http';
+import { createServer, ServerResponse, type RequestListener, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { hstsHeader, securityHeaders, ServiceResponse } from '../src/http/service-response.js';
+import { assertHeadLinesSupported, hstsHeader, securityHeaders, ServiceResponse } from '../src/http/service-response.js';
 
 let server: Server | undefined;
 
@@ -97,5 +97,16 @@ describe('ServiceResponse writes our headers into the head once, and the handler
     expect(valuesOf(lines, 'x-error')).toEqual(['ERR_INVALID_CHAR']);
     expect(valuesOf(lines, 'x-injected')).toEqual([]);
     expect(valuesOf(lines, 'x-content-type-options')).toEqual(['nosniff']);
+  });
+
+  it('refuses to start on a Node whose responses have no _storeHeader, rather than send no security headers', () => {
+    expect(() => assertHeadLinesSupported()).not.toThrow();
+    Object.defineProperty(ServerResponse.prototype, '_storeHeader', { value: undefined, configurable: true });
+    try {
+      expect(() => assertHeadLinesSupported()).toThrow(/has no ServerResponse#_storeHeader/);
+    } finally {
+      delete (ServerResponse.prototype as { _storeHeader?: unknown })._storeHeader;
+    }
+    expect(() => assertHeadLinesSupported()).not.toThrow();
   });
 });

@@ -10,7 +10,7 @@ import type { LoadShedder } from '../resilience/load-shedder.js';
 import type { AppEnv } from '../types.js';
 import { logAccess } from './access-log.js';
 import { RequestScope, type NodeBindings } from './request-scope.js';
-import { ServiceResponse } from './service-response.js';
+import { assertHeadLinesSupported, ServiceResponse } from './service-response.js';
 
 export interface RequestHandlerOptions {
   /** The process's logger: one access line per request at `info`, and each request's child logger. */
@@ -87,6 +87,7 @@ function routeOf(app: Hono<AppEnv>, method: string, path: string): string {
 
 /** The Node server for `handler`: ServiceResponse puts the security headers and request id on every response. */
 export function createHttpServer(handler: RequestHandler): Server {
+  assertHeadLinesSupported();
   // Node checks headersTimeout and requestTimeout only every connectionsCheckingInterval (30 s by
   // default): check every second, so a client that sends its headers slowly is cut near the bound.
   return createAdaptorServer({

@@ -84,6 +84,18 @@ declare module 'http' {
 }
 
 /**
+ * Throws unless this Node writes response heads through `_storeHeader` as ServiceResponse expects:
+ * without it our headers would silently be missing (the generated tests read the raw head too).
+ */
+export function assertHeadLinesSupported(): void {
+  if (typeof ServerResponse.prototype._storeHeader !== 'function') {
+    throw new Error(
+      `Node ${process.version} has no ServerResponse#_storeHeader: src/http/service-response.ts cannot add the security headers.`,
+    );
+  }
+}
+
+/**
  * The server's response class: every response head carries the security headers (HSTS when it
  * reaches the client over HTTPS) and `X-Request-Id`, errors and 404s included; a header the
  * handler sets itself wins, and is sent once. Ours go in as lines checked once at start-up (see
