@@ -123,11 +123,12 @@ describe('runLoad, open model', () => {
     try {
       const result = await runLoad({ target: { url: server.url }, connections: 2, duration: 1_500, rate: 500 }, never);
       const lag = LatencyHistogram.fromData(result.sendLag!);
-      // A 1 ms timer tick sends about 0.5 ms late at the median; the clock thread, microseconds.
-      expect(lag.percentile(50)).toBeLessThanOrEqual(100);
+      // A 1 ms timer tick sends about 0.5 ms late at the median; the clock thread, microseconds (a
+      // loaded 2-core CI machine: up to ~0.2 ms, so the bound sits between the two).
+      expect(lag.percentile(50)).toBeLessThanOrEqual(300);
       const corrected = LatencyHistogram.fromData(result.latency).percentile(50);
       const service = LatencyHistogram.fromData(result.serviceTime!).percentile(50);
-      expect(corrected - service).toBeLessThanOrEqual(100);
+      expect(corrected - service).toBeLessThanOrEqual(300);
     } finally {
       await server.close();
     }
