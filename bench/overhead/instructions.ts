@@ -7,8 +7,9 @@ import { median } from './stats.js';
 
 /**
  * Instructions per request, counted by valgrind's callgrind: the same build and load give the same
- * count within about 1% on a busy machine (on connections already open, V8's memory reducer off),
- * where wrk's req/s and /proc's CPU time move by 10% or more from one run to the next. It counts what the process executes in user space (JIT code,
+ * median of three windows within about 2% on a busy machine (on connections already open, V8's
+ * memory reducer off), where wrk's req/s and /proc's CPU time move by 10% or more from one run to
+ * the next. It counts what the process executes in user space (JIT code,
  * Node, V8, libc), not the kernel's share of a request (system calls, TCP on loopback), nor time
  * lost to caches, so it ranks changes to our code; throughput stays the measure of the targets.
  */
