@@ -191,25 +191,16 @@ describe('database faults', () => {
 
     await postgres.start();
     await waitForHttp(`${app.base}/readyz`, 200, 15_000);
-    // Right after the restart the pool's line still predicts waits from the outage's slow holds (a
-    // moving average): it refuses part of a 100-request burst on 5 connections at once (503
-    // overloaded, about half on this machine), and stays in its refusing mode for an interval after
-    // the last refusal. Never a 500, database_unavailable or a hang; within seconds, bursts are served in full.
-    const served = (result: TimedResponse): boolean => result.status === 200 && typeof (result.json as { id?: unknown }).id === 'number';
+    // Right after the restart the pool's line knows nothing of the outage (it forgot its average hold
+    // time once the pool had no connection) nor of the connects of this burst: a burst of 100 on 5
+    // connections is served in full, nothing refused on a guess (CI once saw 69 of 100 refused when it remembered).
     const back = await sendConcurrent(`${app.base}/db`, 100);
     const backUnexpected = record(
       'PostgreSQL back, /db 100 concurrent',
       back,
-      (result) => served(result) || (result.status === 503 && errorCode(result) === 'overloaded' && result.ms < 3_000),
+      (result) => result.status === 200 && typeof (result.json as { id?: unknown }).id === 'number',
     );
     expect(backUnexpected).toEqual([]);
-    expect(back.filter(served).length).toBeGreaterThanOrEqual(poolMax);
-    await expect
-      .poll(async () => (await sendConcurrent(`${app.base}/db`, 20)).filter((result) => !served(result)).length, {
-        timeout: 10_000,
-        interval: 500,
-      })
-      .toBe(0);
     await expect.poll(() => postgres.countConnections('faults-db-down'), { timeout: 10_000 }).toBeLessThanOrEqual(poolMax);
     expect(await postgres.countConnections('faults-db-down')).toBeGreaterThan(0);
   }, 90_000);

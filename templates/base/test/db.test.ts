@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { migrate } from '../src/db/migrate.js';
 import { WORLD_ROWS } from '../src/routes/db.js';
 import { createLogger } from '../src/logger.js';
@@ -115,6 +115,38 @@ describe('GET /queries', () => {
 });
 
 describe('the database pool', () => {
+  it('predicts waits from queries on open connections, not from a query that opened one', async () => {
+    const db = createDatabase(
+      { url: testDatabaseUrl(), poolMax: 2, idleTimeoutMs: 10_000, connectTimeoutMs: 2_000, statementTimeoutMs: 2_000 },
+      createLogger({ level: 'silent' }),
+    );
+    // A slow connect (a database just restarted, a busy machine): the query that opens it holds its slot that long.
+    const connectMs = 300;
+    db.pool.on('connect', () => {
+      const until = performance.now() + connectMs;
+      while (performance.now() < until);
+    });
+    try {
+      await Promise.all([1, 2].map(() => db.query('SELECT 1', [], AbortSignal.timeout(5_000))));
+      expect(db.pool.totalCount).toBe(2);
+      expect(db.stats().holdMs).toBe(0); // two connects: nothing learned, nothing refused on a guess
+      await db.query('SELECT 1', [], AbortSignal.timeout(5_000));
+      expect(db.pool.totalCount).toBe(2);
+      expect(db.stats().holdMs).toBeGreaterThan(0);
+      expect(db.stats().holdMs).toBeLessThan(connectMs);
+
+      // Once the pool has closed every connection (here idle; after an outage, failed), the line starts over.
+      db.pool.options.idleTimeoutMillis = 50;
+      const idled = [1, 2].map(() => db.pool.connect());
+      for (const client of await Promise.all(idled)) client.release();
+      await vi.waitFor(() => expect(db.pool.totalCount).toBe(0), { timeout: 5_000 });
+      await db.query('SELECT 1', [], AbortSignal.timeout(5_000));
+      expect(db.stats().holdMs).toBe(0);
+    } finally {
+      await db.close();
+    }
+  });
+
   it('never sends a query whose request gave up while it waited for a free client', async () => {
     const db = createDatabase(
       { url: testDatabaseUrl(), poolMax: 1, idleTimeoutMs: 1_000, connectTimeoutMs: 2_000, statementTimeoutMs: 2_000 },

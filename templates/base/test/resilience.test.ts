@@ -127,6 +127,22 @@ describe('admission queue', () => {
     await expect(next).resolves.toBeDefined();
   });
 
+  it('leaves its average as it was after a hold released with learn: false (one that opened a connection)', async () => {
+    const line = createAdmissionQueue({ slots: 1, targetMs: 5, intervalMs: 100, name: 'test' });
+    const connecting = await line.acquire(caller());
+    await sleep(150);
+    connecting.release(false);
+    expect(line.stats().holdMs).toBe(0);
+    // Had it learned 150 ms, the caller behind the one slot would be refused at once (150 ms > intervalMs).
+    const held = await line.acquire(caller());
+    const behind = line.acquire(caller());
+    expect(line.stats()).toMatchObject({ running: 1, waiting: 1, shed: 0 });
+    held.release();
+    (await behind).release();
+    expect(line.stats().shed).toBe(0);
+    expect(line.stats().holdMs).toBeGreaterThan(0);
+  });
+
   it('lets an aborted caller leave the line with its signal reason', async () => {
     const line = createAdmissionQueue({ slots: 1, targetMs: 5, intervalMs: 10_000, name: 'test' });
     await line.acquire(caller());

@@ -30,7 +30,11 @@ export interface AdmissionStats {
 
 /** A held slot: give it back exactly once, as `slot.release()` (a method, not a detached function). */
 export interface Slot {
-  release(): void;
+  /**
+   * Gives the slot back. `learn: false` when this use says nothing about how long a slot is held,
+   * e.g. it had to open a connection first: the line then leaves its average as it was.
+   */
+  release(learn?: boolean): void;
 }
 
 export interface AdmissionQueue {
@@ -42,6 +46,8 @@ export interface AdmissionQueue {
   /** A slot at once when one is free and nobody waits (no promise made); undefined otherwise: then `acquire`. */
   tryAcquire(stop: StopSource): Slot | undefined;
   stats(): AdmissionStats;
+  /** Forgets the average hold time (the pool closed every connection it had); the next hold teaches it afresh. */
+  forget(): void;
 }
 
 interface Waiter extends Abortable {
@@ -107,9 +113,10 @@ export function createAdmissionQueue({ slots, targetMs, intervalMs, name }: Admi
     sweeper.unref();
   };
 
-  const giveBack = (since: number): void => {
+  // A use that says nothing about hold times (it opened a connection first) leaves the average as it was.
+  const giveBack = (since: number, learn: boolean): void => {
     const now = performance.now();
-    holdMs = holdMs === 0 ? now - since : holdMs * 0.9 + (now - since) * 0.1;
+    if (learn) holdMs = holdMs === 0 ? now - since : holdMs * 0.9 + (now - since) * 0.1;
     running -= 1;
     const next = line.shift() ?? stack.pop();
     next?.admit();
@@ -173,6 +180,9 @@ export function createAdmissionQueue({ slots, targetMs, intervalMs, name }: Admi
     acquire,
     tryAcquire,
     stats: () => ({ running, waiting: line.length + stack.length, overloaded: overloaded(performance.now()), shed, holdMs }),
+    forget: () => {
+      holdMs = 0;
+    },
   };
 }
 
@@ -181,15 +191,15 @@ type Marked = StopSource & Record<symbol, unknown>;
 /** A slot in use: one object per call, its `release` working once. */
 class HeldSlot implements Slot {
   readonly #since = performance.now();
-  #giveBack: ((since: number) => void) | undefined;
+  #giveBack: ((since: number, learn: boolean) => void) | undefined;
 
-  constructor(giveBack: (since: number) => void) {
+  constructor(giveBack: (since: number, learn: boolean) => void) {
     this.#giveBack = giveBack;
   }
 
-  release(): void {
+  release(learn = true): void {
     const giveBack = this.#giveBack;
     this.#giveBack = undefined;
-    giveBack?.(this.#since);
+    giveBack?.(this.#since, learn);
   }
 }

@@ -71,9 +71,15 @@ export function createDatabase(
     const slot = await line.acquire(signal);
     const started = performance.now();
     observer?.poolWait((started - waitStarted) / 1_000);
+    // The line predicts waits from the hold times of queries on open connections. No idle client and
+    // room for one: pg opens a connection for this query, and its hold includes the connect, so it
+    // teaches nothing. No connection at all (after an outage, or idle): what it knew is about
+    // connections that are gone, e.g. the slow holds of a database shutting down.
+    const connects = pool.idleCount === 0 && pool.totalCount < options.poolMax;
+    if (pool.totalCount === 0) line.forget();
     // pg cannot cancel a running query from a signal: stop waiting, the pool reclaims the client.
     const pending = pool.query<Row>(text, values);
-    const release = (): void => slot.release();
+    const release = (): void => slot.release(!connects);
     void pending.then(release, release);
     try {
       const result = await raceSignal(pending, signal);
