@@ -420,6 +420,31 @@ What the profiles showed (\`node --cpu-prof\`, heap snapshots with 1000 requests
   0.83x and 0.78x, with rounds from 0.60x to 0.91x: req/s cannot tell a 10% change in work apart
   here; the counts can. /external showed wrk timeouts (2 s) on the generated contenders only, in
   rounds where every contender slowed; their cause is not found yet.
+- The rotation, not the request (seventh session): alternating only the minimal app and the
+  generated server (silent), with this bench's own code (\`servers.ts\`, \`measureRun\`, embedded DB,
+  mock upstream, 2 s warm-up, 5 s runs), the generated server served 0.99x and 0.97x of the minimal
+  app (medians of 5 and 6 rounds; 1.01x over 8 rounds with wrk from a shell), its CPU a request
+  21.5–22.6 µs against 20.8–22.6. With two more servers in the rotation, as in this bench (the log
+  and no-metrics servers, or two more minimal apps), it read 0.90x and 0.91x in two runs (0.96x with
+  the minimal apps), its own CPU a request rising to 23–26 µs while the minimal app's stayed at
+  21–23 µs: the generated server runs slower when other servers ran between its runs. Not V8's
+  memory reducer (off: 0.86x) nor bytecode flushing (both off: 0.87x); a 1 s unmeasured run right before each
+  measured one did not help (0.90x); nor did its two event-loop monitors (METRICS=off and
+  MAX_EVENT_LOOP_DELAY_MS=0: 0.97x with two more minimal apps, 0.88x alone with 15 s pauses). The two
+  servers alone with 15 s pauses between runs read 0.86x and 0.84x in their first two rounds, then
+  drowned in the machine's noise (the minimal app moved from 34k to 50k req/s inside one run): the
+  time between a server's runs, not the other servers, looks like the cause. The bench keeps its
+  four-way rotation, which the targets are read from; this is the next thing to explain, not the
+  per-request work.
+- Instruction counts include work the clock drives (seventh session): a per-function diff of one
+  counted window (\`callgrind_annotate\`, the generated server against the minimal app) puts 2.5k
+  instructions a request in \`memset\` and 0.3k in \`hdr_value_at_percentile\`: the load shedder
+  reads and resets its event-loop histogram every 250 ms, and callgrind's slowdown (about 50x)
+  spreads each reset over 50 times fewer requests (at 40k req/s it is about 50 instructions a
+  request). So the per-request gap is nearer 7k (1.11x) than the table's 10k. The rest of the diff:
+  JIT code +2.3k, flattening the head (200 bytes longer) +1.2k, megamorphic property loads +0.9k,
+  the id counter's \`toString(36)\` 0.2k, map lookups 0.2k. The clock readings are not it: with
+  \`Date.now()\` in place of all three \`performance.now()\` a request, the count moved by under 0.5k.
 - What /json with the access log off still pays (fourth session, the generated server changed one
   piece at a time, alternating, 4–6 rounds): the response headers. A ServerResponse subclass that
   adds nothing serves 0.96x of the minimal app; adding \`x-request-id\` to node-server's headers
