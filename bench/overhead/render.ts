@@ -439,9 +439,11 @@ What the profiles showed (\`node --cpu-prof\`, heap snapshots with 1000 requests
 - Instruction counts include work the clock drives (seventh session): a per-function diff of one
   counted window (\`callgrind_annotate\`, the generated server against the minimal app) puts 2.5k
   instructions a request in \`memset\` and 0.3k in \`hdr_value_at_percentile\`: the load shedder
-  reads and resets its event-loop histogram every 250 ms, and callgrind's slowdown (about 50x)
-  spreads each reset over 50 times fewer requests (at 40k req/s it is about 50 instructions a
-  request). So the per-request gap is nearer 7k (1.11x) than the table's 10k. The rest of the diff:
+  reads and resets its event-loop histogram every 250 ms (\`hdr_reset\`: 68 calls in that window,
+  369k instructions each), and callgrind's slowdown (about 50x) spreads each reset over 50 times
+  fewer requests (at 40k req/s it is about 40 instructions a request). So the per-request gap is
+  nearer 7k (1.11x) than the table's 10k, and the ladder's first rung counts 2.6k more than the
+  minimal app because its fixture builds the shedder for every rung. The rest of the diff:
   JIT code +2.3k, flattening the head (200 bytes longer) +1.2k, megamorphic property loads +0.9k,
   the id counter's \`toString(36)\` 0.2k, map lookups 0.2k. The clock readings are not it: with
   \`Date.now()\` in place of all three \`performance.now()\` a request, the count moved by under 0.5k.
