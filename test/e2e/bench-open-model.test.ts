@@ -60,11 +60,12 @@ describe('asyncsrv bench --rate (open model) against servers of known behaviour'
       expect(served).toBe(400);
       expect(result).toMatchObject({ sent: 400, completed: 400 });
       // The window is the schedule (2 s), or runs to the last send if that one went out late (CI
-      // once read 2002.6 ms); the drain of the last answer (20 ms) is never in it, nor in the rate.
+      // once read 2002.6 ms); the drain of the last answer (20 ms after a send at 1995 ms or later,
+      // CI read 14.9 ms past the window) is never in it, nor in the rate.
       expect(result.windowMs).toBeGreaterThanOrEqual(2_000);
       expect(result.windowMs).toBeLessThan(2_000 + 40);
       expect(result.requestsPerSecond).toBeCloseTo((400 * 1_000) / result.windowMs!, 6);
-      expect(result.elapsedMs - result.windowMs!).toBeGreaterThanOrEqual(15);
+      expect(result.elapsedMs - result.windowMs!).toBeGreaterThanOrEqual(10);
       expect(latencyMs?.corrected?.p50).toBeGreaterThanOrEqual(20);
       expect(latencyMs?.uncorrected.p50).toBeGreaterThanOrEqual(20);
     }
