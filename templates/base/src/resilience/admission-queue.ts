@@ -24,7 +24,7 @@ export interface AdmissionStats {
   overloaded: boolean;
   /** Callers refused since start-up (503). */
   shed: number;
-  /** Average time a slot is held, in milliseconds (what a wait is predicted from). */
+  /** Average time a slot is held, in milliseconds (what a wait is predicted from); 0 while unknown. */
   holdMs: number;
 }
 
@@ -78,7 +78,7 @@ export function createAdmissionQueue({ slots, targetMs, intervalMs, name }: Admi
   const stack: Waiter[] = []; // overload: newest last, served first
   let running = 0;
   let shed = 0;
-  let holdMs = 0; // moving average; 0 until the first release, so nothing is refused on a guess
+  let holdMs = 0; // moving average; 0 until a release teaches it (again after forget()), so nothing is refused on a guess
   let lastRefusedAt = Number.NEGATIVE_INFINITY;
   let sweeper: NodeJS.Timeout | undefined;
   // Requests (by their deadline or signal) that already hold or held a slot: their next calls finish
