@@ -443,10 +443,32 @@ What the profiles showed (\`node --cpu-prof\`, heap snapshots with 1000 requests
   369k instructions each), and callgrind's slowdown (about 50x) spreads each reset over 50 times
   fewer requests (at 40k req/s it is about 40 instructions a request). So the per-request gap is
   nearer 7k (1.11x) than the table's 10k, and the ladder's first rung counts 2.6k more than the
-  minimal app because its fixture builds the shedder for every rung. The rest of the diff:
+  minimal app because its fixture built the shedder for every rung (now only on its own rung: 66.6k against 66.3k). The rest of the diff:
   JIT code +2.3k, flattening the head (200 bytes longer) +1.2k, megamorphic property loads +0.9k,
   the id counter's \`toString(36)\` 0.2k, map lookups 0.2k. The clock readings are not it: with
   \`Date.now()\` in place of all three \`performance.now()\` a request, the count moved by under 0.5k.
+- Idle shrinks the young generation (eighth session): \`--trace-gc\` on the generated server
+  (silent), loaded by wrk for 5 s at a time: right after another run it scavenged 105–197 times a
+  run, after 15 s idle 343–457 times. The first scavenge after a pause finds the allocation rate
+  low and V8 shrinks the new space (heap committed 30.8 → 16.1 MB), which grows back only over
+  seconds. The minimal app does the same (182–241 → 501–553 scavenges), and scavenging a run took
+  65 ms more for it, 85 ms more for the generated server (of 5 s: 1.3% and 1.7%), so it explains
+  little of the rotation's gap; nothing changed. Both allocate about the same a request
+  (\`--trace-gc-nvp\`: 9.3 kB minimal, 10.0 kB generated; promoted 1–2 B and 4–6 B) and make the
+  same system calls (\`strace -c\`: 2.09 a request, one \`read\` and one \`writev\`).
+- The access log's cost was mostly wake-ups (eighth session): the bench's pipe reader (a Node
+  process draining stdout, as a log shipper would) used 3.5–5.1 µs of CPU per logged request
+  against 0.5 µs for a silent server, on the same two cores as wrk and the server. A Node process
+  reading a pipe spent 50–90 µs per \`'data'\` event on this machine (5,000 chunks of 6 kB: 250–450 ms
+  of CPU), whatever it did with the bytes: counting the statuses in the bytes instead of with a
+  regular expression was slower (330 against 180 ns a line) and was dropped. Batches of 3 KiB woke
+  it about 2,000 times a second. A process with stdout to itself now writes 16 KiB batches (at
+  most 32 KiB); the workers of \`asyncsrv start\`, sharing one stdout, keep 4 KiB (PIPE_BUF). One
+  A/B run (6 rounds): the logging server 1.05x of itself with 3 KiB batches (pairwise median), its
+  CPU 43.1 → 39.6 µs a request, the reader's 4.3 → 3.0 µs; in this bench, /json with the log went
+  from 0.76x to 0.88x of the minimal app and its count from 95.1k to 89.1k. The line's own work is
+  about 3.5k instructions (a counted window against the silent server's): the time as a number
+  0.5k (\`FastDtoa\`), joining and flattening the line 1.8k, its UTF-8 length 0.4k.
 - What /json with the access log off still pays (fourth session, the generated server changed one
   piece at a time, alternating, 4–6 rounds): the response headers. A ServerResponse subclass that
   adds nothing serves 0.96x of the minimal app; adding \`x-request-id\` to node-server's headers
