@@ -469,6 +469,19 @@ What the profiles showed (\`node --cpu-prof\`, heap snapshots with 1000 requests
   from 0.76x to 0.88x of the minimal app and its count from 95.1k to 89.1k. The line's own work is
   about 3.5k instructions (a counted window against the silent server's): the time as a number
   0.5k (\`FastDtoa\`), joining and flattening the line 1.8k, its UTF-8 length 0.4k.
+- Where /external's wrk timeouts are not (eighth session): they came back on this slower machine
+  (258 in this run, all on the silent server; in probe runs on every contender, the minimal app
+  included: 99 and 152 in two of its five rounds). In every generated server that had them, its own
+  request histogram (\`/metrics\`, from the handler's start to its answer) held no request over
+  0.5 s. A probe on \`http.Server\`'s events (\`--import\`, generated and minimal alike) found no
+  connection whose first request came more than 1 s after its accept, no gap over 0.5 s between a
+  response and the next request on a connection, and no answer over 1 s; \`nstat\` counted no
+  listen overflow or drop and 27 retransmitted segments over a whole run. So no request waited 2 s
+  in the server or in its accept queue. wrk counts a timeout, every 2 s, for each connection whose
+  last request went out more than 2 s before (or that has sent none yet), whatever held it (its
+  source, \`check_timeouts\`); with wrk's two threads, the
+  server and the mock upstream on two saturated cores, the timeouts look like the client's, not
+  the server's. Not changed; the target is read as the bench reports it.
 - What /json with the access log off still pays (fourth session, the generated server changed one
   piece at a time, alternating, 4–6 rounds): the response headers. A ServerResponse subclass that
   adds nothing serves 0.96x of the minimal app; adding \`x-request-id\` to node-server's headers
