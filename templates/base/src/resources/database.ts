@@ -57,6 +57,8 @@ export function createDatabase(
   pool.on('error', (error) => logger.warn({ err: error }, 'idle database connection failed'));
 
   const line = createAdmissionQueue({ slots: options.poolMax, name: 'the database pool', ...(options.queue ?? defaultQueueBounds) });
+  /** Clients that have run a query of ours: the holds of their next queries teach the line. */
+  const warmClients = new WeakSet<pg.PoolClient>();
 
   function query<Row extends pg.QueryResultRow>(text: string, values: unknown[], signal: AbortSignal): Promise<Row[]> {
     if (!tracing) return run<Row>(text, values, signal);
@@ -71,16 +73,34 @@ export function createDatabase(
     const slot = await line.acquire(signal);
     const started = performance.now();
     observer?.poolWait((started - waitStarted) / 1_000);
-    // The line predicts waits from the hold times of queries on open connections. No idle client and
-    // room for one: pg opens a connection for this query, and its hold includes the connect, so it
-    // teaches nothing. No connection at all (after an outage, or idle): what it knew is about
-    // connections that are gone, e.g. the slow holds of a database shutting down.
-    const connects = pool.idleCount === 0 && pool.totalCount < options.poolMax;
+    // The line predicts waits from the hold times of queries on warm connections. A connection's
+    // first query teaches nothing: its hold includes the connect when pg opens one for it, and a
+    // backend's first statement pays its own start-up (a database just restarted: catalogs and
+    // tables not yet cached). No connection at all (after an outage, or idle): what it knew is
+    // about connections that are gone, e.g. the slow holds of a database shutting down.
     if (pool.totalCount === 0) line.forget();
-    // pg cannot cancel a running query from a signal: stop waiting, the pool reclaims the client.
-    const pending = pool.query<Row>(text, values);
-    const release = (): void => slot.release(!connects);
-    void pending.then(release, release);
+    // pg cannot cancel a running query from a signal: stop waiting, and the client goes back to the
+    // pool (or, after an error, is closed) once its query settles.
+    const pending = pool.connect().then(
+      async (client) => {
+        const warm = warmClients.has(client);
+        warmClients.add(client);
+        try {
+          const result = await client.query<Row>(text, values);
+          client.release();
+          return result;
+        } catch (error) {
+          client.release(error instanceof Error ? error : true);
+          throw error;
+        } finally {
+          slot.release(warm);
+        }
+      },
+      (error: unknown) => {
+        slot.release(false);
+        throw error;
+      },
+    );
     try {
       const result = await raceSignal(pending, signal);
       observer?.query((performance.now() - started) / 1_000);
