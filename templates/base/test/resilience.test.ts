@@ -143,6 +143,36 @@ describe('admission queue', () => {
     expect(line.stats().holdMs).toBeGreaterThan(0);
   });
 
+  it('predicts nothing until it knows a hold per slot (at most 10), and then from their mean: one slow first use refuses no one', async () => {
+    const line = createAdmissionQueue({ slots: 2, targetMs: 5, intervalMs: 100, name: 'test' });
+    const cold = await line.acquire(caller());
+    await sleep(250); // a cold first use: alone it would predict 125 ms for the first caller behind two slots
+    cold.release();
+    const [a, b] = [await line.acquire(caller()), await line.acquire(caller())];
+    const behind = line.acquire(caller());
+    expect(line.stats()).toMatchObject({ waiting: 1, shed: 0 });
+    a.release(); // a quick second use: the mean of the two, about 125 ms, is what it predicts from now on
+    const warmMean = line.stats().holdMs;
+    expect(warmMean).toBeGreaterThan(100);
+    expect(warmMean).toBeLessThan(200);
+    const c = await behind;
+    const first = line.acquire(caller()); // 1 × mean / 2 slots < 100 ms: queued
+    await expect(line.acquire(caller())).rejects.toBeInstanceOf(OverloadedError); // 2 × mean / 2 > 100 ms: refused at once
+    b.release();
+    (await first).release();
+    c.release();
+
+    line.forget(); // and the same again after forget()
+    const coldAgain = await line.acquire(caller());
+    await sleep(250);
+    coldAgain.release();
+    const held = [await line.acquire(caller()), await line.acquire(caller())];
+    const queued = [line.acquire(caller()), line.acquire(caller())];
+    expect(line.stats()).toMatchObject({ waiting: 2, shed: 1 });
+    for (const slot of held) slot.release();
+    for (const pending of queued) (await pending).release();
+  });
+
   it('lets an aborted caller leave the line with its signal reason', async () => {
     const line = createAdmissionQueue({ slots: 1, targetMs: 5, intervalMs: 10_000, name: 'test' });
     await line.acquire(caller());

@@ -46,7 +46,7 @@ export interface AdmissionQueue {
   /** A slot at once when one is free and nobody waits (no promise made); undefined otherwise: then `acquire`. */
   tryAcquire(stop: StopSource): Slot | undefined;
   stats(): AdmissionStats;
-  /** Forgets the average hold time (the pool closed every connection it had); the next hold teaches it afresh. */
+  /** Forgets the average hold time (the pool closed every connection it had); the next holds teach it afresh. */
   forget(): void;
 }
 
@@ -62,7 +62,8 @@ interface Waiter extends Abortable {
  * ones that already gave up (a plain FIFO line at 3x its capacity times every caller out). A caller
  * finding a free slot goes straight through. Otherwise, while the pool keeps up, it joins a first
  * come, first served line if its predicted wait (its place × the average hold time / slots) fits
- * `intervalMs`, and is refused at once (503 in milliseconds) if not. Once the line has had to
+ * `intervalMs`, and is refused at once (503 in milliseconds) if not (a prediction needs the mean of
+ * min(slots, 10) holds first: until then every caller joins the line). Once the line has had to
  * refuse, newcomers go onto a stack served newest first, and one that waited `targetMs` is refused
  * (Facebook's adaptive LIFO with CoDel's short target): the pool stays busy with callers that still
  * wait, and the rest learn at once. That lasts until an interval passes without a refusal. Callers
@@ -78,7 +79,12 @@ export function createAdmissionQueue({ slots, targetMs, intervalMs, name }: Admi
   const stack: Waiter[] = []; // overload: newest last, served first
   let running = 0;
   let shed = 0;
-  let holdMs = 0; // moving average; 0 until a release teaches it (again after forget()), so nothing is refused on a guess
+  let holdMs = 0; // 0 until a release teaches it (again after forget())
+  // Nothing is refused on a guess: until it knows `warmup` holds the line predicts nothing (waits
+  // stay bounded by the sweep), and its average is their plain mean, so one slow first use (a cold
+  // cache, a database just restarted) cannot refuse a burst; then a moving average.
+  const warmup = Math.min(slots, 10);
+  let learned = 0;
   let lastRefusedAt = Number.NEGATIVE_INFINITY;
   let sweeper: NodeJS.Timeout | undefined;
   // Requests (by their deadline or signal) that already hold or held a slot: their next calls finish
@@ -116,7 +122,10 @@ export function createAdmissionQueue({ slots, targetMs, intervalMs, name }: Admi
   // A use that says nothing about hold times (it opened a connection first) leaves the average as it was.
   const giveBack = (since: number, learn: boolean): void => {
     const now = performance.now();
-    if (learn) holdMs = holdMs === 0 ? now - since : holdMs * 0.9 + (now - since) * 0.1;
+    if (learn) {
+      learned += 1;
+      holdMs = learned <= warmup ? holdMs + (now - since - holdMs) / learned : holdMs * 0.9 + (now - since) * 0.1;
+    }
     running -= 1;
     const next = line.shift() ?? stack.pop();
     next?.admit();
@@ -144,7 +153,7 @@ export function createAdmissionQueue({ slots, targetMs, intervalMs, name }: Admi
       waiters = line;
       deadline = Number.POSITIVE_INFINITY;
     } else if (!overloaded(now)) {
-      const predictedMs = ((line.length + 1) * holdMs) / slots;
+      const predictedMs = learned < warmup ? 0 : ((line.length + 1) * holdMs) / slots;
       if (predictedMs > intervalMs) return Promise.reject(refusal(now));
       waiters = line;
       deadline = now + intervalMs + Math.max(targetMs, holdMs / slots); // one turn past the longest promise
@@ -182,6 +191,7 @@ export function createAdmissionQueue({ slots, targetMs, intervalMs, name }: Admi
     stats: () => ({ running, waiting: line.length + stack.length, overloaded: overloaded(performance.now()), shed, holdMs }),
     forget: () => {
       holdMs = 0;
+      learned = 0;
     },
   };
 }

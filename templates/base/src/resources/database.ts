@@ -85,14 +85,21 @@ export function createDatabase(
       async (client) => {
         const warm = warmClients.has(client);
         warmClients.add(client);
+        // A checked-out client has no listener of the pool's: a connection that breaks mid-query
+        // (the database stopping) emits 'error' here, and the query rejects as well.
+        let broken: Error | undefined;
+        const onError = (error: Error): void => {
+          broken = error;
+        };
+        client.on('error', onError);
         try {
-          const result = await client.query<Row>(text, values);
-          client.release();
-          return result;
+          return await client.query<Row>(text, values);
         } catch (error) {
-          client.release(error instanceof Error ? error : true);
+          broken ??= error instanceof Error ? error : new Error(String(error));
           throw error;
         } finally {
+          client.removeListener('error', onError);
+          client.release(broken); // with an error: closed, not reused
           slot.release(warm);
         }
       },
