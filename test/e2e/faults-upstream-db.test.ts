@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBuiltServer, type BuiltServer } from './helpers/built-server.js';
 import { createProjectFromTarball, makeTempDir, runAsyncsrv } from './helpers/cli.js';
@@ -193,16 +194,29 @@ describe('database faults', () => {
     await waitForHttp(`${app.base}/readyz`, 200, 15_000);
     // Right after the restart the pool's line knows nothing of the outage (it forgot its average hold
     // time once the pool had no connection), learns nothing from each connection's first query (the
-    // connect, a cold backend) and predicts nothing before it knows a hold per connection: a burst of
-    // 100 on 5 connections is served in full, nothing refused on a guess (CI saw 69 of 100 refused
-    // when it remembered the outage, and 56 of 100 when one cold first query set its average).
+    // connect, a cold backend) and predicts nothing before it knows a hold per connection. A burst of
+    // 100 on 5 connections is then served, except that the line may still shed its tail: once it knows
+    // five holds, it refuses (503 overloaded, fast) a caller whose predicted wait exceeds 1 s, and on a
+    // busy machine the holds measured while the server takes in the burst are long (clean-clone CI:
+    // 5 of 100 refused at 80 ms). That is the line doing its job, so this checks what recovery means,
+    // not a timing: every answer is a served row or a refusal within the line's 1 s bound (plus its
+    // sweep), never a database error, and the
+    // burst is mostly served. The two faults this caught served 31 (the line remembered the outage)
+    // and 44 (one cold first query set its average); the unit tests in the generated project pin both.
     const back = await sendConcurrent(`${app.base}/db`, 100);
+    const served = (result: TimedResponse): boolean => result.status === 200 && typeof (result.json as { id?: unknown }).id === 'number';
     const backUnexpected = record(
       'PostgreSQL back, /db 100 concurrent',
       back,
-      (result) => result.status === 200 && typeof (result.json as { id?: unknown }).id === 'number',
+      (result) => served(result) || (result.status === 503 && errorCode(result) === 'overloaded' && result.ms < 2_000),
     );
     expect(backUnexpected).toEqual([]);
+    expect(back.filter(served).length).toBeGreaterThanOrEqual(80);
+    // Once the burst is over and an interval (1 s) has passed without a refusal, the line is not left
+    // refusing: the next burst within its bound is served in full.
+    await sleep(1_100);
+    const after = await sendConcurrent(`${app.base}/db`, 20);
+    expect(after.filter((result) => !served(result))).toEqual([]);
     await expect.poll(() => postgres.countConnections('faults-db-down'), { timeout: 10_000 }).toBeLessThanOrEqual(poolMax);
     expect(await postgres.countConnections('faults-db-down')).toBeGreaterThan(0);
   }, 90_000);
