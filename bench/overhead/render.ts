@@ -482,6 +482,32 @@ What the profiles showed (\`node --cpu-prof\`, heap snapshots with 1000 requests
   source, \`check_timeouts\`); with wrk's two threads, the
   server and the mock upstream on two saturated cores, the timeouts look like the client's, not
   the server's. Not changed; the target is read as the bench reports it.
+- Where /json's gap is (ninth session, this run on a faster day: the minimal app at 45–52k
+  req/s). \`node --cpu-prof\` on both servers, loaded in turns (three 4 s wrk runs each, after a
+  2 s warm-up): busy time 20.2 µs a request against 16.9. Of the 3.3 µs, 2.0 µs are inside
+  \`writev\` (14.9 against 12.9 µs: the kernel's send, which on loopback also runs the receiving
+  side's TCP path) and the rest is JavaScript, startup included; per request the pieces that show
+  are small: the handler's \`finish\` 0.10 µs, the metrics' second router match 0.10 µs,
+  \`ServiceResponse\` 0.13 µs. The response is 330 bytes against 174. The minimal app itself,
+  answering a body 157 bytes longer (331 bytes a response), served 0.95x of its own /json (median
+  of 8 alternating 3 s runs, 0.80–1.00): the head's bytes alone are about a third of the gap, and
+  they are the request id and OWASP's headers. Under callgrind the metrics cost 2.1k instructions
+  a request (75.2k on, 73.1k off), partly the clock's work again (prom-client's event-loop-delay
+  monitor ticks every 10 ms); in req/s, on against off read 0.99x in this run.
+- The access log, counted alone (ninth session): 82.1k instructions a request against the silent
+  server's 75.4k (this bench counts two processes at a time, and its pipe read slower: 89.7k). The
+  named pieces: joining and flattening strings 1.4k, the time as a number 0.6k (\`FastDtoa\`), the
+  UTF-8 length 0.4k, polymorphic loads of pino's symbols 0.5k. Tried and dropped: a line writer
+  that looks the label, time function and destination up once and makes the time string once a
+  millisecond. Its count did not move (under callgrind a millisecond holds under one request), nor
+  did req/s (0.785x against 0.780x, 6 alternating rounds; a first run read 0.81x against 0.84x).
+  The log's target read 0.88x in the eighth session's record and 0.77x in this one, on the same
+  logging code: this bench's rounds spread more than the change the target asks for.
+- A larger young generation, again (ninth session): \`node --max-semi-space-size=32\` on the
+  generated server read 1.09x and 0.97x of the minimal app on /external in two runs (0.94x and
+  0.98x without, same runs), no change on /json, and no more RSS with 1000 requests waiting. The
+  minimal app with the same flag served 1.18x of itself: the flag helps the bare app more than
+  ours. Not set by the template.
 - What /json with the access log off still pays (fourth session, the generated server changed one
   piece at a time, alternating, 4–6 rounds): the response headers. A ServerResponse subclass that
   adds nothing serves 0.96x of the minimal app; adding \`x-request-id\` to node-server's headers
