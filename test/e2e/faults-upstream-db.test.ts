@@ -200,9 +200,9 @@ describe('database faults', () => {
     // busy machine the holds measured while the server takes in the burst are long (clean-clone CI:
     // 5 of 100 refused at 80 ms). That is the line doing its job, so this checks what recovery means,
     // not a timing: every answer is a served row or a refusal within the line's 1 s bound (plus its
-    // sweep), never a database error, and the
-    // burst is mostly served. The two faults this caught served 31 (the line remembered the outage)
-    // and 44 (one cold first query set its average); the unit tests in the generated project pin both.
+    // sweep), never a database error, and the burst is mostly served. The two faults this caught
+    // served 31 (the line remembered the outage) and 44 (one cold first query set its average); the
+    // unit tests in the generated project pin both.
     const back = await sendConcurrent(`${app.base}/db`, 100);
     const served = (result: TimedResponse): boolean => result.status === 200 && typeof (result.json as { id?: unknown }).id === 'number';
     const backUnexpected = record(
