@@ -111,8 +111,8 @@ export class LineBatch {
       if (!due && !unsettled) break;
       if (stream.writableLength > 0) {
         // The reader is behind: a batch waits in the stream, and its write's callback wakes us. One
-        // at a time, so none is ever split by a partial write. ('drain' would not come: one batch
-        // stays under the stream's high-water mark.)
+        // at a time, so none is ever split by a partial write. (Not 'drain': it comes only for a
+        // stream that held more than its high-water mark, which a 4 KiB batch never does.)
         this.#waitingForWrite = true;
         return;
       }

@@ -38,11 +38,13 @@ export function createLogger(options: LoggerOptions): Logger {
 
 /**
  * Standard output for the server. `json`: lines collect in memory and leave off the request path
- * as one write of whole lines once 16 KiB have gathered (at most 32 KiB, half a pipe's default
- * 64 KiB), or every 100 ms, at most 16 MiB of them while nothing reads stdout; `flushLogs`/
+ * as one write of whole lines once 48 KiB have gathered (at most 64 KiB, a pipe's default
+ * capacity), or every 100 ms, at most 16 MiB of them while nothing reads stdout; `flushLogs`/
  * `flushSync` before exiting. A write per request would cost a system call each, and every write
- * wakes whatever reads the pipe: at 30k requests a second, 3 KiB batches made 2,000 writes, these
- * about 400 (one A/B run: the server's CPU 43.1 → 39.6 µs a request, the reader's 4.3 → 3.0 µs).
+ * wakes whatever reads the pipe, which on two cores takes the CPU from the server or its clients:
+ * at 30k requests a second, 3 KiB batches made 2,000 writes, 16 KiB batches about 400 (server CPU
+ * 43.1 → 39.6 µs a request), these about 100 (server 1.10x the requests a second of 16 KiB
+ * batches, CPU 0.91x a request; 256 KiB batches gained nothing more: 0.98x).
  * The workers of `asyncsrv start` share the primary's stdout: their writes stay within PIPE_BUF
  * (4 KiB), the most a pipe takes in one piece, so no worker cuts into another's line.
  * `pretty`: a readable line each, written at once.
@@ -53,7 +55,7 @@ export function stdoutDestination(format: LogFormat): LogDestination {
   return new LineBatch({
     stream: process.stdout,
     fd: 1,
-    ...(cluster.isWorker ? { minBytes: 3_072, maxBytes: 4_096 } : { minBytes: 16_384, maxBytes: 32_768 }),
+    ...(cluster.isWorker ? { minBytes: 3_072, maxBytes: 4_096 } : { minBytes: 49_152, maxBytes: 65_536 }),
     flushIntervalMs: 100,
     maxPendingBytes: 16 * 1024 * 1024,
   });
