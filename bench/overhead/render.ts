@@ -508,6 +508,30 @@ What the profiles showed (\`node --cpu-prof\`, heap snapshots with 1000 requests
   0.98x without, same runs), no change on /json, and no more RSS with 1000 requests waiting. The
   minimal app with the same flag served 1.18x of itself: the flag helps the bare app more than
   ours. Not set by the template.
+- Fewer, larger log writes (tenth session, on a day the minimal app served 14–22k /json req/s,
+  a third of the ninth session's): the server wrote its access log in 16–32 KiB batches, about
+  400 writes a second at 30k requests, and each write wakes the pipe's reader, which on two
+  cores runs in the place of the server or of wrk. The logged server against itself, with this
+  bench's own reader (\`servers.ts\`, \`measureRun\`), 8 alternating 4 s rounds at /json c=50:
+  48–64 KiB batches (at most a pipe's default capacity) served 1.10x the requests a second of
+  16–32 KiB (7 of 8 rounds higher) at 0.91x the CPU a request; 256 KiB against 64 KiB read 0.98x
+  (a write puts at most the pipe's 64 KiB in at once). The template now writes 48–64 KiB; the
+  workers of \`asyncsrv start\` keep 4 KiB. The line itself is a small part of the log's cost: in a
+  microbenchmark through LineBatch to a pipe read by \`cat\`, 1.1–1.3 µs a line (0.6 µs to build
+  it), where a request cost the server 70–100 µs on this day. Tried and dropped: a writer that
+  encodes each line straight into a Buffer and hands batches out as slices (no join, no separate
+  UTF-8 length) cost more, 1.27–1.76 against 1.07–1.59 µs a line (3 alternating runs). In this
+  session's record the access log adds 9.0k instructions a request to the silent server (13.5k in
+  the ninth's), and the silent server counts 81.5k on the same code as the ninth's 76.2k: its
+  clock-driven work (seventh session) spreads over fewer requests when callgrind runs slower.
+- The rotation's idle time, retested (tenth session): the minimal app and the generated server
+  (silent) alone, rounds back to back interleaved with rounds that wait 12 s before each run, 8 of
+  each: 0.84x back to back and 0.89x after the pauses (CPU a request 1.19x and 1.15x of the
+  minimal app's). The pauses did not lower the ratio, so the seventh session's two-way readings
+  (0.97–1.01x) against the four-way ones (0.88–0.91x) were within this machine's spread (single
+  rounds from 0.59x to 1.42x in this test), not an effect of idling. Also: \`perf record -g\`
+  (cpu-clock; this VM has no hardware counters) with \`node --perf-basic-prof\` names JIT
+  functions and the kernel's side in one profile, where \`--cpu-prof\` sees JavaScript only.
 - What /json with the access log off still pays (fourth session, the generated server changed one
   piece at a time, alternating, 4–6 rounds): the response headers. A ServerResponse subclass that
   adds nothing serves 0.96x of the minimal app; adding \`x-request-id\` to node-server's headers
