@@ -24,9 +24,10 @@ export interface LineBatchOptions {
  * whole lines once `minBytes` have come (or every `flushIntervalMs`). The write goes to the stream
  * (stdout), which on a pipe with room is one system call made at once on this thread; while the
  * pipe is full, lines wait here and the next write follows the stream's callback for the one it
- * holds, so at most one batch is ever queued in the stream and each stays one atomic write. It
- * stands in for pino.destination (sonic-boom), which measures its growing batch string again for
- * each line and hands every batch to a thread-pool thread: under load, several times the cost.
+ * holds, so at most one batch is ever queued in the stream and batches never interleave (with
+ * `maxBytes` at most PIPE_BUF, 4 KiB, each is also one atomic write). It stands in for
+ * pino.destination (sonic-boom), which measures its growing batch string again for each line and
+ * hands every batch to a thread-pool thread: under load, several times the cost.
  * @example
  * const logger = pino({}, new LineBatch({ stream: process.stdout, fd: 1, minBytes: 3072, maxBytes: 4096, flushIntervalMs: 100, maxPendingBytes: 16 << 20 }));
  */
@@ -111,8 +112,9 @@ export class LineBatch {
       if (!due && !unsettled) break;
       if (stream.writableLength > 0) {
         // The reader is behind: a batch waits in the stream, and its write's callback wakes us. One
-        // at a time, so none is ever split by a partial write. (Not 'drain': it comes only for a
-        // stream that held more than its high-water mark, which a 4 KiB batch never does.)
+        // at a time, so a batch the pipe takes in parts is all written before the next begins. (Not
+        // 'drain': it comes only for a stream that held more than its high-water mark, which a
+        // 4 KiB batch never does.)
         this.#waitingForWrite = true;
         return;
       }
