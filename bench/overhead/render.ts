@@ -532,6 +532,31 @@ What the profiles showed (\`node --cpu-prof\`, heap snapshots with 1000 requests
   rounds from 0.59x to 1.42x in this test), not an effect of idling. Also: \`perf record -g\`
   (cpu-clock; this VM has no hardware counters) with \`node --perf-basic-prof\` names JIT
   functions and the kernel's side in one profile, where \`--cpu-prof\` sees JavaScript only.
+- Where the access log's time goes (eleventh session; in its first record the minimal app served
+  37–53k /json req/s, an hour later 31–41k). The same project built three ways, alternating, 9
+  rounds of 4 s at /json c=50, stdout read by \`cat\`, CPU a request from /proc (medians): silent
+  23.1 µs, the access line built and dropped at the destination 23.3 µs, the full log 24.9 µs. So
+  the line costs about 0.2 µs and getting it out 1.6 µs. A second run, with a build that joins its
+  batches and never writes them: 27.5 µs against 28.0 for the full log and 26.4 for the dropped
+  line, so about 1 µs in the batching and 0.5 µs in the write; a repeat of the first comparison
+  later read the full log level with the dropped line, so these are single runs' medians.
+  Counted instead (callgrind, steady state, see the next point): lines measured in characters
+  instead of UTF-8 bytes (no \`Buffer.byteLength\` a line) saved about 1k instructions a request
+  (first windows 83.7k → 82.4k, third 89.8k → 88.9k, two processes each), 1%, as in the sixth session;
+  not changed. \`perf record -g\` on the silent and the logged server (three alternating pairs of
+  8 s): the logged one used 0.6–5.0 µs more a request (the machine drifted between runs), and
+  0.4–1.5 µs of it was the kernel's \`_raw_spin_unlock_irqrestore\` under \`sock_def_readable\`:
+  waking wrk's thread when the response arrives on loopback, with interrupts off, which on a VM is
+  a costly cross-CPU wake-up. It costs more a request the slower the server runs (wrk waits more
+  often, so more responses find it asleep), so work added to the server shows in req/s larger
+  than its own CPU time. Pinning the server to one CPU and wrk with the reader to the other
+  (\`taskset\`, one run of 6 rounds) spread no less than sharing both; the bench does not pin.
+- Counted after a longer warm-up (eleventh session): after 20,000 requests the generated server
+  still settles, its next two windows of 10,000 counting 11–15% more than its steady state
+  (silent: 76.4k, 87.3k, 88.7k, then six windows at 75.7–75.9k; with the access log 83.0k,
+  107.1k, 89.4k, then 83.0–85.2k), while the minimal app's windows agree from the first. The
+  median of three read the access log about 5k too high (89.0k in this session's first record,
+  where its steady state counts about 83.5k). The counts now start after 50,000 requests.
 - What /json with the access log off still pays (fourth session, the generated server changed one
   piece at a time, alternating, 4–6 rounds): the response headers. A ServerResponse subclass that
   adds nothing serves 0.96x of the minimal app; adding \`x-request-id\` to node-server's headers

@@ -158,7 +158,7 @@ describe('instruction counts', () => {
       ['96,963', ''],
       ['82,812', ''],
     ]);
-    expect(instructionsNote(counted)).toContain('the median of 3 windows of 10,000 requests counted after 20,000 not counted');
+    expect(instructionsNote(counted)).toContain('the median of 3 windows of 10,000 requests counted after 50,000 not counted');
     expect(formatTerminalReport(counted)).toContain('generated, access log to a pipe');
     expect(renderOverheadMarkdown(counted)).toContain('## Instructions per request');
   });
