@@ -544,8 +544,8 @@ What the profiles showed (\`node --cpu-prof\`, heap snapshots with 1000 requests
   instead of UTF-8 bytes (no \`Buffer.byteLength\` a line) saved about 1k instructions a request
   (first windows 83.7k → 82.4k, third 89.8k → 88.9k, two processes each), 1%, as in the sixth session;
   not changed. \`perf record -g\` on the silent and the logged server (three alternating pairs of
-  8 s): the logged one used 0.6–5.0 µs more a request (the machine drifted between runs), and
-  0.4–1.5 µs of it was the kernel's \`_raw_spin_unlock_irqrestore\` under \`sock_def_readable\`:
+  8 s): the logged one used 0.7–5.0 µs more a request (the machine drifted between runs), and
+  0.4–1.6 µs of it was the kernel's \`_raw_spin_unlock_irqrestore\` under \`sock_def_readable\`:
   waking wrk's thread when the response arrives on loopback, with interrupts off, which on a VM is
   a costly cross-CPU wake-up. It costs more a request the slower the server runs (wrk waits more
   often, so more responses find it asleep), so work added to the server shows in req/s larger
