@@ -113,8 +113,8 @@ export class LineBatch {
       if (stream.writableLength > 0) {
         // The reader is behind: a batch waits in the stream, and its write's callback wakes us. One
         // at a time, so a batch the pipe takes in parts is all written before the next begins. (Not
-        // 'drain': it comes only for a stream that held more than its high-water mark, which a
-        // 4 KiB batch never does.)
+        // 'drain': it comes only for a stream that held more than its high-water mark, 16 KiB for
+        // stdout, so the workers' 4 KiB batches would never see it; the callback comes for any size.)
         this.#waitingForWrite = true;
         return;
       }
